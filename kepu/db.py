@@ -1,0 +1,58 @@
+"""The one place that runs SQL. Every statement passes its values as bound parameters, never in the text."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger("kepu.sql")
+SLOW_SECONDS = 0.5
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+    """Run a SELECT and return its rows as a DataFrame."""
+    return _timed(con, sql, params).df()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:
+    """Run a SELECT and return its rows as tuples."""
+    return _timed(con, sql, params).fetchall()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None):
+    """Run a SELECT and return the first column of its first row (None when there is no row)."""
+    row = _timed(con, sql, params).fetchone()
+    return None if row is None else row[0]
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> None:
+    """Run a statement that changes the store."""
+    _timed(con, sql, params)
+
+
+def executemany(con: duckdb.DuckDBPyConnection, sql: str, param_rows: list) -> None:
+    """Run one statement for each row of parameters."""
+    if param_rows:
+        con.executemany(sql, param_rows)
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame to a table, matching columns by name. `table` is a name from our own schema."""
+    con.register("_kepu_frame", frame)
+    try:
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _kepu_frame")
+    finally:
+        con.unregister("_kepu_frame")
+
+
+def _timed(con, sql, params):
+    start = time.perf_counter()
+    result = con.execute(sql, params) if params is not None else con.execute(sql)
+    elapsed = time.perf_counter() - start
+    if elapsed > SLOW_SECONDS:
+        log.warning("slow query (%.2f s): %s", elapsed, " ".join(sql.split())[:200])
+    return result

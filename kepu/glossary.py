@@ -1,0 +1,31 @@
+"""One glossary: the domain's words and the fixed vocabularies, in the UI's language (Chinese)."""
+
+ACTIVITY_TYPES = ("讲座", "培训", "展览", "竞赛", "主题活动", "科普宣传", "志愿服务", "场馆开放", "设施建设", "其他")
+
+INDICATOR_BASES = ("activities", "observation", "per_capita")
+TARGET_KINDS = ("annual", "plan", "level")
+BASES = ("纲要目标", "示例目标")
+
+# Observation series the store keeps (indicator observations, reported yearly).
+OBSERVATIONS = {
+    "survey_rate": "公民具备科学素质的比例（%）",
+    "science_funding": "科普经费（元）",
+}
+
+# Dimensions a breakdown can group by, and the measures it can sum. Keys are code identifiers; values the UI's words.
+DIMENSIONS = {
+    "town": "镇街",
+    "bureau": "责任单位",
+    "cohort": "人群",
+    "project": "重点工程",
+    "task": "任务",
+    "activity_type": "活动类型",
+    "month": "月份",
+}
+MEASURES = {"activities": "场次", "participants": "人次", "funding": "经费（元）"}
+MEASURE_UNITS = {"activities": "场", "participants": "人次", "funding": "元"}
+
+# A record that names no cohort, project or task appears under this label in a breakdown.
+UNSPECIFIED = "（未填）"
+
+TARGET_KIND_LABELS = {"annual": "年度目标", "plan": "规划期目标", "level": "水平目标"}

@@ -1,0 +1,210 @@
+"""The store: one DuckDB file holding the plan, targets, activity records and indicator observations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+
+from kepu import db
+from kepu.plan import DISTRICT, Plan, load_plan, plan_files
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be used as asked; the message says what to do, in Chinese."""
+
+
+# Each migration takes the store from the version before it to its own number; an older file is upgraded in
+# place by running the ones it lacks, in one transaction. Append new steps; never edit a released one.
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE plans (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, document VARCHAR, issued VARCHAR,
+               start_year INTEGER NOT NULL, end_year INTEGER NOT NULL, source VARCHAR)""",
+        """CREATE TABLE towns (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, admin VARCHAR NOT NULL,
+               code VARCHAR, population BIGINT NOT NULL, population_estimated BOOLEAN NOT NULL, sort INTEGER NOT NULL)""",
+        "CREATE TABLE town_aliases (alias VARCHAR PRIMARY KEY, town VARCHAR NOT NULL)",
+        "CREATE TABLE bureaus (name VARCHAR PRIMARY KEY, sort INTEGER NOT NULL)",
+        "CREATE TABLE bureau_aliases (alias VARCHAR PRIMARY KEY, bureau VARCHAR NOT NULL)",
+        """CREATE TABLE groups (plan_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+               slug VARCHAR NOT NULL, full_name VARCHAR NOT NULL, sort INTEGER NOT NULL, PRIMARY KEY (plan_id, name))""",
+        """CREATE TABLE tasks (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, group_name VARCHAR NOT NULL,
+               title VARCHAR NOT NULL, sort INTEGER NOT NULL, PRIMARY KEY (plan_id, code))""",
+        """CREATE TABLE task_bureaus (plan_id VARCHAR NOT NULL, task VARCHAR NOT NULL, bureau VARCHAR NOT NULL,
+               sort INTEGER NOT NULL, PRIMARY KEY (plan_id, task, bureau))""",
+        """CREATE TABLE indicators (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+               unit VARCHAR NOT NULL, basis VARCHAR NOT NULL, measure VARCHAR, observation VARCHAR, task VARCHAR,
+               activity_type VARCHAR, cohort VARCHAR, project VARCHAR, sort INTEGER NOT NULL,
+               PRIMARY KEY (plan_id, code))""",
+        # One row per target value: an annual target has a row for each year of its plan.
+        """CREATE TABLE targets (plan_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+               year INTEGER, value DOUBLE NOT NULL, baseline_year INTEGER, basis VARCHAR NOT NULL)""",
+        """CREATE TABLE observations (series VARCHAR NOT NULL, year INTEGER NOT NULL, town VARCHAR NOT NULL,
+               value DOUBLE NOT NULL, source VARCHAR)""",
+        "CREATE SEQUENCE activity_ids START 1",
+        """CREATE TABLE activities (
+               id BIGINT NOT NULL DEFAULT nextval('activity_ids'),
+               ref VARCHAR,
+               title VARCHAR NOT NULL,
+               start_date DATE NOT NULL,
+               end_date DATE NOT NULL,
+               town VARCHAR NOT NULL,
+               bureau VARCHAR NOT NULL,
+               cohorts VARCHAR[] NOT NULL,
+               project VARCHAR,
+               task VARCHAR,
+               activity_type VARCHAR NOT NULL,
+               participants INTEGER NOT NULL,
+               funding DECIMAL(14, 2) NOT NULL,
+               note VARCHAR)""",
+    ],
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def default_path() -> Path:
+    """The store's file: $KEPU_DB, or data/kepu.duckdb in the project."""
+    return Path(os.environ.get("KEPU_DB") or DATA_DIR / "kepu.duckdb")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open an existing store, upgrading an older schema in place."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"数据库文件 {path} 不存在，请先运行 uv run kepu init")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"无法打开数据库文件 {path}：它可能正被另一个程序（例如正在运行的看板）占用。请关闭后再试。"
+        ) from exc
+    if not read_only:
+        migrate(con)
+    elif schema_version(con) != SCHEMA_VERSION:
+        raise StoreError(f"数据库文件 {path} 的结构版本为 {schema_version(con)}，需先以读写方式打开以升级")
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version (0 for an empty file)."""
+    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    if not has_meta:
+        return 0
+    return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] = MIGRATIONS) -> int:
+    """Bring the schema up to the newest version in one transaction; return the version reached."""
+    current = schema_version(con)
+    newest = max(migrations)
+    if current > newest:
+        raise StoreError(f"数据库结构版本 {current} 比本程序支持的 {newest} 更新，请升级 kepu")
+    if current == newest:
+        return current
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in sorted(v for v in migrations if v > current):
+            for statement in migrations[version]:
+                db.execute(con, statement)
+        db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return newest
+
+
+def create_store(
+    path: Path,
+    *,
+    plans: Sequence[Plan] | None = None,
+    fill: Callable[[duckdb.DuckDBPyConnection, Sequence[Plan]], None] | None = None,
+    demo: bool = False,
+    force: bool = False,
+) -> Path:
+    """Create a store at `path` with the plans loaded and `fill` run to add records.
+
+    The store is built in a temporary file beside the target and moved into place only when complete, so a
+    failure never leaves a half-written store. An existing store is replaced only with force=True.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise StoreError(f"数据库文件 {path} 已存在；如确需重建（会删除其中全部数据），请加 --force")
+    plans = list(plans) if plans is not None else [load_plan(p) for p in plan_files(DATA_DIR)]
+    if not plans:
+        raise StoreError(f"在 {DATA_DIR} 中没有找到规划文件 plan-*.yaml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            migrate(con)
+            for plan in plans:
+                load_plan_into(con, plan)
+            if fill is not None:
+                fill(con, plans)
+            set_meta(con, "demo", "1" if demo else "0")
+            set_meta(con, "created_at", dt.datetime.now().isoformat(timespec="seconds"))
+            set_meta(con, "data_version", "1")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    return path
+
+
+def load_plan_into(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Write a plan's structure, places, bureaus, indicators and targets into the store."""
+    ex = db.executemany
+    ex(con, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+       [(plan.id, plan.name, plan.document, plan.issued, plan.start_year, plan.end_year, plan.source)])
+    ex(con, "INSERT OR REPLACE INTO towns VALUES (?, ?, ?, ?, ?, ?, ?)",
+       [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, i) for i, t in enumerate(plan.towns)])
+    ex(con, "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",
+       [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)])
+    ex(con, "INSERT OR REPLACE INTO bureaus VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
+    ex(con, "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
+       [(alias, b.name) for b in plan.bureaus for alias in b.aliases])
+    groups = list(plan.cohorts) + list(plan.projects)
+    ex(con, "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
+       [(plan.id, g.name, g.kind, g.slug, g.full_name, i) for i, g in enumerate(groups)])
+    ex(con, "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
+       [(plan.id, t.code, t.group, t.title, i) for i, t in enumerate(plan.tasks)])
+    ex(con, "INSERT INTO task_bureaus VALUES (?, ?, ?, ?)",
+       [(plan.id, t.code, b, i) for t in plan.tasks for i, b in enumerate(t.lead_bureaus)])
+    ex(con, "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+       [(plan.id, i.code, i.name, i.unit, i.basis, i.measure, i.observation, i.where.get("task"),
+         i.where.get("activity_type"), i.where.get("cohort"), i.where.get("project"), n)
+        for n, i in enumerate(plan.indicators)])
+    rows = []
+    for t in plan.targets:
+        years = plan.years if t.kind == "annual" else [t.year]
+        rows += [(plan.id, t.indicator, t.kind, y, t.value, t.baseline_year, t.basis) for y in years]
+    ex(con, "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def town_aliases(name: str) -> list[str]:
+    """Names a clerk may write for a town: 沙土镇 → 沙土, 东城街道 → 东城 (皇镇街道 → 皇镇)."""
+    for suffix in ("街道", "镇"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return [name[: -len(suffix)]]
+    return []
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    db.execute(con, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    value = db.scalar(con, "SELECT value FROM meta WHERE key = ?", [key])
+    return default if value is None else value
