@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import duckdb
@@ -10,6 +11,7 @@ import pandas as pd
 
 log = logging.getLogger("kepu.sql")
 SLOW_SECONDS = 0.5
+_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
@@ -50,6 +52,10 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 
 
 def _timed(con, sql, params):
+    if isinstance(params, dict):
+        # Queries assemble optional clauses; bind only the named parameters the final text uses.
+        used = set(_NAMED.findall(sql))
+        params = {k: v for k, v in params.items() if k in used}
     start = time.perf_counter()
     result = con.execute(sql, params) if params is not None else con.execute(sql)
     elapsed = time.perf_counter() - start

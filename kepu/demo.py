@@ -87,8 +87,8 @@ TYPE_SUFFIX = {"讲座": "讲座", "培训": "培训班", "展览": "展览", "�
 
 # Survey rate (%) of the district, and the district-level share of 科普经费 per resident (元).
 SURVEY_RATE = {2020: 10.2, 2021: 11.0, 2022: 12.1, 2023: 13.3, 2024: 14.6, 2025: 15.7}
-TOWN_FUNDING_PER_CAPITA = {2021: 0.52, 2022: 0.61, 2023: 0.70, 2024: 0.76, 2025: 0.82}
-DISTRICT_FUNDING_PER_CAPITA = {2021: 0.28, 2022: 0.30, 2023: 0.31, 2024: 0.32, 2025: 0.33}
+TOWN_FUNDING_PER_CAPITA = {2021: 0.62, 2022: 0.74, 2023: 0.88, 2024: 0.97, 2025: 1.08}
+DISTRICT_FUNDING_PER_CAPITA = {2021: 0.10, 2022: 0.10, 2023: 0.11, 2024: 0.11, 2025: 0.12}
 
 
 def fill(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], seed: int = SEED) -> None:

@@ -1,0 +1,110 @@
+"""The `kepu` command: plan show, init, summary."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from kepu import catalog, demo, store
+from kepu.filters import Filters, Period
+from kepu.fmt import count, money
+from kepu.plan import PlanError, load_plan, plan_files
+from kepu.summary import summary
+
+
+class UsageError(Exception):
+    """A command given something it cannot use; exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except UsageError as exc:
+        print(f"kepu: {exc}", file=sys.stderr)
+        return 2
+    except (PlanError, store.StoreError, ValueError) as exc:
+        print(f"kepu: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kepu", description="牡丹区全民科学素质行动 进展看板的命令行工具")
+    with_db = argparse.ArgumentParser(add_help=False)
+    with_db.add_argument("--db", type=Path, help="数据库文件（默认 $KEPU_DB 或 data/kepu.duckdb）")
+    sub = parser.add_subparsers(required=True, metavar="命令")
+
+    plan = sub.add_parser("plan", help="规划").add_subparsers(required=True, metavar="子命令")
+    show = plan.add_parser("show", help="显示载入的规划")
+    show.add_argument("--file", type=Path, help="规划文件（默认 data/ 中最新的 plan-*.yaml）")
+    show.add_argument("--json", action="store_true", help="以 JSON 输出")
+    show.set_defaults(run=_plan_show)
+
+    init = sub.add_parser("init", parents=[with_db], help="创建数据库（默认含演示数据）")
+    init.add_argument("--empty", action="store_true", help="只载入规划，不含任何活动记录（正式使用）")
+    init.add_argument("--force", action="store_true", help="覆盖已有的数据库（其中数据将全部删除）")
+    init.set_defaults(run=_init)
+
+    summ = sub.add_parser("summary", parents=[with_db], help="总览数字（与看板总览页一致）")
+    summ.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
+    summ.add_argument("--town", action="append", default=[], help="镇街，可重复")
+    summ.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
+    summ.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
+    summ.add_argument("--json", action="store_true", help="以 JSON 输出")
+    summ.set_defaults(run=_summary)
+    return parser
+
+
+def _plan_show(args) -> None:
+    files = [args.file] if args.file else plan_files(store.DATA_DIR)[-1:]
+    if not files:
+        raise PlanError(f"在 {store.DATA_DIR} 中没有找到规划文件 plan-*.yaml")
+    plan = load_plan(files[0])
+    if args.json:
+        print(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        return
+    print(f"{plan.name}（{plan.start_year}—{plan.end_year}年）")
+    for group in plan.cohorts + plan.projects:
+        print(f"\n{group.full_name}")
+        for task in (t for t in plan.tasks if t.group == group.name):
+            print(f"  {task.code}  {task.title}\n      责任单位：{'、'.join(task.lead_bureaus)}")
+
+
+def _init(args) -> None:
+    path = args.db or store.default_path()
+    fill = None if args.empty else demo.fill
+    store.create_store(path, fill=fill, demo=not args.empty, force=args.force)
+    print(f"已创建数据库 {path}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
+
+
+def _summary(args) -> None:
+    con = store.connect(args.db or store.default_path(), read_only=True)
+    try:
+        period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
+        towns = tuple(_resolve(con, catalog.resolve_town, t, "镇街") for t in args.town)
+        bureaus = tuple(_resolve(con, catalog.resolve_bureau, b, "责任单位") for b in args.bureau)
+        result = summary(con, Filters(period, town=towns, bureau=bureaus), args.as_of or dt.date.today())
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    print(f"期间 {result['period']}　场次 {count(result['activities'])}　人次 {count(result['participants'])}"
+          f"　经费 {money(result['funding'])}")
+    for t in result["targets"]:
+        print(f"  {t['name']}：实际 {t['actual']}，目标 {t['target']}，应达 {t['expected']}，{t['status'] or '不评定'}")
+
+
+def _resolve(con, resolve, name: str, what: str) -> str:
+    found = resolve(con, name)
+    if found is None:
+        raise UsageError(f"未知的{what}“{name}”")
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())

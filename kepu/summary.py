@@ -1,0 +1,99 @@
+"""The overview's figures for a view, as one object: what the 总览 page shows and `kepu summary` prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from kepu import catalog, progress, queries, targets
+from kepu.filters import Filters
+from kepu.glossary import UNSPECIFIED
+
+
+def summary(con, f: Filters, as_of: dt.date) -> dict:
+    """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready."""
+    plan = catalog.plan_for(con, f.period)
+    totals = queries.totals(con, f)
+    return {
+        "plan": plan.id,
+        "period": str(f.period),
+        "towns": list(f.town),
+        "bureaus": list(f.bureau),
+        "as_of": as_of.isoformat(),
+        "plan_elapsed": round(progress.span_elapsed(plan.start_year, plan.end_year, as_of), 4),
+        **totals,
+        "by_cohort": by_cohort(con, f, plan.id).to_dict("records"),
+        "by_town": queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
+        "by_bureau": queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records"),
+        "targets": [s.to_json() for s in targets.evaluate(con, f, as_of)],
+    }
+
+
+def by_cohort(con, f: Filters, plan_id: str) -> pd.DataFrame:
+    """Every cohort of the plan, then UNSPECIFIED (records naming none). An activity counts fully under each of
+    its cohorts. Columns: cohort, activities, participants, funding."""
+    return _by_group(con, f, plan_id, "cohort")
+
+
+def by_project(con, f: Filters, plan_id: str) -> pd.DataFrame:
+    """Every project of the plan, then UNSPECIFIED. Columns: project, activities, participants, funding."""
+    return _by_group(con, f, plan_id, "project")
+
+
+def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
+    groups = catalog.groups(con, plan_id)
+    names = [*groups[groups.kind == dim].name, UNSPECIFIED]
+    found = queries.breakdown(con, f, (dim,)).set_index(dim)
+    frame = found.reindex(names, fill_value=0).rename_axis(dim).reset_index()
+    return frame.astype({"activities": "int64", "participants": "int64", "funding": "float64"})
+
+
+def lagging_towns(con, f: Filters, n: int = 5) -> pd.DataFrame:
+    """The towns with the fewest participants per 1,000 residents. Columns: town, participants,
+    participants_per_1000, share_of_average (1.0 = the towns' average)."""
+    towns = queries.town_table(con, f)
+    towns = towns[towns.participants_per_1000.notna()].copy()
+    average = towns.participants.sum() * 1000 / towns.population.sum() if len(towns) else 0
+    towns["share_of_average"] = towns.participants_per_1000 / average if average else None
+    return towns.nsmallest(n, "participants_per_1000")[["town", "participants", "participants_per_1000",
+                                                        "share_of_average"]].reset_index(drop=True)
+
+
+def bureau_coverage(con, f: Filters, plan_id: str) -> pd.DataFrame:
+    """Each bureau's record on the tasks it leads. Columns: bureau, assigned, reported (tasks with at least one
+    activity), coverage, silent_tasks (list), activities."""
+    rows = queries.assignments(con, f, plan_id)
+    lead = rows[rows.assigned]
+    out = lead.groupby("bureau", sort=False).agg(
+        assigned=("task", "size"),
+        reported=("activities", lambda s: int((s > 0).sum())),
+        silent_tasks=("task", lambda s: [t for t, n in zip(s, lead.loc[s.index, "activities"], strict=True) if n == 0]),
+    ).reset_index()
+    out["coverage"] = out.reported / out.assigned
+    activities = rows.groupby("bureau", sort=False).activities.sum()
+    out["activities"] = out.bureau.map(activities).fillna(0).astype("int64")
+    return out
+
+
+def lagging_bureaus(con, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
+    """The bureaus with the lowest 责任落实率 on the tasks they lead, then the fewest activities."""
+    return bureau_coverage(con, f, plan_id).sort_values(["coverage", "activities"]).head(n).reset_index(drop=True)
+
+
+def task_standing(con, f: Filters, plan_id: str, group: str | None = None) -> pd.DataFrame:
+    """The plan's tasks with 责任落实率 and its status. Columns: task_table's, plus coverage, status,
+    silent_bureaus (lead bureaus with no activity on the task)."""
+    tasks = queries.task_table(con, f, plan_id, group)
+    rows = queries.assignments(con, f, plan_id)
+    silent = rows[rows.assigned & (rows.activities == 0)].groupby("task").bureau.apply(list)
+    tasks["coverage"] = [progress.coverage(a, n) for a, n in zip(tasks.active_leads, tasks.leads, strict=True)]
+    tasks["status"] = [progress.status(c, "coverage") for c in tasks.coverage]
+    tasks["silent_bureaus"] = [silent.get(code, []) for code in tasks.code]
+    return tasks
+
+
+def lagging_tasks(con, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
+    """The tasks with the lowest 责任落实率, then the fewest activities."""
+    tasks = task_standing(con, f, plan_id)
+    return tasks.sort_values(["coverage", "activities"]).head(n).reset_index(drop=True)

@@ -1,0 +1,113 @@
+"""Every target of a plan, evaluated for a view: the indicator's actual values, then progress.py's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kepu import catalog, progress, queries
+from kepu.filters import Filters
+from kepu.plan import DISTRICT
+from kepu.progress import Progress
+
+NOT_JUDGED = "目标为全区口径，按镇街或责任单位筛选时只列实际值，不评定"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One indicator with its target, over the view's period."""
+
+    indicator: str
+    name: str
+    unit: str
+    basis: str  # 纲要目标 or 示例目标
+    kind: str  # annual, plan or level
+    group: str | None  # the cohort or project the indicator belongs to, if any
+    progress: Progress
+    trend: tuple[tuple[int, float], ...]  # the actual value of each year of the plan so far
+    note: str
+
+    def to_json(self) -> dict:
+        p = self.progress
+        num = _number
+        return {
+            "indicator": self.indicator, "name": self.name, "unit": self.unit, "basis": self.basis,
+            "kind": self.kind, "group": self.group, "target": num(p.target), "actual": num(p.actual),
+            "expected": num(p.expected), "status": p.status, "projected": num(p.projected),
+            "target_date": p.target_date.isoformat(), "note": self.note,
+        }
+
+
+def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[Standing]:
+    """The standing of every target of the plan covering f.period (only `group`'s, when given)."""
+    plan = catalog.plan_for(con, f.period)
+    indicators = catalog.indicators(con, plan.id)
+    targets = catalog.targets(con, plan.id)
+    out = []
+    for ind in indicators.itertuples(index=False):
+        rows = targets[targets.indicator == ind.code]
+        owner = _none(ind.cohort) or _none(ind.project)
+        if rows.empty or (group is not None and owner != group):
+            continue
+        by_year = actual_by_year(con, ind, f, plan.period)
+        first = rows.iloc[0]
+        years = f.period.years
+        notes = []
+        if first.kind == "level":
+            result = progress.level(first.value, int(first.year), int(first.baseline_year), by_year, years, as_of)
+        elif first.kind == "plan":
+            per_year = first.value / len(plan.period.years)
+            result = progress.additive({y: per_year for y in plan.period.years}, by_year, years, as_of)
+            if f.period != plan.period:
+                notes.append("规划期目标按年平均分解")
+        else:
+            values = {int(r.year): r.value for r in rows.itertuples()}
+            run = progress.additive if ind.basis == "activities" else progress.rate
+            result = run(values, by_year, years, as_of)
+        notes += [result.note] if result.note else []
+        scope_note = _scope_note(ind.basis, f)
+        if scope_note:
+            notes.append(scope_note)
+            if ind.basis == "activities":
+                result = Progress(result.target, result.actual, result.expected, None, result.target_date, None)
+        trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
+                      and (ind.basis == "activities" or y in by_year))
+        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, owner, result, trend,
+                            "；".join(notes)))
+    return out
+
+
+def actual_by_year(con, ind, f: Filters, plan_period) -> dict[int, float]:
+    """The indicator's value for each year of the plan, in the view `f` (its period widened to the plan)."""
+    if ind.basis == "activities":
+        narrowing = {k: getattr(ind, k) for k in ("task", "activity_type", "cohort", "project") if _none(getattr(ind, k))}
+        view = f.with_period(plan_period).narrowed(**narrowing)
+        frame = queries.breakdown(con, view, ("year",))
+        return {int(r.year): float(getattr(r, ind.measure)) for r in frame.itertuples()}
+    if ind.basis == "observation":
+        frame = catalog.observations(con, ind.observation, (DISTRICT,))
+        return {int(r.year): float(r.value) for r in frame.itertuples()}
+    frame = catalog.observations(con, ind.observation, f.town)  # per_capita
+    return {int(r.year): r.value / r.population for r in frame.itertuples() if r.population}
+
+
+def _scope_note(basis: str, f: Filters) -> str:
+    narrowed = f.dimension_values()
+    if not narrowed:
+        return ""
+    if basis == "activities":
+        return NOT_JUDGED
+    if basis == "observation":
+        return "全区抽样调查口径，不随筛选变化"
+    if set(narrowed) - {"town"}:
+        return "科普经费按镇街统计，只随镇街筛选变化"
+    return ""
+
+
+def _number(value) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _none(value):
+    """A value from the store, with pandas' missing markers read as None."""
+    return None if value is None or value != value else value
