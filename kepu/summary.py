@@ -26,7 +26,7 @@ def summary(con, f: Filters, as_of: dt.date) -> dict:
         "by_cohort": by_cohort(con, f, plan.id).to_dict("records"),
         "by_town": queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
         "by_bureau": queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records"),
-        "targets": [s.to_json() for s in targets.evaluate(con, f, as_of)],
+        "targets": targets.report(con, f, as_of),
     }
 
 

@@ -23,6 +23,7 @@ class Standing:
     basis: str  # 纲要目标 or 示例目标
     kind: str  # annual, plan or level
     group: str | None  # the cohort or project the indicator belongs to, if any
+    task: str | None  # the task the indicator counts, if any
     progress: Progress
     trend: tuple[tuple[int, float], ...]  # the actual value of each year of the plan so far
     note: str
@@ -32,9 +33,10 @@ class Standing:
         num = _number
         return {
             "indicator": self.indicator, "name": self.name, "unit": self.unit, "basis": self.basis,
-            "kind": self.kind, "group": self.group, "target": num(p.target), "actual": num(p.actual),
+            "kind": self.kind, "group": self.group, "task": self.task, "target": num(p.target), "actual": num(p.actual),
             "expected": num(p.expected), "status": p.status, "projected": num(p.projected),
             "target_date": p.target_date.isoformat(), "note": self.note,
+            "trend": [[y, num(v)] for y, v in self.trend],
         }
 
 
@@ -47,7 +49,8 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
     for ind in indicators.itertuples(index=False):
         rows = targets[targets.indicator == ind.code]
         owner = _none(ind.cohort) or _none(ind.project)
-        if rows.empty or (group is not None and owner != group):
+        task = _none(ind.task)
+        if rows.empty or (group is not None and group not in (owner, _task_group(con, plan.id, task))):
             continue
         by_year = actual_by_year(con, ind, f, plan.period)
         first = rows.iloc[0]
@@ -72,7 +75,7 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
                 result = Progress(result.target, result.actual, result.expected, None, result.target_date, None)
         trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
                       and (ind.basis == "activities" or y in by_year))
-        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, owner, result, trend,
+        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, owner, task, result, trend,
                             "；".join(notes)))
     return out
 
@@ -89,6 +92,13 @@ def actual_by_year(con, ind, f: Filters, plan_period) -> dict[int, float]:
         return {int(r.year): float(r.value) for r in frame.itertuples()}
     frame = catalog.observations(con, ind.observation, f.town)  # per_capita
     return {int(r.year): r.value / r.population for r in frame.itertuples() if r.population}
+
+
+def _task_group(con, plan_id: str, task: str | None) -> str | None:
+    if task is None:
+        return None
+    tasks = catalog.tasks(con, plan_id)
+    return tasks.set_index("code").group_name.get(task)
 
 
 def _scope_note(basis: str, f: Filters) -> str:
@@ -111,3 +121,8 @@ def _number(value) -> float | None:
 def _none(value):
     """A value from the store, with pandas' missing markers read as None."""
     return None if value is None or value != value else value
+
+
+def report(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[dict]:
+    """`evaluate` as JSON-ready dicts (what the pages show and `kepu summary` prints)."""
+    return [s.to_json() for s in evaluate(con, f, as_of, group)]

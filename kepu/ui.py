@@ -1,0 +1,297 @@
+"""The one module of kepu that imports streamlit: the cached connection and results, the shared filters,
+the drill-down, and the widgets every page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from kepu import catalog, charts, demo, fmt, queries, store, tables
+from kepu.filters import Filters, Period
+from kepu.glossary import DIMENSIONS, MEASURES
+
+RECORD_LIMIT = 500
+STATUS_BADGES = {"达标": ("green", ":material/check_circle:"), "关注": ("orange", ":material/error:"),
+                 "滞后": ("red", ":material/cancel:"), None: ("gray", ":material/remove:")}
+ADMIN_SHORT = {"牡丹区": "区直管", "菏泽经济技术开发区": "经开区", "菏泽高新技术开发区": "高新区"}
+
+
+# --- data: one connection per process, a cursor per query, results cached by their arguments ---------------
+
+@st.cache_resource(show_spinner="正在准备数据库（首次启动时生成演示数据，约需数秒）…")
+def _connection(path: str):
+    if not Path(path).exists():
+        store.create_store(Path(path), fill=demo.fill, demo=True)
+    return store.connect(Path(path))
+
+
+def cursor():
+    """A fresh cursor on the app's one connection (DuckDB connections are not shared across threads)."""
+    return _connection(str(store.default_path())).cursor()
+
+
+def cached(fn, *args, **kwargs):
+    """fn(cursor, *args, **kwargs) through the result cache, keyed by its arguments and the data version."""
+    return _cached_call(fn.__module__, fn.__qualname__, catalog.data_version(cursor()), args,
+                        tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached_call(module: str, name: str, data_version: int, args: tuple, kwargs: tuple):
+    return getattr(sys.modules[module], name)(cursor(), *args, **dict(kwargs))
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# --- the shared filters: period, towns, bureaus; in the sidebar, in the URL, kept across pages ---------------
+
+def shared_filters() -> Filters:
+    """Render the shared filters in the sidebar and return them. They live in the URL as period, town, bureau."""
+    periods = cached(catalog.periods)
+    default = str(cached(catalog.default_period, today()))
+    towns = cached(catalog.towns)
+    town_names = _towns_by_admin(towns)
+    with st.sidebar:
+        st.markdown("**筛选**")
+        st.selectbox("期间", periods, index=periods.index(default), key="period", bind="query-params",
+                              help="某一年，或整个规划期。活动按开始日期计入。")
+        st.multiselect("镇街", town_names, key="town", bind="query-params", placeholder="全部镇街",
+                       help="按管理主体排列：区直管18个、经开区3个、高新区3个；“全区”指不落在具体镇街的区级活动。")
+        picks = {f"{ADMIN_SHORT[a]}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist()
+                 for a in ADMIN_SHORT}
+        st.pills("快速选择镇街", list(picks), key="town-pick", on_change=_pick_towns, args=(picks,),
+                 help="按管理主体一键选择：区直管（牡丹区直接管理）、经开区、高新区")
+        st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params", placeholder="全部责任单位")
+        st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
+    return filters()
+
+
+def filters() -> Filters:
+    """The shared filters, as the sidebar set them on this run."""
+    return Filters(Period.parse(st.session_state["period"]), town=tuple(st.session_state.get("town") or ()),
+                   bureau=tuple(st.session_state.get("bureau") or ()))
+
+
+def _towns_by_admin(towns: pd.DataFrame) -> list[str]:
+    order = {admin: i for i, admin in enumerate(ADMIN_SHORT)}
+    towns = towns.assign(rank=towns.admin.map(order).fillna(len(order)))
+    return towns.sort_values("rank", kind="stable").name.tolist()
+
+
+def _pick_towns(picks: dict[str, list[str]]) -> None:
+    choice = st.session_state.get("town-pick")
+    if choice:
+        st.session_state["town"] = picks[choice]
+    st.session_state["town-pick"] = None
+
+
+def _reset(default_period: str) -> None:
+    st.session_state["period"] = default_period
+    st.session_state["town"] = []
+    st.session_state["bureau"] = []
+
+
+def describe(f: Filters) -> str:
+    """The filters in words, for captions: 2024年 · 沙土镇 · 全部责任单位."""
+    towns = "、".join(f.town) if f.town else "全部镇街"
+    bureaus = "、".join(f.bureau) if f.bureau else "全部责任单位"
+    return f"{f.period.label()} · {towns} · {bureaus}"
+
+
+def demo_banner() -> None:
+    """Say plainly, on every page, when the store holds demo data."""
+    if cached(catalog.is_demo):
+        st.warning("当前显示的是**演示数据**（随机生成，仅供试用），不代表牡丹区的真实情况。正式使用请运行 "
+                   "`uv run kepu init --empty --force` 后导入报送数据。", icon=":material/science:")
+
+
+# --- status and targets ---------------------------------------------------------------------------------------
+
+def status_badge(status: str | None, container=st) -> None:
+    """The status as words and colour together (never colour alone)."""
+    colour, icon = STATUS_BADGES[status]
+    container.badge(status or "不评定", color=colour, icon=icon)
+
+
+def standing_tile(s: dict) -> None:
+    """One target (a `Standing.to_json()`): actual with its yearly trend, status, target, expected-by-now and
+    the projection to the target date."""
+    unit = s["unit"]
+    with st.container(border=True):
+        st.metric(
+            s["name"], fmt.value(s["actual"], unit),
+            chart_data=[v for _, v in s["trend"]] or None, chart_type="bar" if unit in ("人次", "场次") else "line",
+            help=_method(s["kind"]),
+        )
+        cols = st.columns(2)
+        status_badge(s["status"], cols[0])
+        cols[1].caption(s["basis"])
+        st.caption(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}"
+                   f" · 按当前进度{s['target_date'][:4]}年底 {fmt.value(s['projected'], unit)}")
+        if s["note"]:
+            st.caption(s["note"])
+
+
+def _method(kind: str) -> str:
+    return {
+        "annual": "年度目标：应达值 = 各年目标 × 该年已过比例；按当前进度预计 = 实际 ÷ 应达 × 目标。",
+        "plan": "规划期目标：应达值 = 目标 × 规划期已过比例（每年计五分之一）；按当前进度预计 = 实际 ÷ 应达 × 目标。",
+        "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势外推。",
+    }[kind] + " 达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
+
+
+# --- drill-down: clicking a bar, a table row or a matrix cell narrows the page to it and shows its records ---
+
+class Drill:
+    """The selections made on one page's charts and tables. Each selection narrows the page's figures, except
+    those of the chart or table it was made in (which keeps showing the alternatives)."""
+
+    def __init__(self, page: str):
+        self.page = page
+        generation = st.session_state.get(f"{page}:generation", 0)
+        self.prefix = f"{page}:{generation}:"
+        self.specs: dict = st.session_state.setdefault(f"{page}:specs", {})
+        self.values: dict[str, str] = {}
+        for key, spec in self.specs.items():
+            if key.startswith(self.prefix):
+                self.values.update(_decode(st.session_state.get(key), spec))
+
+    def filters(self, base: Filters, leave_out: tuple[str, ...] = ()) -> Filters:
+        """`base` narrowed by every selection but those on the dimensions in `leave_out`."""
+        chosen = {d: v for d, v in self.values.items() if d not in leave_out}
+        return base.narrowed(**chosen) if chosen else base
+
+    def chart(self, base: Filters, dims: tuple[str, ...], measure: str = "participants", title: str = "",
+              name: str | None = None, limit: int | None = None) -> None:
+        """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page."""
+        frame = cached(queries.breakdown, self.filters(base, leave_out=dims), dims)
+        if frame.empty:
+            st.info(f"{title or DIMENSIONS[dims[0]]}：筛选范围内没有记录")
+            return
+        if len(dims) == 1:
+            fig = charts.bar(frame, dims[0], measure, self.values.get(dims[0]), title, limit=limit)
+        else:
+            fig = charts.stacked(frame, dims[0], dims[1], measure, title)
+        self.plot(fig, dims, name or "-".join(dims))
+
+    def plot(self, fig, dims: tuple[str, ...], name: str) -> None:
+        """A figure whose bars carry values of `dims` in customdata; clicking one narrows the page to it."""
+        key = self.prefix + name
+        self.specs[key] = {"dims": dims}
+        st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+
+    def table(self, frame, dim: str, name: str, values: list[str] | None = None, **kwargs) -> None:
+        """A table whose rows are values of `dim` (the column `dim`, or `values`); selecting a row narrows."""
+        key = self.prefix + name
+        self.specs[key] = {"dims": (dim,), "rows": list(values if values is not None else frame[dim])}
+        st.dataframe(frame, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **kwargs)
+
+    def matrix(self, frame, row_dim: str, col_dim: str, name: str, rows: list[str], columns: dict[str, str],
+               **kwargs) -> None:
+        """A matrix (rows: values of row_dim; `columns` maps column labels to values of col_dim); selecting a cell
+        narrows to both."""
+        key = self.prefix + name
+        self.specs[key] = {"dims": (row_dim, col_dim), "rows": rows, "columns": columns}
+        st.dataframe(frame, key=key, on_select="rerun", selection_mode="single-cell", **kwargs)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values)
+
+    def banner(self) -> None:
+        """The current selections in words, with a button to clear them."""
+        if not self.values:
+            st.caption("提示：点击图中的柱条或表中的行、格，可下钻到该项并列出对应的活动记录。")
+            return
+        words = "；".join(f"{DIMENSIONS[d]} = {v}" for d, v in self.values.items())
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].info(f"已下钻：{words}（页面数字已按此缩小，对应记录见下方）", icon=":material/filter_alt:")
+        cols[1].button("清除下钻", key=f"{self.page}:clear", on_click=self._clear, width="stretch")
+
+    def _clear(self) -> None:
+        key = f"{self.page}:generation"
+        st.session_state[key] = st.session_state.get(key, 0) + 1
+        st.session_state[f"{self.page}:specs"] = {}
+
+
+def _decode(event, spec: dict) -> dict[str, str]:
+    """The dimension values a selection state points at (the state arrives as a plain dict or Streamlit's object)."""
+    if not event or "selection" not in event:
+        return {}
+    selection = event["selection"]
+    dims = spec["dims"]
+    if selection.get("points"):
+        custom = selection["points"][0].get("customdata")
+        if custom is None:
+            return {}
+        custom = custom if isinstance(custom, list | tuple) else [custom]
+        return {d: str(v) for d, v in zip(dims, custom, strict=False)}
+    if selection.get("cells") and "columns" in spec:
+        row, column = selection["cells"][0]
+        if row < len(spec["rows"]) and column in spec["columns"]:
+            return {dims[0]: spec["rows"][row], dims[1]: spec["columns"][column]}
+        return {}
+    if selection.get("rows") and "rows" in spec:
+        row = selection["rows"][0]
+        return {dims[0]: spec["rows"][row]} if row < len(spec["rows"]) else {}
+    return {}
+
+
+# --- records ------------------------------------------------------------------------------------------------
+
+def records_table(f: Filters, key: str, search: str = "", order: str = "start_date", descending: bool = True) -> None:
+    """The activity records behind a view: how many there are, and the first RECORD_LIMIT of them."""
+    total = cached(queries.count_records, f, search)
+    frame = cached(queries.records, f, search, order, descending, RECORD_LIMIT)
+    shown = f"，显示前 {RECORD_LIMIT} 条" if total > RECORD_LIMIT else ""
+    st.caption(f"共 {total:,} 条记录{shown}（{describe(f)}）")
+    if total:
+        st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch",
+                     column_config=RECORD_COLUMNS)
+
+
+RECORD_COLUMNS = {
+    "参与人次": st.column_config.NumberColumn(format="localized"),
+    "经费（元）": st.column_config.NumberColumn(format="localized"),
+    "活动名称": st.column_config.TextColumn(width="large"),
+}
+
+
+def measure_picker(key: str) -> str:
+    """Choose 场次, 人次 or 经费 for a page's breakdowns."""
+    return st.segmented_control("指标", list(MEASURES), format_func=MEASURES.get, default="participants", key=key,
+                                required=True)
+
+
+def plan_groups() -> tuple[list, list]:
+    """The cohorts and the projects of the plan the shared period falls in, as rows with name, slug, full_name."""
+    plan = cached(catalog.plan_for, filters().period)
+    groups = cached(catalog.groups, plan.id)
+    rows = list(groups.itertuples(index=False))
+    return [g for g in rows if g.kind == "cohort"], [g for g in rows if g.kind == "project"]
+
+
+def page_caption(plan, f: Filters) -> None:
+    """Which plan, which view, and how fresh the data is."""
+    latest = cached(queries.latest_activity_date)
+    fresh = f"最新活动日期 {pd.Timestamp(latest):%Y-%m-%d}" if latest is not None else "尚无活动记录"
+    st.caption(f"{plan.name}（{plan.document}） · {describe(f)} · {fresh}")
+
+
+# --- navigation ---------------------------------------------------------------------------------------------
+
+def navigation(sections: dict[str, list]):
+    """st.navigation over these sections; remembers the pages so other pages can link to them by url_path."""
+    st.session_state["kepu:pages"] = {p.url_path: p for pages in sections.values() for p in pages}
+    return st.navigation(sections, position="top")
+
+
+def page(url_path: str):
+    """The page registered under `url_path` (for st.page_link and st.switch_page)."""
+    return st.session_state["kepu:pages"][url_path]

@@ -1,0 +1,39 @@
+"""责任单位: the plan's bureau × task matrix; lead bureaus silent on a task stand out."""
+
+import streamlit as st
+
+from kepu import catalog, queries, summary, tables, ui
+
+PROGRESS = st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)
+
+
+def render() -> None:
+    f = ui.filters()
+    plan = ui.cached(catalog.plan_for, f.period)
+    drill = ui.Drill("bureaus")
+    view = drill.filters(f)
+
+    st.title("责任单位")
+    ui.page_caption(plan, view)
+    drill.banner()
+
+    st.subheader("责任分工矩阵（活动场次）")
+    both = drill.filters(f, leave_out=("bureau", "task"))
+    task_list = ui.cached(catalog.tasks, plan.id)
+    bureaus = list(f.bureau) or ui.cached(catalog.bureaus)
+    matrix = tables.assignments(ui.cached(queries.assignments, both, plan.id), bureaus, task_list.code.tolist())
+    drill.matrix(tables.assignment_style(matrix), "bureau", "task", "assignments", rows=matrix.index.tolist(),
+                 columns={c: c for c in matrix.columns}, height=36 * (len(matrix) + 1) + 4,
+                 column_config={code: st.column_config.TextColumn(code, help=title, width="small")
+                                for code, title in zip(task_list.code, task_list.title, strict=True)})
+    st.caption(f"数字：该单位在该任务下报送的活动场次；“{tables.ASSIGNED_SILENT}”（红底）：规划指定其牵头、但期间内没有报送；"
+               "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。")
+
+    st.subheader("各单位责任落实率")
+    coverage = ui.cached(summary.bureau_coverage, drill.filters(f, leave_out=("bureau",)), plan.id)
+    shown = tables.bureau_coverage(coverage)
+    drill.table(shown, "bureau", "coverage", values=coverage.bureau.tolist(), column_config={"落实率": PROGRESS})
+
+    if drill.active:
+        st.subheader("对应的活动记录")
+        ui.records_table(view, "bureaus:records")

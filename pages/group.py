@@ -1,0 +1,63 @@
+"""One template for the five cohort pages and the four project pages."""
+
+from functools import partial
+
+import streamlit as st
+
+from kepu import catalog, fmt, queries, summary, tables, targets, ui
+
+ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
+
+
+def page(group) -> st.Page:
+    """The page of a cohort or project (a row of catalog.groups)."""
+    return st.Page(partial(render, group.name), title=group.name, url_path=group.slug, icon=ICONS[group.kind])
+
+
+def render(name: str) -> None:
+    f = ui.filters()
+    plan = ui.cached(catalog.plan_for, f.period)
+    group = ui.cached(catalog.groups, plan.id).set_index("name").loc[name]
+    drill = ui.Drill(f"group:{group.slug}")
+    view = drill.filters(f)
+    own = {group.kind: name}  # cohort=… or project=…
+    standings = ui.cached(targets.report, view, ui.today(), group=name)
+
+    st.title(group.full_name)
+    ui.page_caption(plan, view)
+    headline(standings, ui.cached(queries.totals, view.narrowed(**own)))
+    drill.banner()
+
+    st.subheader("任务与责任落实")
+    frame = ui.cached(summary.task_standing, drill.filters(f, leave_out=("task",)), plan.id, name)
+    drill.table(tables.status_style(tables.tasks(frame, standings)), "task", "tasks", values=frame.code.tolist(), column_config={
+        "内容": st.column_config.TextColumn(width="medium"),
+        "落实率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+        "场次": st.column_config.NumberColumn(format="localized"),
+        "人次": st.column_config.NumberColumn(format="localized"),
+    })
+    st.caption("状态：有数量目标的任务按目标评定，其余按责任落实率（牵头单位中有活动报送的比例）评定。点击一行可下钻。")
+
+    st.subheader("分布")
+    measure = ui.measure_picker(f"group:{group.slug}:measure")
+    base = f.narrowed(**own)
+    for tab, dim in zip(st.tabs(["按镇街", "按责任单位", "按活动类型"]), ("town", "bureau", "activity_type"), strict=True):
+        with tab:
+            drill.chart(base, (dim,), measure)
+    st.subheader("月度趋势")
+    drill.chart(base, ("month",), measure)
+
+    st.subheader("活动记录")
+    ui.records_table(view.narrowed(**own), f"group:{group.slug}:records")
+
+
+def headline(standings: list[dict], totals: dict) -> None:
+    """The group's targets, then its totals."""
+    cols = st.columns(len(standings) + 1)
+    for col, s in zip(cols, standings, strict=False):
+        with col:
+            ui.standing_tile(s)
+    with cols[-1], st.container(border=True):
+        st.metric("活动场次", fmt.count(totals["activities"]))
+        st.metric("参与人次", fmt.count(totals["participants"]))
+        st.metric("经费", fmt.money(totals["funding"]))

@@ -1,0 +1,87 @@
+"""总览: are we on track? The plan's four targets, the cohorts and projects side by side, who is behind, the trend."""
+
+import streamlit as st
+
+from kepu import catalog, fmt, summary, tables, ui
+
+SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
+
+
+def render() -> None:
+    f = ui.filters()
+    drill = ui.Drill("overview")
+    view = drill.filters(f)
+    plan = ui.cached(catalog.plan_for, f.period)
+    figures = ui.cached(summary.summary, view, ui.today())
+
+    st.title("科学素质行动 · 总览")
+    ui.page_caption(plan, view)
+    headline(figures)
+    drill.banner()
+
+    st.subheader("纲要目标")
+    plan_targets = [t for t in figures["targets"] if t["basis"] == "纲要目标"]
+    for col, target in zip(st.columns(len(plan_targets) or 1), plan_targets, strict=False):
+        with col:
+            ui.standing_tile(target)
+
+    st.subheader("五大人群 · 四项重点工程")
+    cohorts, projects = ui.plan_groups()
+    for col, groups in zip(st.columns(2, gap="large"), (cohorts, projects), strict=True):
+        with col:
+            group_list(groups, figures["targets"])
+
+    st.subheader("谁落后了")
+    towns, bureaus, tasks = st.columns(3, gap="medium")
+    with towns:
+        st.markdown("**镇街**（每千人参与人次最低）")
+        frame = ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",)))
+        drill.table(tables.lagging_towns(frame), "town", "lagging-towns", values=frame.town.tolist(),
+                    column_config={"为平均水平": SHARE})
+        st.caption("“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。")
+    with bureaus:
+        st.markdown("**责任单位**（责任落实率最低）")
+        frame = ui.cached(summary.lagging_bureaus, drill.filters(f, leave_out=("bureau",)), plan.id)
+        drill.table(tables.lagging_bureaus(frame), "bureau", "lagging-bureaus", values=frame.bureau.tolist(),
+                    column_config={"落实率": SHARE})
+        st.caption("落实率：所牵头的任务中，有活动报送的比例。")
+    with tasks:
+        st.markdown("**任务**（责任落实率最低）")
+        frame = ui.cached(summary.lagging_tasks, drill.filters(f, leave_out=("task",)), plan.id)
+        drill.table(tables.lagging_tasks(frame), "task", "lagging-tasks", values=frame.code.tolist(),
+                    column_config={"落实率": SHARE})
+        st.caption("落实率：牵头单位中，有活动报送的比例。")
+
+    st.subheader("月度趋势")
+    drill.chart(f, ("month",), ui.measure_picker("overview:measure"))
+
+    if drill.active:
+        st.subheader("对应的活动记录")
+        ui.records_table(view, "overview:records")
+
+
+def headline(figures: dict) -> None:
+    """How much of the plan period has passed, and the view's totals."""
+    elapsed = figures["plan_elapsed"]
+    cols = st.columns([2, 1, 1, 1])
+    with cols[0]:
+        st.metric("规划期已过", fmt.percent(elapsed), help=f"截至 {figures['as_of']}")
+        st.progress(min(max(elapsed, 0.0), 1.0))
+    cols[1].metric("活动场次", fmt.count(figures["activities"]))
+    cols[2].metric("参与人次", fmt.count(figures["participants"]))
+    cols[3].metric("经费", fmt.money(figures["funding"]))
+
+
+def group_list(groups: list, standings: list[dict]) -> None:
+    """Each cohort or project: a link to its page, its figure against its target, and its status."""
+    by_group = {s["group"]: s for s in standings if s["group"]}
+    for g in groups:
+        s = by_group.get(g.name)
+        with st.container(border=True):
+            cols = st.columns([2, 3, 1.3], vertical_alignment="center")
+            cols[0].page_link(ui.page(g.slug), label=g.name, icon=":material/arrow_forward:")
+            if s is None:
+                cols[1].caption("未设定数量目标")
+                continue
+            cols[1].markdown(f"**{fmt.value(s['actual'], s['unit'])}**  \n{s['basis']} {fmt.value(s['target'], s['unit'])}")
+            ui.status_badge(s["status"], cols[2])

@@ -1,0 +1,51 @@
+"""镇街: the towns ranked, absolutely and per 1,000 residents, and a town × cohort matrix."""
+
+import streamlit as st
+
+from kepu import catalog, charts, queries, tables, ui
+from kepu.glossary import MEASURES
+
+RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
+
+
+def render() -> None:
+    f = ui.filters()
+    plan = ui.cached(catalog.plan_for, f.period)
+    drill = ui.Drill("towns")
+    view = drill.filters(f)
+
+    st.title("镇街")
+    ui.page_caption(plan, view)
+    st.caption("人口为估算值：第七次全国人口普查全区常住人口 1,098,707 人，按零星公开数据分配到各镇街，"
+               "待录入各镇街真实人口后替换。“全区”指区级统一组织、不落在具体镇街的活动，不参与排名。")
+    drill.banner()
+
+    st.subheader("排名")
+    ranking = st.segmented_control("排名依据", list(RANKINGS), format_func=RANKINGS.get,
+                                   default="participants_per_1000", key="towns:ranking", required=True)
+    frame = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
+    ranked = frame[frame.participants_per_1000.notna()]
+    drill.plot(charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]),
+               ("town",), "ranking")
+    drill.table(tables.towns(frame), "town", "town-table", values=tables.towns(frame)["镇街"].tolist(),
+                column_config={
+                    "人口": st.column_config.NumberColumn("人口（估算）", format="localized"),
+                    "人口为估算": st.column_config.CheckboxColumn("估算"),
+                    "场次": st.column_config.NumberColumn(format="localized"),
+                    "人次": st.column_config.NumberColumn(format="localized"),
+                    "经费（元）": st.column_config.NumberColumn(format="localized"),
+                })
+
+    st.subheader("镇街 × 人群（参与人次）")
+    towns = ui.cached(catalog.towns).name.tolist()
+    cohorts, _ = ui.plan_groups()
+    both = drill.filters(f, leave_out=("town", "cohort"))
+    matrix = tables.matrix(ui.cached(queries.breakdown, both, ("town", "cohort")), "town", "cohort",
+                           "participants", towns if not f.town else list(f.town), [g.name for g in cohorts])
+    drill.matrix(tables.heat(matrix), "town", "cohort", "town-cohort", rows=matrix.index.tolist(),
+                 columns={c: c for c in matrix.columns})
+    st.caption("一项活动面向多个人群时，在每个人群下都计入。点击单元格可下钻。")
+
+    if drill.active:
+        st.subheader("对应的活动记录")
+        ui.records_table(view, "towns:records")
