@@ -95,8 +95,8 @@ def count_records(con, f: Filters, search: str = "") -> int:
 def _searched(f: Filters, search: str) -> tuple[str, dict]:
     clause, params = where(f)
     if search.strip():
-        clause += (" AND (a.title ILIKE $pattern OR coalesce(a.ref, '') ILIKE $pattern"
-                   " OR coalesce(a.note, '') ILIKE $pattern)")
+        clause += (" AND (a.title ILIKE $pattern ESCAPE '\\' OR coalesce(a.ref, '') ILIKE $pattern ESCAPE '\\'"
+                   " OR coalesce(a.note, '') ILIKE $pattern ESCAPE '\\')")
         params["pattern"] = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return clause, params
 

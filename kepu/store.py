@@ -107,15 +107,15 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] = M
         raise StoreError(f"数据库结构版本 {current} 比本程序支持的 {newest} 更新，请升级 kepu")
     if current == newest:
         return current
-    con.execute("BEGIN TRANSACTION")
+    db.execute(con, "BEGIN TRANSACTION")
     try:
         for version in sorted(v for v in migrations if v > current):
             for statement in migrations[version]:
                 db.execute(con, statement)
         db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
-        con.execute("COMMIT")
+        db.execute(con, "COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        db.execute(con, "ROLLBACK")
         raise
     return newest
 
@@ -153,7 +153,7 @@ def create_store(
             set_meta(con, "demo", "1" if demo else "0")
             set_meta(con, "created_at", dt.datetime.now().isoformat(timespec="seconds"))
             set_meta(con, "data_version", "1")
-            con.execute("CHECKPOINT")
+            db.execute(con, "CHECKPOINT")
         finally:
             con.close()
         os.replace(tmp, path)

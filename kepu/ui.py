@@ -35,13 +35,14 @@ def cursor():
 
 
 def cached(fn, *args, **kwargs):
-    """fn(cursor, *args, **kwargs) through the result cache, keyed by its arguments and the data version."""
-    return _cached_call(fn.__module__, fn.__qualname__, catalog.data_version(cursor()), args,
-                        tuple(sorted(kwargs.items())))
+    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
+    arguments; an import or undo changes the data version, so no stale figure survives it."""
+    return _cached_call(str(store.default_path()), catalog.data_version(cursor()), fn.__module__, fn.__qualname__,
+                        args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached_call(module: str, name: str, data_version: int, args: tuple, kwargs: tuple):
+def _cached_call(path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
     return getattr(sys.modules[module], name)(cursor(), *args, **dict(kwargs))
 
 

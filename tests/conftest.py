@@ -1,0 +1,70 @@
+"""Fixtures: stores in temporary files (never the real data/kepu.duckdb), built from reviewable CSV files."""
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kepu import db, demo, store
+from kepu.plan import load_plan
+
+DATA = Path(__file__).parent / "data"
+PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"
+COHORT_SEPARATOR = "、"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_store(tmp_path, monkeypatch):
+    """Point KEPU_DB at a temporary file, so no test can touch data/kepu.duckdb."""
+    monkeypatch.setenv("KEPU_DB", str(tmp_path / "default.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def plan():
+    return load_plan(PLAN_FILE)
+
+
+def fixture_rows() -> list[dict]:
+    """tests/data/activities.csv as plain dicts, for working out expected figures independently of kepu."""
+    with open(DATA / "activities.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["cohorts"] = [c for c in r["cohorts"].split(COHORT_SEPARATOR) if c]
+        r["participants"] = int(r["participants"])
+        r["funding"] = float(r["funding"])
+        r["start_date"] = dt.date.fromisoformat(r["start_date"])
+    return rows
+
+
+def load_fixture(con, plans) -> None:
+    """Fill a store with tests/data/activities.csv and observations.csv."""
+    frame = pd.read_csv(DATA / "activities.csv", dtype=str, keep_default_na=False)
+    frame = frame.replace({"": None})
+    frame["cohorts"] = [[c for c in (v or "").split(COHORT_SEPARATOR) if c] for v in frame.cohorts]
+    frame["participants"] = frame.participants.astype(int)
+    frame["funding"] = frame.funding.astype(float)
+    for col in ("start_date", "end_date"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    db.insert_frame(con, "activities", frame)
+    db.insert_frame(con, "observations", pd.read_csv(DATA / "observations.csv"))
+
+
+@pytest.fixture(scope="session")
+def tiny_path(tmp_path_factory) -> Path:
+    """A store with the real plan and the sixteen fixture records, built once; tests must not change it."""
+    return store.create_store(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", fill=load_fixture)
+
+
+@pytest.fixture
+def tiny(tiny_path):
+    con = store.connect(tiny_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory) -> Path:
+    """A demo store, built once per test session."""
+    return store.create_store(tmp_path_factory.mktemp("demo") / "demo.duckdb", fill=demo.fill, demo=True)

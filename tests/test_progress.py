@@ -1,0 +1,90 @@
+"""The progress rules, on numbers worked out by hand."""
+
+import datetime as dt
+
+import pytest
+
+from kepu import progress
+
+
+def test_status_thresholds():
+    assert progress.status(1.0) == "达标"
+    assert progress.status(1.3) == "达标"
+    assert progress.status(0.95) == "关注"
+    assert progress.status(0.9) == "关注"
+    assert progress.status(0.89) == "滞后"
+    assert progress.status(None) is None
+    assert progress.status(0.8, "coverage") == "关注"
+    assert progress.status(0.7, "coverage") == "滞后"
+
+
+def test_share_of_a_year_elapsed():
+    assert progress.year_elapsed(2024, dt.date(2023, 12, 31)) == 0
+    assert progress.year_elapsed(2024, dt.date(2024, 1, 1)) == pytest.approx(1 / 366)
+    assert progress.year_elapsed(2024, dt.date(2024, 6, 30)) == pytest.approx(182 / 366)  # 2024 is a leap year
+    assert progress.year_elapsed(2024, dt.date(2024, 12, 31)) == 1
+    assert progress.year_elapsed(2024, dt.date(2026, 11, 29)) == 1
+
+
+def test_share_of_a_plan_elapsed():
+    assert progress.span_elapsed(2021, 2025, dt.date(2023, 12, 31)) == pytest.approx(3 / 5)
+    assert progress.span_elapsed(2021, 2025, dt.date(2026, 1, 1)) == 1
+
+
+def test_an_annual_target_mid_year():
+    # 100 a year; by 2024-06-30 (182 of 366 days) 49.73 are expected; 40 done → ratio 0.804 → 滞后.
+    p = progress.additive({2024: 100}, {2024: 40}, (2024,), dt.date(2024, 6, 30))
+    assert p.target == 100
+    assert p.expected == pytest.approx(100 * 182 / 366)
+    assert p.status == "滞后"
+    assert p.projected == pytest.approx(40 * 366 / 182)  # the same pace to 31 December
+    assert p.target_date == dt.date(2024, 12, 31)
+
+
+def test_annual_targets_over_several_years_add_up():
+    values = {2021: 100, 2022: 100, 2023: 100}
+    p = progress.additive(values, {2021: 90, 2022: 110, 2023: 40}, (2021, 2022, 2023), dt.date(2023, 12, 31))
+    assert (p.target, p.expected, p.actual, p.status) == (300, 300, 240, "滞后")
+
+
+def test_a_plan_target_split_evenly_over_its_years():
+    per_year = {y: 1000 / 5 for y in range(2021, 2026)}
+    years = tuple(range(2021, 2026))
+    p = progress.additive(per_year, {2021: 150, 2022: 190, 2023: 230}, years, dt.date(2023, 12, 31))
+    assert p.expected == pytest.approx(600)  # three fifths of 1000
+    assert p.actual == 570 and p.status == "关注"  # 0.95
+    assert p.projected == pytest.approx(950)
+
+
+def test_a_level_target_on_the_straight_path_from_its_baseline():
+    observed = {2020: 10.0, 2022: 12.0, 2024: 14.0}
+    p = progress.level(16.0, 2025, 2020, observed, (2021, 2022, 2023, 2024, 2025), dt.date(2026, 1, 1))
+    assert p.actual == 14.0  # the latest observation
+    assert p.expected == pytest.approx(10 + 6 * 4 / 5)  # 14.8 in 2024
+    assert p.status == "关注"  # 14 / 14.8 = 0.946
+    assert p.projected == pytest.approx(15.0)  # the line through the observations rises 1 a year
+    assert "2024年" in p.note
+
+
+def test_a_level_target_without_its_baseline_is_not_judged():
+    p = progress.level(16.0, 2025, 2020, {2023: 13.0}, (2023,), dt.date(2024, 1, 1))
+    assert p.actual == 13.0 and p.status is None and "基线" in p.note
+
+
+def test_a_yearly_rate_is_judged_on_its_latest_year():
+    p = progress.rate({y: 1.0 for y in range(2021, 2026)}, {2021: 0.7, 2022: 0.8, 2023: 1.05},
+                      (2021, 2022, 2023, 2024, 2025), dt.date(2026, 1, 1))
+    assert (p.actual, p.target, p.status) == (1.05, 1.0, "达标")
+    assert "2023年" in p.note
+    empty = progress.rate({2024: 1.0}, {}, (2024,), dt.date(2026, 1, 1))
+    assert empty.status is None and empty.actual is None
+
+
+def test_nothing_is_expected_before_the_period_starts():
+    p = progress.additive({2027: 100}, {}, (2027,), dt.date(2026, 11, 29))
+    assert p.expected == 0 and p.status is None and p.projected is None
+
+
+def test_coverage():
+    assert progress.coverage(3, 4) == 0.75
+    assert progress.coverage(0, 0) is None

@@ -1,0 +1,108 @@
+"""The store: creation without overwriting, atomic builds, schema versions and migrations, more than one plan."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from kepu import catalog, db, store
+from kepu.filters import Period
+from kepu.plan import load_plan
+
+
+def test_default_path_follows_kepu_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEPU_DB", str(tmp_path / "x.duckdb"))
+    assert store.default_path() == tmp_path / "x.duckdb"
+    monkeypatch.delenv("KEPU_DB")
+    assert store.default_path() == store.DATA_DIR / "kepu.duckdb"
+
+
+def test_an_empty_store_holds_the_plan_and_no_records(tmp_path, plan):
+    path = store.create_store(tmp_path / "empty.duckdb", plans=[plan])
+    con = store.connect(path)
+    assert db.scalar(con, "SELECT count(*) FROM activities") == 0
+    assert db.scalar(con, "SELECT count(*) FROM tasks") == 18
+    assert db.scalar(con, "SELECT count(*) FROM task_bureaus WHERE task = 'Y4'") == 14
+    assert db.scalar(con, "SELECT count(*) FROM towns") == 25
+    assert db.scalar(con, "SELECT count(*) FROM targets WHERE indicator = 'counsellor_training'") == 5  # one a year
+    assert db.scalar(con, "SELECT town FROM town_aliases WHERE alias = '皇镇'") == "皇镇街道"
+    assert db.scalar(con, "SELECT bureau FROM bureau_aliases WHERE alias = '区教育局'") == "区教体局"
+    assert not catalog.is_demo(con)
+
+
+def test_an_existing_store_is_not_overwritten_without_force(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    with pytest.raises(store.StoreError, match="已存在"):
+        store.create_store(path, plans=[plan])
+    store.create_store(path, plans=[plan], force=True)
+
+
+def broken_fill(con, plans):
+    db.execute(con, "INSERT INTO observations VALUES ('survey_rate', 2024, '全区', 1.0, 'x')")
+    raise RuntimeError("disk full")
+
+
+def test_a_failed_build_leaves_no_store_behind(tmp_path, plan):
+    target = tmp_path / "s.duckdb"
+    with pytest.raises(RuntimeError):
+        store.create_store(target, plans=[plan], fill=broken_fill)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rebuild_keeps_the_old_store(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    with pytest.raises(RuntimeError):
+        store.create_store(path, plans=[plan], force=True, fill=broken_fill)
+    con = store.connect(path)
+    assert db.scalar(con, "SELECT count(*) FROM tasks") == 18
+    assert db.scalar(con, "SELECT count(*) FROM observations") == 0
+
+
+def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
+    with pytest.raises(store.StoreError, match="kepu init"):
+        store.connect(tmp_path / "missing.duckdb")
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    con = duckdb.connect(str(path))
+    db.execute(con, "INSERT INTO observations VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
+    newer = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE observations ADD COLUMN entered_by VARCHAR"]}
+    assert store.migrate(con, newer) == store.SCHEMA_VERSION + 1
+    assert store.schema_version(con) == store.SCHEMA_VERSION + 1
+    assert db.rows(con, "SELECT value, entered_by FROM observations") == [(14.5, None)]
+
+
+def test_a_failed_migration_changes_nothing(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    con = duckdb.connect(str(path))
+    broken = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE towns ADD COLUMN x INTEGER",
+                                                             "THIS IS NOT SQL"]}
+    with pytest.raises(duckdb.Error):
+        store.migrate(con, broken)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert "x" not in db.query(con, "SELECT * FROM towns LIMIT 0").columns
+
+
+def test_a_store_newer_than_the_program_is_refused(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    con = duckdb.connect(str(path))
+    store.set_meta(con, "schema_version", str(store.SCHEMA_VERSION + 5))
+    con.close()
+    with pytest.raises(store.StoreError, match="请升级 kepu"):
+        store.connect(path)
+
+
+def test_a_second_plan_needs_no_code(tmp_path, plan):
+    text = (store.DATA_DIR / "plan-2021-2025.yaml").read_text(encoding="utf-8")
+    later = (text.replace('id: "2021-2025"', 'id: "2026-2030"').replace("start_year: 2021", "start_year: 2026")
+             .replace("end_year: 2025", "end_year: 2030").replace("year: 2025, baseline_year: 2020",
+                                                                  "year: 2030, baseline_year: 2025"))
+    (tmp_path / "plan-2026-2030.yaml").write_text(later, encoding="utf-8")
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan, load_plan(tmp_path / "plan-2026-2030.yaml")])
+    con = store.connect(path)
+    assert catalog.periods(con)[:2] == ["2026-2030", "2026"]
+    assert "2021-2025" in catalog.periods(con)
+    assert catalog.plan_for(con, Period(2027, 2027)).id == "2026-2030"
+    assert catalog.default_period(con, dt.date(2027, 3, 1)) == Period(2026, 2030)
+    assert db.scalar(con, "SELECT count(*) FROM targets WHERE indicator = 'counsellor_training'") == 10

@@ -1,0 +1,96 @@
+"""What the overview shows and `kepu summary` prints, on the fixture store, against figures worked out here."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from conftest import fixture_rows
+from kepu import cli, summary
+from kepu.filters import Filters, Period
+
+AS_OF = dt.date(2024, 12, 31)
+Y2024 = Filters(Period(2024, 2024))
+
+
+def target(result, indicator):
+    return next(t for t in result["targets"] if t["indicator"] == indicator)
+
+
+def test_summary_totals_and_breakdowns(tiny, plan):
+    result = summary.summary(tiny, Y2024, AS_OF)
+    rows = [r for r in fixture_rows() if r["start_date"].year == 2024]
+    assert result["activities"] == len(rows)
+    assert result["participants"] == sum(r["participants"] for r in rows)
+    by_cohort = {c["cohort"]: c["participants"] for c in result["by_cohort"]}
+    for cohort in (g.name for g in plan.cohorts):
+        assert by_cohort[cohort] == sum(r["participants"] for r in rows if cohort in r["cohorts"])
+    by_town = {t["town"]: t["participants"] for t in result["by_town"]}
+    assert len(by_town) == 25 and by_town["全区"] == sum(r["participants"] for r in rows if r["town"] == "全区")
+    by_bureau = {b["bureau"]: b["participants"] for b in result["by_bureau"]}
+    assert len(by_bureau) == 27 and sum(by_bureau.values()) == result["participants"]
+
+
+def test_the_plans_targets_in_2024(tiny):
+    result = summary.summary(tiny, Y2024, AS_OF)
+    counsellors = target(result, "counsellor_training")  # Y5 trainings in 2024: T-03 only (T-04 is a lecture)
+    assert (counsellors["actual"], counsellors["target"], counsellors["status"]) == (35, 100, "滞后")
+    farmers = target(result, "farmer_training")  # F2 trainings: T-05 120 + T-06 80, against 1000 / 5 a year
+    assert (farmers["actual"], farmers["target"], farmers["status"]) == (200, 200, "达标")
+    literacy = target(result, "literacy_rate")
+    assert (literacy["actual"], literacy["expected"], literacy["status"]) == (14.0, 14.8, "关注")
+    funding = target(result, "funding_per_capita")  # (96,007 + 23,700 + 600,000) 元 / 1,098,707 residents
+    assert funding["actual"] == pytest.approx((96007 + 23700 + 600000) / 1098707, abs=1e-4)
+    assert funding["status"] == "滞后"
+
+
+def test_a_town_filter_judges_per_capita_funding_on_that_town_only(tiny):
+    shatu = summary.summary(tiny, Y2024.narrowed(town="沙土镇"), AS_OF)
+    assert target(shatu, "funding_per_capita")["actual"] == pytest.approx(1.0)  # 96,007 元 for 96,007 residents
+    assert target(shatu, "funding_per_capita")["status"] == "达标"
+    # district-wide targets are not split between towns: the figure is shown, the status is not invented
+    assert target(shatu, "counsellor_training")["status"] is None
+    assert "不评定" in target(shatu, "counsellor_training")["note"]
+    assert target(shatu, "literacy_rate")["actual"] == 14.0  # a district survey, whatever the town
+
+
+def test_summary_json_from_the_command_line(tiny_path, capsys):
+    code = cli.main(["summary", "--json", "--db", str(tiny_path), "--period", "2024", "--town", "沙土",
+                     "--town", "吴店镇", "--bureau", "科协", "--as-of", "2024-12-31"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["towns"] == ["沙土镇", "吴店镇"] and result["bureaus"] == ["区科协"]  # aliases resolved
+    expected = [r for r in fixture_rows() if r["start_date"].year == 2024 and r["town"] in ("沙土镇", "吴店镇")
+                and r["bureau"] == "区科协"]
+    assert result["participants"] == sum(r["participants"] for r in expected) == 80
+    assert {"activities", "participants", "funding", "by_cohort", "by_town", "by_bureau", "targets"} <= set(result)
+    for t in result["targets"]:
+        assert {"indicator", "target", "actual", "expected", "status"} <= set(t)
+
+
+def test_summary_refuses_unknown_names_and_periods(tiny_path, capsys):
+    assert cli.main(["summary", "--db", str(tiny_path), "--town", "火星镇"]) == 2
+    assert "未知的镇街“火星镇”" in capsys.readouterr().err
+    assert cli.main(["summary", "--db", str(tiny_path), "--period", "2031"]) == 1
+    assert "不在任何已载入规划" in capsys.readouterr().err
+    assert cli.main(["summary", "--db", str(tiny_path), "--period", "去年"]) == 1
+    assert "无法识别" in capsys.readouterr().err
+
+
+def test_laggards(tiny, plan):
+    towns = summary.lagging_towns(tiny, Y2024, n=3)
+    assert towns.participants.tolist() == [0, 0, 0]
+    bureaus = summary.lagging_bureaus(tiny, Y2024, "2021-2025", n=27).set_index("bureau")
+    assert bureaus.loc["区科协", "assigned"] == sum("区科协" in t.lead_bureaus for t in plan.tasks) == 15
+    # in 2024 区科协 reported on Y5 (T-03), P3 (T-09) and F1 (T-11, T-12); T-07 and T-16 name no task
+    assert bureaus.loc["区科协", "reported"] == 3
+    tasks = summary.task_standing(tiny, Y2024, "2021-2025").set_index("code")
+    assert tasks.loc["Y5", "coverage"] == 1.0 and tasks.loc["Y5", "status"] == "达标"
+    assert tasks.loc["F1", "silent_bureaus"][:2] == ["区委宣传部", "区科技局"]
+
+
+def test_demo_targets_are_labelled_as_such(tiny, plan):
+    result = summary.summary(tiny, Y2024, AS_OF)
+    plan_targets = {t.indicator for t in plan.targets if t.basis == "纲要目标"}
+    for t in result["targets"]:
+        assert t["basis"] == ("纲要目标" if t["indicator"] in plan_targets else "示例目标")
