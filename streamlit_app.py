@@ -3,19 +3,22 @@
 import streamlit as st
 
 from kepu import ui
-from pages import bureaus, group, overview, records, towns
+from pages import bureaus_page, group_page, overview_page, records_page, towns_page
 
+# The page modules are named *_page.py: Streamlit still scans pages/ the old way, and a module named like a
+# page's url_path would be run in its place on a rerun.
 st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=":material/science:", layout="wide")
+ui.require_store()
 ui.shared_filters()
 cohorts, projects = ui.plan_groups()
 page = ui.navigation({
-    "": [st.Page(overview.render, title="总览", url_path="overview", icon=":material/dashboard:", default=True)],
-    "人群": [group.page(g) for g in cohorts],
-    "重点工程": [group.page(g) for g in projects],
+    "": [st.Page(overview_page.render, title="总览", url_path="overview", icon=":material/dashboard:", default=True)],
+    "人群": [group_page.page(g) for g in cohorts],
+    "重点工程": [group_page.page(g) for g in projects],
     "分析": [
-        st.Page(towns.render, title="镇街", url_path="towns", icon=":material/location_city:"),
-        st.Page(bureaus.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
-        st.Page(records.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
+        st.Page(towns_page.render, title="镇街", url_path="towns", icon=":material/location_city:"),
+        st.Page(bureaus_page.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
+        st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
     ],
 })
 ui.demo_banner()

@@ -13,6 +13,7 @@ import streamlit as st
 from kepu import catalog, charts, demo, fmt, queries, store, tables
 from kepu.filters import Filters, Period
 from kepu.glossary import DIMENSIONS, MEASURES
+from kepu.plan import PlanError
 
 RECORD_LIMIT = 500
 STATUS_BADGES = {"达标": ("green", ":material/check_circle:"), "关注": ("orange", ":material/error:"),
@@ -27,6 +28,15 @@ def _connection(path: str):
     if not Path(path).exists():
         store.create_store(Path(path), fill=demo.fill, demo=True)
     return store.connect(Path(path))
+
+
+def require_store() -> None:
+    """Open the store, or say in Chinese why it cannot be opened and stop the page (never a traceback)."""
+    try:
+        cursor()
+    except (store.StoreError, PlanError) as exc:
+        st.error(f"无法打开数据：{exc}", icon=":material/error:")
+        st.stop()
 
 
 def cursor():
@@ -287,12 +297,16 @@ def page_caption(plan, f: Filters) -> None:
 
 # --- navigation ---------------------------------------------------------------------------------------------
 
+# Every session registers the same pages, so one registry serves all; it is rebuilt on each run.
+_pages: dict[str, object] = {}
+
+
 def navigation(sections: dict[str, list]):
     """st.navigation over these sections; remembers the pages so other pages can link to them by url_path."""
-    st.session_state["kepu:pages"] = {p.url_path: p for pages in sections.values() for p in pages}
+    _pages.update({p.url_path: p for pages in sections.values() for p in pages})
     return st.navigation(sections, position="top")
 
 
 def page(url_path: str):
     """The page registered under `url_path` (for st.page_link and st.switch_page)."""
-    return st.session_state["kepu:pages"][url_path]
+    return _pages[url_path]

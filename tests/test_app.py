@@ -1,0 +1,174 @@
+"""The app under AppTest: every page opens; filters, links and drill-downs change the figures to the right values."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kepu import fmt, queries, store, summary
+from kepu.filters import Filters, Period
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+PAGES = ["", "youth", "farmers", "workers", "elderly", "officials", "resources", "informatization",
+         "infrastructure", "grassroots", "towns", "bureaus", "records"]
+
+
+def start(path: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("KEPU_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    """Switch to a page registered by st.navigation under url_path (AppTest.switch_page only takes files).
+    The overview is the default page, where every AppTest starts."""
+    if url_path:
+        at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def figures(path: Path, f: Filters) -> dict:
+    con = store.connect(path)
+    try:
+        return summary.summary(con, f, dt.date.today())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("url_path", PAGES)
+def test_every_page_opens(demo_path, monkeypatch, url_path):
+    at = open_page(start(demo_path, monkeypatch), url_path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, "every page has a title"
+    assert any("演示数据" in w.value for w in at.warning), "every page says it shows demo data"
+
+
+def test_no_page_module_shadows_a_page(demo_path, monkeypatch):
+    # Streamlit still runs pages/*.py the old way when a rerun asks for a url_path that matches a file name.
+    at = start(demo_path, monkeypatch)
+    modules = {p.stem for p in (Path(APP).parent / "pages").glob("*.py")}
+    url_paths = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert url_paths >= set(PAGES) and not modules & url_paths
+
+
+def test_a_locked_or_missing_store_gets_a_chinese_message(tmp_path, monkeypatch):
+    broken = tmp_path / "not-a-store.duckdb"
+    broken.write_text("this is not a database", encoding="utf-8")
+    at = start(broken, monkeypatch)
+    assert not at.exception
+    assert at.error and "无法打开数据" in at.error[0].value
+
+
+def test_the_overview_agrees_with_kepu_summary(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch)
+    shown = metrics(at)
+    expected = figures(demo_path, Filters(Period(2021, 2025)))
+    assert shown["活动场次"] == fmt.count(expected["activities"])
+    assert shown["参与人次"] == fmt.count(expected["participants"])
+    assert shown["经费"] == fmt.money(expected["funding"])
+    for t in expected["targets"]:
+        if t["basis"] == "纲要目标":
+            assert shown[t["name"]] == fmt.value(t["actual"], t["unit"])
+
+
+def test_choosing_a_year_changes_the_figures(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch)
+    before = metrics(at)["参与人次"]
+    at.selectbox(key="period").set_value("2024").run()
+    expected = figures(demo_path, Filters(Period(2024, 2024)))
+    assert metrics(at)["参与人次"] == fmt.count(expected["participants"]) != before
+
+
+def test_a_forwarded_link_reopens_the_same_view(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch, period="2024", town=["沙土镇", "吴店镇"], bureau="区科协")
+    assert at.selectbox(key="period").value == "2024"
+    assert at.multiselect(key="town").value == ["沙土镇", "吴店镇"]
+    expected = figures(demo_path, Filters(Period(2024, 2024), town=("沙土镇", "吴店镇"), bureau=("区科协",)))
+    assert metrics(at)["参与人次"] == fmt.count(expected["participants"])
+    at = open_page(at, "towns")
+    assert at.multiselect(key="town").value == ["沙土镇", "吴店镇"], "filters persist across pages"
+
+
+def test_reset_returns_to_the_whole_plan(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch, period="2023", town="沙土镇")
+    at.button(key="reset-filters").click().run()
+    assert at.selectbox(key="period").value == "2021-2025"
+    assert at.multiselect(key="town").value == []
+    expected = figures(demo_path, Filters(Period(2021, 2025)))
+    assert metrics(at)["参与人次"] == fmt.count(expected["participants"])
+
+
+def test_one_click_picks_the_towns_of_an_administering_body(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch)
+    choice = next(o for o in at.pills(key="town-pick").options if o.startswith("经开区"))
+    at.pills(key="town-pick").set_value(choice).run()
+    assert at.multiselect(key="town").value == ["丹阳街道", "岳程街道", "佃户屯街道"]
+    choice = next(o for o in at.pills(key="town-pick").options if o.startswith("区直管"))
+    at.pills(key="town-pick").set_value(choice).run()
+    assert len(at.multiselect(key="town").value) == 18
+
+
+def test_clicking_a_bar_narrows_the_page_to_its_records(demo_path, monkeypatch):
+    at = open_page(start(demo_path, monkeypatch, period="2024"), "youth")
+    at.session_state["group:youth:0:town"] = {"selection": {"points": [{"customdata": ["沙土镇"]}],
+                                                            "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    con = store.connect(demo_path)
+    f = Filters(Period(2024, 2024)).narrowed(cohort="青少年", town="沙土镇")
+    expected = queries.count_records(con, f)
+    totals = queries.totals(con, f)
+    con.close()
+    assert any(f"共 {expected:,} 条记录" in c.value for c in at.caption)
+    assert metrics(at)["参与人次"] == fmt.count(totals["participants"])
+    assert any("已下钻：镇街 = 沙土镇" in i.value for i in at.info)
+
+
+def test_selecting_a_laggard_row_lists_its_records(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch)
+    at.session_state["overview:0:lagging-towns"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    con = store.connect(demo_path)
+    worst = summary.lagging_towns(con, Filters(Period(2021, 2025)), n=1).town[0]
+    expected = queries.count_records(con, Filters(Period(2021, 2025), town=(worst,)))
+    con.close()
+    assert any(f"共 {expected:,} 条记录" in c.value for c in at.caption)
+
+
+def test_a_matrix_cell_drills_to_bureau_and_task(demo_path, monkeypatch):
+    at = open_page(start(demo_path, monkeypatch, period="2023"), "bureaus")
+    at.session_state["bureaus:0:assignments"] = {"selection": {"rows": [], "columns": [], "cells": [[0, "Y2"]]}}
+    at.run()
+    con = store.connect(demo_path)
+    expected = queries.count_records(con, Filters(Period(2023, 2023), bureau=("区科协",), task=("Y2",)))
+    con.close()
+    assert expected > 0
+    assert any(f"共 {expected:,} 条记录" in c.value for c in at.caption)
+
+
+def test_the_records_page_searches(demo_path, monkeypatch):
+    at = open_page(start(demo_path, monkeypatch, period="2025"), "records")
+    at.text_input(key="records:search").input("全国科普日").run()
+    con = store.connect(demo_path)
+    expected = queries.count_records(con, Filters(Period(2025, 2025)), search="全国科普日")
+    con.close()
+    assert expected > 0 and any(f"共 {expected:,} 条记录" in c.value for c in at.caption)
+
+
+def test_an_adhoc_breakdown_by_two_dimensions(demo_path, monkeypatch):
+    at = open_page(start(demo_path, monkeypatch, period="2024"), "records")
+    at.selectbox(key="records:dim1").set_value("activity_type")
+    at.selectbox(key="records:dim2").set_value("cohort").run()
+    assert not at.exception
+    key = "records:0:adhoc-matrix-activity_type-cohort"
+    at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[0, "老年人"]]}}
+    at.run()
+    info = " ".join(i.value for i in at.info)
+    assert "人群 = 老年人" in info and "活动类型 = " in info
