@@ -64,7 +64,7 @@ def test_the_counted_trainings_add_up_to_their_designed_totals(frame):
 
 
 def test_a_demo_store_says_it_is_demo_data(demo_path):
-    con = store.connect(demo_path, read_only=True)
+    con = store.connect(demo_path)
     assert store.get_meta(con, "demo") == "1"
     rates = dict(db.rows(con, "SELECT year, value FROM observations WHERE series = 'survey_rate' ORDER BY year"))
     assert 9.5 <= rates[2020] <= 10.5 and 15 <= rates[2025] < 16
