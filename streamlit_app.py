@@ -1,12 +1,16 @@
 """kepu: 牡丹区全民科学素质行动 进展看板. Run with: uv run streamlit run streamlit_app.py"""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from kepu import ui
 from pages import bureaus_page, group_page, overview_page, records_page, towns_page
 
-# The page modules are named *_page.py: Streamlit still scans pages/ the old way, and a module named like a
-# page's url_path would be run in its place on a rerun.
+# A folder named pages/ beside this file makes Streamlit wrap every run in its old (v1) multipage mode, whatever
+# st.navigation says. In that mode a browser's first session loses the URL's filters when it changes page, and a
+# module named like a page's url_path runs in the page's place. So: turn the old mode off (Streamlit has no
+# setting for it; tests/test_browser.py checks the effect) and name the modules *_page.py for the first run.
+PagesManager.uses_pages_directory = False
 st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=":material/science:", layout="wide")
 ui.require_store()
 ui.shared_filters()

@@ -1,0 +1,173 @@
+"""The app in a real browser (Debian's chromium, driven by Playwright), as a leader would use it.
+
+Skipped where chromium is missing, except under CI=true, where a missing browser is a failure.
+Screenshots of every page go to tests/screenshots/ (not committed).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import fixture_rows, load_fixture
+from kepu import fmt, store
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("KEPU_SCREENSHOTS", ROOT / "tests" / "screenshots"))
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGES = {"": "科学素质行动 · 总览", "youth": "青少年科学素质提升行动", "farmers": "农民科学素质提升行动",
+         "workers": "产业工人科学素质提升行动", "elderly": "老年人科学素质提升行动",
+         "officials": "领导干部和公务员科学素质提升行动", "resources": "科技资源科普化工程",
+         "informatization": "科普信息化提升工程", "infrastructure": "科普基础设施建设工程",
+         "grassroots": "基层科普能力提升工程", "towns": "镇街", "bureaus": "责任单位", "records": "活动明细"}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but no chromium at {CHROMIUM}: .ci/run installs it with apt", pytrace=False)
+    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app on a free loopback port with its own store (the fixture records)."""
+    path = store.create_store(tmp_path_factory.mktemp("browser") / "kepu.duckdb", fill=load_fixture)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(path.parent / "streamlit.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "KEPU_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the app did not start: " + (path.parent / "streamlit.log").read_text())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("dialog", lambda d: (pg.errors.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    pg.close()
+
+
+def settle(pg, title: str | None = None) -> None:
+    """Wait until the script has finished running and the page has a title (this one, if given)."""
+    heading = pg.locator("h1") if title is None else pg.locator("h1").filter(has_text=title)
+    heading.first.wait_for(timeout=30_000)
+    pg.wait_for_timeout(300)
+    for _ in range(150):
+        if pg.locator("[data-testid=stStatusWidget]").count() == 0:
+            break
+        pg.wait_for_timeout(200)
+    pg.wait_for_timeout(700)
+
+
+def captions(pg) -> str:
+    return "\n".join(pg.locator("[data-testid=stCaptionContainer]").all_inner_texts())
+
+
+def metric(pg, label: str) -> str:
+    box = pg.locator("[data-testid=stMetric]").filter(has=pg.get_by_text(label, exact=True)).first
+    return box.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+@pytest.mark.parametrize("url_path", list(PAGES))
+def test_every_page_loads_without_errors(app_url, page, url_path):
+    page.goto(f"{app_url}/{url_path}")
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == PAGES[url_path]
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.errors == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{url_path or 'overview'}.png"))
+
+
+def test_a_link_reopens_the_view_and_pages_keep_the_filters(app_url, page):
+    page.goto(f"{app_url}/?period=2024&town=沙土镇")
+    settle(page)
+    assert "2024年 · 沙土镇" in captions(page)
+    expected = sum(r["participants"] for r in fixture_rows() if r["start_date"].year == 2024
+                   and r["town"] == "沙土镇")
+    assert metric(page, "参与人次") == fmt.count(expected)
+    page.get_by_text("分析", exact=True).click()
+    page.locator("[role=menu], [data-baseweb=popover]").get_by_text("镇街", exact=True).click()
+    settle(page, "镇街")
+    assert "/towns?" in page.url and "period=2024" in page.url
+    assert "2024年 · 沙土镇" in captions(page)
+
+
+def test_changing_the_period_changes_the_figures(app_url, page):
+    page.goto(app_url)
+    settle(page)
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="2023", exact=True).click()
+    settle(page)
+    assert "period=2023" in page.url
+    expected = [r for r in fixture_rows() if r["start_date"].year == 2023]
+    assert metric(page, "活动场次") == fmt.count(len(expected))
+    assert metric(page, "参与人次") == fmt.count(sum(r["participants"] for r in expected))
+
+
+def test_clicking_a_bar_drills_down_to_its_records(app_url, page):
+    page.goto(f"{app_url}/records?period=2024")
+    settle(page)
+    chart = page.locator("[data-testid=stPlotlyChart]").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    top = chart.locator("g.trace.bars path").first.bounding_box()
+    page.mouse.click(top["x"] + top["width"] / 2, top["y"] + top["height"] / 2)
+    settle(page)
+    rows = [r for r in fixture_rows() if r["start_date"].year == 2024]
+    by_town = {}
+    for r in rows:
+        by_town[r["town"]] = by_town.get(r["town"], 0) + r["participants"]
+    biggest = max(by_town, key=by_town.get)
+    assert f"已下钻：镇街 = {biggest}" in page.locator("[data-testid=stAlertContentInfo]").first.inner_text()
+    assert f"共 {sum(r['town'] == biggest for r in rows):,} 条记录" in captions(page)
+
+
+def test_a_title_that_looks_like_code_is_shown_as_text(app_url, page):
+    page.goto(f"{app_url}/records?period=2024")
+    settle(page)
+    page.get_by_label("搜索活动名称、编号或备注").fill("script")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert "共 1 条记录" in captions(page)
+    page.wait_for_timeout(1000)
+    assert page.errors == []  # no alert() ran
+    assert page.locator("script:text('alert(1)')").count() == 0
