@@ -119,11 +119,13 @@ def data_version(con) -> int:
 
 def resolve_town(con, name: str) -> str | None:
     """The town a name or alias means (沙土 → 沙土镇), or None."""
-    return db.scalar(con, """SELECT name FROM towns WHERE name = $n
-                             UNION ALL SELECT town FROM town_aliases WHERE alias = $n LIMIT 1""", {"n": name.strip()})
+    sql = """SELECT name FROM towns WHERE name = $n
+             UNION ALL SELECT town FROM town_aliases WHERE alias = $n LIMIT 1"""
+    return db.scalar(con, sql, {"n": name.strip()})
 
 
 def resolve_bureau(con, name: str) -> str | None:
     """The bureau a name or alias means (科协 → 区科协, 区教育局 → 区教体局), or None."""
-    return db.scalar(con, """SELECT name FROM bureaus WHERE name = $n
-                             UNION ALL SELECT bureau FROM bureau_aliases WHERE alias = $n LIMIT 1""", {"n": name.strip()})
+    sql = """SELECT name FROM bureaus WHERE name = $n
+             UNION ALL SELECT bureau FROM bureau_aliases WHERE alias = $n LIMIT 1"""
+    return db.scalar(con, sql, {"n": name.strip()})

@@ -72,7 +72,8 @@ THEMES = [
 MONTH_WEIGHT = [0.8, 0.5, 1.0, 1.1, 1.1, 1.0, 0.9, 0.6, 1.0, 1.1, 1.1, 1.0]
 
 TOPICS = {
-    "青少年": ["科学家精神进校园", "青少年科技节", "科技小论文辅导", "流动科技馆进校园", "科普大篷车进校园", "馆校合作科学课"],
+    "青少年": ["科学家精神进校园", "青少年科技节", "科技小论文辅导", "流动科技馆进校园", "科普大篷车进校园",
+               "馆校合作科学课"],
     "农民": ["科技下乡", "农业实用技术", "移风易俗科普", "科技志愿服务乡村行", "农村电商技能", "绿色生产技术"],
     "产业工人": ["职工技能", "安全生产科普", "工匠精神宣讲", "职业技能提升", "新职业技能"],
     "老年人": ["智能手机应用", "防诈骗科普", "老年健康大讲堂", "银龄科普志愿服务", "合理用药科普"],
@@ -82,7 +83,8 @@ TOPICS = {
     "科普基础设施建设工程": ["社区科普馆", "科普教育基地", "户外科普宣传栏"],
     "基层科普能力提升工程": ["应急科普", "订单式科普", "新时代文明实践科普"],
 }
-TYPE_SUFFIX = {"讲座": "讲座", "培训": "培训班", "展览": "展览", "竞赛": "竞赛", "主题活动": "主题活动", "科普宣传": "宣传活动",
+TYPE_SUFFIX = {"讲座": "讲座", "培训": "培训班", "展览": "展览", "竞赛": "竞赛", "主题活动": "主题活动",
+               "科普宣传": "宣传活动",
                "志愿服务": "志愿服务", "场馆开放": "开放日", "设施建设": "建设", "其他": "活动"}
 
 # Survey rate (%) of the district, and the district-level share of 科普经费 per resident (元).
@@ -160,7 +162,8 @@ def _trainings(plan: Plan, rng: np.random.Generator, code: str, who: str, totals
             bureau = task.lead_bureaus[k % len(task.lead_bureaus)]
             town = towns[rng.integers(len(towns))] if in_towns else DISTRICT
             record = _record(rng, start, None, town, bureau, [task.group], None, code, "培训", task.group)
-            record.update(title=f"{year}年{'' if town == DISTRICT else town}{who}培训班（第{k}期）", participants=int(size),
+            place = "" if town == DISTRICT else town
+            record.update(title=f"{year}年{place}{who}培训班（第{k}期）", participants=int(size),
                           end_date=start + dt.timedelta(days=int(rng.integers(1, 5))))
             rows.append(record)
     return pd.DataFrame(rows)

@@ -83,7 +83,8 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
 def actual_by_year(con, ind, f: Filters, plan_period) -> dict[int, float]:
     """The indicator's value for each year of the plan, in the view `f` (its period widened to the plan)."""
     if ind.basis == "activities":
-        narrowing = {k: getattr(ind, k) for k in ("task", "activity_type", "cohort", "project") if _none(getattr(ind, k))}
+        narrowing = {k: getattr(ind, k) for k in ("task", "activity_type", "cohort", "project")
+                     if _none(getattr(ind, k))}
         view = f.with_period(plan_period).narrowed(**narrowing)
         frame = queries.breakdown(con, view, ("year",))
         return {int(r.year): float(getattr(r, ind.measure)) for r in frame.itertuples()}

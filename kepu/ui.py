@@ -78,7 +78,8 @@ def shared_filters() -> Filters:
                  for a in ADMIN_SHORT}
         st.pills("快速选择镇街", list(picks), key="town-pick", on_change=_pick_towns, args=(picks,),
                  help="按管理主体一键选择：区直管（牡丹区直接管理）、经开区、高新区")
-        st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params", placeholder="全部责任单位")
+        st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params",
+                       placeholder="全部责任单位")
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
     return filters()
 

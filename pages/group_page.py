@@ -30,7 +30,8 @@ def render(name: str) -> None:
 
     st.subheader("任务与责任落实")
     frame = ui.cached(summary.task_standing, drill.filters(f, leave_out=("task",)), plan.id, name)
-    drill.table(tables.status_style(tables.tasks(frame, standings)), "task", "tasks", values=frame.code.tolist(), column_config={
+    shown = tables.status_style(tables.tasks(frame, standings))
+    drill.table(shown, "task", "tasks", values=frame.code.tolist(), column_config={
         "内容": st.column_config.TextColumn(width="medium"),
         "落实率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
         "场次": st.column_config.NumberColumn(format="localized"),
@@ -41,7 +42,8 @@ def render(name: str) -> None:
     st.subheader("分布")
     measure = ui.measure_picker(f"group:{group.slug}:measure")
     base = f.narrowed(**own)
-    for tab, dim in zip(st.tabs(["按镇街", "按责任单位", "按活动类型"]), ("town", "bureau", "activity_type"), strict=True):
+    tabs = st.tabs(["按镇街", "按责任单位", "按活动类型"])
+    for tab, dim in zip(tabs, ("town", "bureau", "activity_type"), strict=True):
         with tab:
             drill.chart(base, (dim,), measure)
     st.subheader("月度趋势")

@@ -78,10 +78,10 @@ def group_list(groups: list, standings: list[dict]) -> None:
     for g in groups:
         s = by_group.get(g.name)
         with st.container(border=True):
-            cols = st.columns([2, 3, 1.3], vertical_alignment="center")
-            cols[0].page_link(ui.page(g.slug), label=g.name, icon=":material/arrow_forward:")
+            left, right = st.columns([5, 1.4], vertical_alignment="center")
+            left.page_link(ui.page(g.slug), label=g.full_name, icon=":material/arrow_forward:")
             if s is None:
-                cols[1].caption("未设定数量目标")
+                left.caption("未设定数量目标")
                 continue
-            cols[1].markdown(f"**{fmt.value(s['actual'], s['unit'])}**  \n{s['basis']} {fmt.value(s['target'], s['unit'])}")
-            ui.status_badge(s["status"], cols[2])
+            left.markdown(f"**{fmt.value(s['actual'], s['unit'])}** · {s['basis']} {fmt.value(s['target'], s['unit'])}")
+            ui.status_badge(s["status"], right)

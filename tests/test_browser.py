@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import fixture_rows, load_fixture
+
 from kepu import fmt, store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -57,7 +57,8 @@ def test_the_24_towns_and_the_district(plan):
     assert len(towns) == 24
     assert sum(t.kind == "街道" for t in towns) == 11 and sum(t.kind == "镇" for t in towns) == 13
     admins = [t.admin for t in towns]
-    assert (admins.count("牡丹区"), admins.count("菏泽经济技术开发区"), admins.count("菏泽高新技术开发区")) == (18, 3, 3)
+    counts = (admins.count("牡丹区"), admins.count("菏泽经济技术开发区"), admins.count("菏泽高新技术开发区"))
+    assert counts == (18, 3, 3)
     district = next(t for t in plan.towns if t.kind == "全区")
     assert district.population == 1_098_707 and not district.population_estimated
     assert all(t.population_estimated for t in towns)
@@ -94,7 +95,8 @@ def test_plan_show_json(capsys):
 
 
 @pytest.mark.parametrize("change, message", [
-    (("lead_bureaus: [区教体局, 区工业和信息化局, 区科协]", "lead_bureaus: [区教体局, 区不存在局]"), "未知的责任单位“区不存在局”"),
+    (("lead_bureaus: [区教体局, 区工业和信息化局, 区科协]", "lead_bureaus: [区教体局, 区不存在局]"),
+     "未知的责任单位“区不存在局”"),
     (("code: Y2", "code: Y1"), "任务编号“Y1”重复"),
     (("indicator: farmer_training, kind: plan", "indicator: farmer_training, kind: monthly"), "目标类型"),
     (("indicator: youth_participants", "indicator: no_such_indicator"), "不存在的指标 no_such_indicator"),

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-
 from conftest import fixture_rows
+
 from kepu import queries
 from kepu.filters import Filters, Period
 from kepu.glossary import UNSPECIFIED

@@ -4,8 +4,8 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import fixture_rows
+
 from kepu import cli, summary
 from kepu.filters import Filters, Period
 
