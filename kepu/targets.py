@@ -45,12 +45,13 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
     plan = catalog.plan_for(con, f.period)
     indicators = catalog.indicators(con, plan.id)
     targets = catalog.targets(con, plan.id)
+    task_groups = catalog.tasks(con, plan.id).set_index("code").group_name
     out = []
     for ind in indicators.itertuples(index=False):
         rows = targets[targets.indicator == ind.code]
         owner = _none(ind.cohort) or _none(ind.project)
         task = _none(ind.task)
-        if rows.empty or (group is not None and group not in (owner, _task_group(con, plan.id, task))):
+        if rows.empty or (group is not None and group not in (owner, task_groups.get(task))):
             continue
         by_year = actual_by_year(con, ind, f, plan.period)
         first = rows.iloc[0]
@@ -95,13 +96,6 @@ def actual_by_year(con, ind, f: Filters, plan_period) -> dict[int, float]:
     return {int(r.year): r.value / r.population for r in frame.itertuples() if r.population}
 
 
-def _task_group(con, plan_id: str, task: str | None) -> str | None:
-    if task is None:
-        return None
-    tasks = catalog.tasks(con, plan_id)
-    return tasks.set_index("code").group_name.get(task)
-
-
 def _scope_note(basis: str, f: Filters) -> str:
     narrowed = f.dimension_values()
     if not narrowed:
@@ -112,7 +106,7 @@ def _scope_note(basis: str, f: Filters) -> str:
         return "全区抽样调查口径，不随筛选变化"
     if set(narrowed) - {"town"}:
         return "科普经费按镇街统计，只随镇街筛选变化"
-    return ""
+    return "按所选镇街的经费和估算人口计算"
 
 
 def _number(value) -> float | None:

@@ -94,3 +94,15 @@ def test_demo_targets_are_labelled_as_such(tiny, plan):
     plan_targets = {t.indicator for t in plan.targets if t.basis == "纲要目标"}
     for t in result["targets"]:
         assert t["basis"] == ("纲要目标" if t["indicator"] in plan_targets else "示例目标")
+
+
+def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys):
+    path = tmp_path / "k.duckdb"
+    assert cli.main(["init", "--empty", "--db", str(path)]) == 0
+    assert "仅规划" in capsys.readouterr().out
+    assert cli.main(["init", "--db", str(path)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert cli.main(["init", "--force", "--db", str(path)]) == 0
+    assert "演示数据" in capsys.readouterr().out
+    assert cli.main(["summary", "--json", "--db", str(path), "--period", "2024"]) == 0
+    assert json.loads(capsys.readouterr().out)["activities"] > 3000
