@@ -21,9 +21,12 @@ def people(n: float | None) -> str:
 
 
 def money(yuan: float | None) -> str:
-    """Funding in 元: 8,532元, 35.6万元, 1.2亿元; amounts under 100 元 keep their 分 (人均 1.12元)."""
+    """Funding in 元: 8,532元, 35.6万元, 1.2亿元. Per-resident amounts (under 10 元) keep three decimals, so a
+    figure judged short of 1 元 never reads as 1.00元; other amounts under 100 元 keep their 分."""
     if yuan is None:
         return "—"
+    if abs(yuan) < 10:
+        return f"{yuan:.3f}元"
     if abs(yuan) < 100:
         return f"{yuan:.2f}元"
     return f"{count(round(yuan))}元"

@@ -22,6 +22,7 @@ class Standing:
     unit: str
     basis: str  # 纲要目标 or 示例目标
     kind: str  # annual, plan or level
+    rule: str  # which progress rule judged it: additive, plan, rate or level
     group: str | None  # the cohort or project the indicator belongs to, if any
     task: str | None  # the task the indicator counts, if any
     progress: Progress
@@ -33,7 +34,7 @@ class Standing:
         num = _number
         return {
             "indicator": self.indicator, "name": self.name, "unit": self.unit, "basis": self.basis,
-            "kind": self.kind, "group": self.group, "task": self.task, "target": num(p.target), "actual": num(p.actual),
+            "kind": self.kind, "rule": self.rule, "group": self.group, "task": self.task, "target": num(p.target), "actual": num(p.actual),
             "expected": num(p.expected), "status": p.status, "projected": num(p.projected),
             "target_date": p.target_date.isoformat(), "note": self.note,
             "trend": [[y, num(v)] for y, v in self.trend],
@@ -57,6 +58,10 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
         first = rows.iloc[0]
         years = f.period.years
         notes = []
+        if first.kind in ("level", "plan"):
+            rule = first.kind
+        else:
+            rule = "additive" if ind.basis == "activities" else "rate"
         if first.kind == "level":
             result = progress.level(first.value, int(first.year), int(first.baseline_year), by_year, years, as_of)
         elif first.kind == "plan":
@@ -66,8 +71,7 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
                 notes.append("规划期目标按年平均分解")
         else:
             values = {int(r.year): r.value for r in rows.itertuples()}
-            run = progress.additive if ind.basis == "activities" else progress.rate
-            result = run(values, by_year, years, as_of)
+            result = (progress.additive if rule == "additive" else progress.rate)(values, by_year, years, as_of)
         notes += [result.note] if result.note else []
         scope_note = _scope_note(ind.basis, f)
         if scope_note:
@@ -76,7 +80,7 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
                 result = Progress(result.target, result.actual, result.expected, None, result.target_date, None)
         trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
                       and (ind.basis == "activities" or y in by_year))
-        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, owner, task, result, trend,
+        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, rule, owner, task, result, trend,
                             "；".join(notes)))
     return out
 

@@ -136,10 +136,11 @@ def standing_tile(s: dict) -> None:
     the projection to the target date."""
     unit = s["unit"]
     with st.container(border=True):
+        # The plan's long names wrap here; as a metric label they would be cut off.
+        st.markdown(f"**{s['name']}**", help=METHODS[s["rule"]] + THRESHOLD_NOTE)
         st.metric(
-            s["name"], fmt.value(s["actual"], unit),
+            s["name"], fmt.value(s["actual"], unit), label_visibility="collapsed",
             chart_data=[v for _, v in s["trend"]] or None, chart_type="bar" if unit in ("人次", "场次") else "line",
-            help=_method(s["kind"]),
         )
         cols = st.columns(2)
         status_badge(s["status"], cols[0])
@@ -150,12 +151,13 @@ def standing_tile(s: dict) -> None:
             st.caption(s["note"])
 
 
-def _method(kind: str) -> str:
-    return {
-        "annual": "年度目标：应达值 = 各年目标 × 该年已过比例；按当前进度预计 = 实际 ÷ 应达 × 目标。",
-        "plan": "规划期目标：应达值 = 目标 × 规划期已过比例（每年计五分之一）；按当前进度预计 = 实际 ÷ 应达 × 目标。",
-        "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势外推。",
-    }[kind] + " 达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
+METHODS = {
+    "additive": "年度目标：应达值 = 各年目标 × 该年已过的比例；按当前进度预计 = 实际 ÷ 应达 × 目标。",
+    "plan": "规划期目标：应达值 = 目标 × 规划期已过的比例（每年各占一份）；按当前进度预计 = 实际 ÷ 应达 × 目标。",
+    "rate": "年度比率：取期间内有数据的最新一年，与该年目标比较；预计值即该年数值。",
+    "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势外推。",
+}
+THRESHOLD_NOTE = " 达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
 
 
 # --- drill-down: clicking a bar, a table row or a matrix cell narrows the page to it and shows its records ---

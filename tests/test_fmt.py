@@ -11,7 +11,9 @@ def test_counts_read_the_chinese_way():
 
 
 def test_money_and_values():
-    assert fmt.money(1.1216) == "1.12元"
+    assert fmt.money(1.1216) == "1.122元"
+    assert fmt.money(0.9978) == "0.998元"  # never "1.00元" for a figure short of 1 元
+    assert fmt.money(56.5) == "56.50元"
     assert fmt.money(35_600) == "3.56万元"
     assert fmt.value(15.7, "%") == "15.7%"
     assert fmt.value(1117, "人次") == "1,117人次"
