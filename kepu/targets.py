@@ -34,8 +34,9 @@ class Standing:
         num = _number
         return {
             "indicator": self.indicator, "name": self.name, "unit": self.unit, "basis": self.basis,
-            "kind": self.kind, "rule": self.rule, "group": self.group, "task": self.task, "target": num(p.target), "actual": num(p.actual),
-            "expected": num(p.expected), "status": p.status, "projected": num(p.projected),
+            "kind": self.kind, "rule": self.rule, "group": self.group, "task": self.task,
+            "target": num(p.target), "actual": num(p.actual), "expected": num(p.expected), "status": p.status,
+            "projected": num(p.projected),
             "target_date": p.target_date.isoformat(), "note": self.note,
             "trend": [[y, num(v)] for y, v in self.trend],
         }
