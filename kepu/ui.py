@@ -291,6 +291,24 @@ def plan_groups() -> tuple[list, list]:
     return [g for g in rows if g.kind == "cohort"], [g for g in rows if g.kind == "project"]
 
 
+def begin(page: str, title: str):
+    """Start a page: its title and caption. Returns the shared filters, the plan, the page's drill-down and the
+    filters narrowed by it."""
+    f = filters()
+    plan = cached(catalog.plan_for, f.period)
+    drill = Drill(page)
+    view = drill.filters(f)
+    st.title(title)
+    page_caption(plan, view)
+    return f, plan, drill, view
+
+
+def plan_group(name: str):
+    """The cohort or project called `name` in the plan of the shared period (name, kind, slug, full_name)."""
+    cohorts, projects = plan_groups()
+    return next(g for g in cohorts + projects if g.name == name)
+
+
 def page_caption(plan, f: Filters) -> None:
     """Which plan, which view, and how fresh the data is."""
     latest = cached(queries.latest_activity_date)

@@ -8,13 +8,7 @@ PROGRESS = st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_val
 
 
 def render() -> None:
-    f = ui.filters()
-    plan = ui.cached(catalog.plan_for, f.period)
-    drill = ui.Drill("bureaus")
-    view = drill.filters(f)
-
-    st.title("责任单位")
-    ui.page_caption(plan, view)
+    f, plan, drill, view = ui.begin("bureaus", "责任单位")
     drill.banner()
 
     st.subheader("责任分工矩阵（活动场次）")

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from kepu import catalog, fmt, queries, summary, tables, targets, ui
+from kepu import fmt, queries, summary, tables, targets, ui
 
 ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
 
@@ -15,16 +15,10 @@ def page(group) -> st.Page:
 
 
 def render(name: str) -> None:
-    f = ui.filters()
-    plan = ui.cached(catalog.plan_for, f.period)
-    group = ui.cached(catalog.groups, plan.id).set_index("name").loc[name]
-    drill = ui.Drill(f"group:{group.slug}")
-    view = drill.filters(f)
+    group = ui.plan_group(name)
+    f, plan, drill, view = ui.begin(f"group:{group.slug}", group.full_name)
     own = {group.kind: name}  # cohort=… or project=…
     standings = ui.cached(targets.report, view, ui.today(), group=name)
-
-    st.title(group.full_name)
-    ui.page_caption(plan, view)
     headline(standings, ui.cached(queries.totals, view.narrowed(**own)))
     drill.banner()
 

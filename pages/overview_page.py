@@ -2,20 +2,14 @@
 
 import streamlit as st
 
-from kepu import catalog, fmt, summary, tables, ui
+from kepu import fmt, summary, tables, ui
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
 
 def render() -> None:
-    f = ui.filters()
-    drill = ui.Drill("overview")
-    view = drill.filters(f)
-    plan = ui.cached(catalog.plan_for, f.period)
+    f, plan, drill, view = ui.begin("overview", "科学素质行动 · 总览")
     figures = ui.cached(summary.summary, view, ui.today())
-
-    st.title("科学素质行动 · 总览")
-    ui.page_caption(plan, view)
     headline(figures)
     drill.banner()
 
@@ -32,25 +26,21 @@ def render() -> None:
             group_list(groups, figures["targets"])
 
     st.subheader("谁落后了")
-    towns, bureaus, tasks = st.columns(3, gap="medium")
-    with towns:
-        st.markdown("**镇街**（每千人参与人次最低）")
-        frame = ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",)))
-        drill.table(tables.lagging_towns(frame), "town", "lagging-towns", values=frame.town.tolist(),
-                    column_config={"为平均水平": SHARE})
-        st.caption("“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。")
-    with bureaus:
-        st.markdown("**责任单位**（责任落实率最低）")
-        frame = ui.cached(summary.lagging_bureaus, drill.filters(f, leave_out=("bureau",)), plan.id)
-        drill.table(tables.lagging_bureaus(frame), "bureau", "lagging-bureaus", values=frame.bureau.tolist(),
-                    column_config={"落实率": SHARE})
-        st.caption("落实率：所牵头的任务中，有活动报送的比例。")
-    with tasks:
-        st.markdown("**任务**（责任落实率最低）")
-        frame = ui.cached(summary.lagging_tasks, drill.filters(f, leave_out=("task",)), plan.id)
-        drill.table(tables.lagging_tasks(frame), "task", "lagging-tasks", values=frame.code.tolist(),
-                    column_config={"落实率": SHARE})
-        st.caption("落实率：牵头单位中，有活动报送的比例。")
+    laggards = (  # heading, query and its arguments, display, dimension, key column, share column, note
+        ("**镇街**（每千人参与人次最低）", summary.lagging_towns, (), tables.lagging_towns, "town", "town",
+         "为平均水平", "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。"),
+        ("**责任单位**（责任落实率最低）", summary.lagging_bureaus, (plan.id,), tables.lagging_bureaus, "bureau",
+         "bureau", "落实率", "落实率：所牵头的任务中，有活动报送的比例。"),
+        ("**任务**（责任落实率最低）", summary.lagging_tasks, (plan.id,), tables.lagging_tasks, "task", "code",
+         "落实率", "落实率：牵头单位中，有活动报送的比例。"),
+    )
+    for col, (heading, query, args, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
+        with col:
+            st.markdown(heading)
+            frame = ui.cached(query, drill.filters(f, leave_out=(dim,)), *args)
+            drill.table(show(frame), dim, f"lagging-{dim}s", values=frame[column].tolist(),
+                        column_config={share: SHARE})
+            st.caption(note)
 
     st.subheader("月度趋势")
     drill.chart(f, ("month",), ui.measure_picker("overview:measure"))

@@ -10,12 +10,7 @@ ORDERS = {"start_date": "开始日期", "participants": "参与人次", "funding
 
 
 def render() -> None:
-    f = ui.filters()
-    drill = ui.Drill("records")
-    view = drill.filters(f)
-
-    st.title("活动明细")
-    st.caption(ui.describe(view))
+    f, _, drill, view = ui.begin("records", "活动明细")
 
     st.subheader("自定义分析")
     cols = st.columns([2, 2, 2])

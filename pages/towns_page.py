@@ -9,13 +9,7 @@ RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
 
 
 def render() -> None:
-    f = ui.filters()
-    plan = ui.cached(catalog.plan_for, f.period)
-    drill = ui.Drill("towns")
-    view = drill.filters(f)
-
-    st.title("镇街")
-    ui.page_caption(plan, view)
+    f, plan, drill, view = ui.begin("towns", "镇街")
     st.caption("人口为估算值：第七次全国人口普查全区常住人口 1,098,707 人，按零星公开数据分配到各镇街，"
                "待录入各镇街真实人口后替换。“全区”指区级统一组织、不落在具体镇街的活动，不参与排名。")
     drill.banner()
