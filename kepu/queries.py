@@ -66,7 +66,7 @@ def breakdown(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
     else:
         source = "activities a"
     cols = ", ".join("a.cohort AS cohort" if d == "cohort" else f"{DIMENSION_SQL[d]} AS {d}" for d in dims)
-    order = ", ".join(d for d in dims if d in ("month", "year")) or "participants DESC"
+    order = ", ".join(d for d in dims if d in ("month", "year")) or f"participants DESC, {', '.join(dims)}"
     sql = f"SELECT {cols}, {_MEASURES} FROM {source} WHERE {clause} GROUP BY ALL ORDER BY {order}"
     return db.query(con, sql, params)
 

@@ -62,8 +62,8 @@ def today() -> dt.date:
 
 # --- the shared filters: period, towns, bureaus; in the sidebar, in the URL, kept across pages ---------------
 
-def shared_filters() -> Filters:
-    """Render the shared filters in the sidebar and return them. They live in the URL as period, town, bureau."""
+def shared_filters() -> None:
+    """Render the shared filters in the sidebar. They live in the URL as period, town and bureau."""
     periods = cached(catalog.periods)
     default = str(cached(catalog.default_period, today()))
     towns = cached(catalog.towns)
@@ -71,7 +71,7 @@ def shared_filters() -> Filters:
     with st.sidebar:
         st.markdown("**筛选**")
         st.selectbox("期间", periods, index=periods.index(default), key="period", bind="query-params",
-                              help="某一年，或整个规划期。活动按开始日期计入。")
+                     help="某一年，或整个规划期。活动按开始日期计入。")
         st.multiselect("镇街", town_names, key="town", bind="query-params", placeholder="全部镇街",
                        help="按管理主体排列：区直管18个、经开区3个、高新区3个；“全区”指不落在具体镇街的区级活动。")
         picks = {f"{ADMIN_SHORT[a]}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist()
@@ -81,7 +81,6 @@ def shared_filters() -> Filters:
         st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params",
                        placeholder="全部责任单位")
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
-    return filters()
 
 
 def filters() -> Filters:

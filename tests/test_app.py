@@ -42,6 +42,18 @@ def figures(path: Path, f: Filters) -> dict:
         con.close()
 
 
+@pytest.fixture(scope="module")
+def empty_path(tmp_path_factory):
+    return store.create_store(tmp_path_factory.mktemp("empty") / "empty.duckdb")
+
+
+@pytest.mark.parametrize("url_path", PAGES)
+def test_every_page_opens_on_an_empty_store(empty_path, monkeypatch, url_path):
+    at = open_page(start(empty_path, monkeypatch, period="2024"), url_path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title and not any("演示数据" in w.value for w in at.warning)
+
+
 @pytest.mark.parametrize("url_path", PAGES)
 def test_every_page_opens(demo_path, monkeypatch, url_path):
     at = open_page(start(demo_path, monkeypatch), url_path)
