@@ -102,7 +102,8 @@ def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
         population = "(SELECT population FROM towns WHERE kind = '全区')"
     sql = f"""SELECT o.year, sum(o.value)::DOUBLE AS value, count(DISTINCT o.town)::BIGINT AS reporting,
                      {population}::BIGINT AS population
-              FROM observations o WHERE o.series = $series AND {town_filter}
+              FROM observations o
+              WHERE o.series = $series AND NOT o.retracted AND o.superseded_by IS NULL AND {town_filter}
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)
 

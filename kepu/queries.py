@@ -32,7 +32,7 @@ RECORD_ORDER = {"start_date", "participants", "funding", "title", "town", "burea
 
 def where(f: Filters) -> tuple[str, dict]:
     """The WHERE clause selecting the activities in `f`, and its parameters."""
-    clauses = ["a.start_date >= $start", "a.start_date < $end"]
+    clauses = ["NOT a.retracted", "a.start_date >= $start", "a.start_date < $end"]
     params: dict = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
     for dim, values in f.dimension_values().items():
         if dim == "cohort":
@@ -189,7 +189,7 @@ def task_table(con, f: Filters, plan_id: str, group: str | None = None) -> pd.Da
 
 def latest_activity_date(con):
     """The latest start date of any activity record (None when there are none)."""
-    return db.scalar(con, "SELECT max(start_date) FROM activities")
+    return db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted")
 
 
 assert set(DIMENSIONS) <= set(DIMENSION_SQL) | {"cohort"}

@@ -66,6 +66,46 @@ MIGRATIONS: dict[int, list[str]] = {
                funding DECIMAL(14, 2) NOT NULL,
                note VARCHAR)""",
     ],
+    # Reporting in: import batches (undoable), retraction instead of deletion, observation history, users, and
+    # an audit log of every change.
+    2: [
+        "CREATE SEQUENCE batch_ids START 1",
+        """CREATE TABLE batches (
+               id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
+               kind VARCHAR NOT NULL,
+               file_name VARCHAR NOT NULL,
+               sha256 VARCHAR NOT NULL,
+               user_name VARCHAR NOT NULL,
+               created_at TIMESTAMP NOT NULL,
+               rows_read INTEGER NOT NULL,
+               imported INTEGER NOT NULL,
+               rejected INTEGER NOT NULL,
+               duplicates INTEGER NOT NULL,
+               valid_only BOOLEAN NOT NULL,
+               undone_at TIMESTAMP,
+               undone_by VARCHAR)""",
+        "ALTER TABLE activities ADD COLUMN batch INTEGER",
+        "ALTER TABLE activities ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
+        "CREATE SEQUENCE observation_ids START 1",
+        "ALTER TABLE observations ADD COLUMN id BIGINT DEFAULT nextval('observation_ids')",
+        "ALTER TABLE observations ADD COLUMN batch INTEGER",
+        "ALTER TABLE observations ADD COLUMN superseded_by INTEGER",  # the batch whose value replaced this one
+        "ALTER TABLE observations ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
+        """CREATE TABLE users (
+               name VARCHAR PRIMARY KEY,
+               role VARCHAR NOT NULL,
+               bureau VARCHAR,
+               town VARCHAR,
+               password_hash VARCHAR,
+               disabled BOOLEAN NOT NULL DEFAULT false,
+               created_at TIMESTAMP NOT NULL,
+               failed_logins INTEGER NOT NULL DEFAULT 0,
+               locked_until TIMESTAMP)""",
+        "CREATE TABLE audit_log (logged_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL, action VARCHAR NOT NULL, "
+        "detail VARCHAR)",
+        "ALTER TABLE targets ADD COLUMN updated_by VARCHAR",
+        "ALTER TABLE targets ADD COLUMN updated_at TIMESTAMP",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -192,7 +232,8 @@ def load_plan_into(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     for t in plan.targets:
         years = plan.years if t.kind == "annual" else [t.year]
         rows += [(plan.id, t.indicator, t.kind, y, t.value, t.baseline_year, t.basis) for y in years]
-    ex(con, "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    ex(con, "INSERT INTO targets (plan_id, indicator, kind, year, value, baseline_year, basis) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def town_aliases(name: str) -> list[str]:

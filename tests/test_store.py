@@ -38,7 +38,7 @@ def test_an_existing_store_is_not_overwritten_without_force(tmp_path, plan):
 
 
 def broken_fill(con, plans):
-    db.execute(con, "INSERT INTO observations VALUES ('survey_rate', 2024, '全区', 1.0, 'x')")
+    db.execute(con, "INSERT INTO observations (series, year, town, value) VALUES ('survey_rate', 2024, '全区', 1.0)")
     raise RuntimeError("disk full")
 
 
@@ -66,7 +66,7 @@ def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
 def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = duckdb.connect(str(path))
-    db.execute(con, "INSERT INTO observations VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
+    db.execute(con, "INSERT INTO observations (series, year, town, value, source) VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
     newer = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE observations ADD COLUMN entered_by VARCHAR"]}
     assert store.migrate(con, newer) == store.SCHEMA_VERSION + 1
     assert store.schema_version(con) == store.SCHEMA_VERSION + 1
@@ -106,3 +106,17 @@ def test_a_second_plan_needs_no_code(tmp_path, plan):
     assert catalog.plan_for(con, Period(2027, 2027)).id == "2026-2030"
     assert catalog.default_period(con, dt.date(2027, 3, 1)) == Period(2026, 2030)
     assert db.scalar(con, "SELECT count(*) FROM targets WHERE indicator = 'counsellor_training'") == 10
+
+
+def test_a_version_1_store_with_records_upgrades_to_the_current_schema(tmp_path, plan, monkeypatch):
+    from conftest import load_fixture
+    monkeypatch.setattr(store, "MIGRATIONS", {1: store.MIGRATIONS[1]})
+    path = store.create_store(tmp_path / "v1.duckdb", plans=[plan], fill=load_fixture)
+    monkeypatch.undo()
+    raw = duckdb.connect(str(path))
+    assert store.schema_version(raw) == 1
+    raw.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert db.scalar(con, "SELECT count(*) FROM activities WHERE NOT retracted AND batch IS NULL") == 16
+    assert db.scalar(con, "SELECT count(*) FROM observations WHERE id IS NOT NULL AND superseded_by IS NULL") == 6
