@@ -141,8 +141,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] = MIGRATIONS) -> int:
+def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] | None = None) -> int:
     """Bring the schema up to the newest version in one transaction; return the version reached."""
+    migrations = MIGRATIONS if migrations is None else migrations
     current = schema_version(con)
     newest = max(migrations)
     if current > newest:
