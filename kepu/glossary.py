@@ -29,3 +29,16 @@ MEASURE_UNITS = {"activities": "场", "participants": "人次", "funding": "元"
 UNSPECIFIED = "（未填）"
 
 TARGET_KIND_LABELS = {"annual": "年度目标", "plan": "规划期目标", "level": "水平目标"}
+
+# The columns of the reporting templates, in order; required ones are marked * in the header.
+ACTIVITY_COLUMNS = ("活动编号", "活动名称", "开始日期", "结束日期", "镇街", "责任单位", "人群", "重点工程", "任务编号",
+                    "活动类型", "参与人次", "经费（元）", "备注")
+ACTIVITY_REQUIRED = ("活动名称", "开始日期", "镇街", "责任单位", "活动类型", "参与人次")
+OBSERVATION_COLUMNS = ("指标", "年份", "镇街", "数值", "来源")
+OBSERVATION_REQUIRED = ("指标", "年份", "镇街", "数值")
+ACTIVITY_SHEET, OBSERVATION_SHEET = "活动记录", "指标数据"
+
+# Several cohorts in one cell may be separated by any of these.
+COHORT_SEPARATORS = "、，,;；/"
+
+ROLES = ("填报员", "管理员")
