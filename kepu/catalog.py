@@ -130,3 +130,9 @@ def resolve_bureau(con, name: str) -> str | None:
     sql = """SELECT name FROM bureaus WHERE name = $n
              UNION ALL SELECT bureau FROM bureau_aliases WHERE alias = $n LIMIT 1"""
     return db.scalar(con, sql, {"n": name.strip()})
+
+
+def aliases(con, kind: str) -> dict[str, str]:
+    """Other names for towns (kind "town") or bureaus ("bureau"), each mapped to the canonical name."""
+    table = {"town": "SELECT alias, town FROM town_aliases", "bureau": "SELECT alias, bureau FROM bureau_aliases"}[kind]
+    return dict(db.rows(con, table))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -17,6 +18,29 @@ _NAMED = re.compile(r"\$([A-Za-z_]\w*)")
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
     """Run a SELECT and return its rows as a DataFrame."""
     return _timed(con, sql, params).df()
+
+
+@contextlib.contextmanager
+def frame(con: duckdb.DuckDBPyConnection, name: str, data: pd.DataFrame):
+    """Make a DataFrame readable by SQL as the view `name` while the block runs (e.g. incoming rows to compare
+    with the store's)."""
+    con.register(name, data)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """All statements in the block take effect together or not at all."""
+    execute(con, "BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        execute(con, "ROLLBACK")
+        raise
+    execute(con, "COMMIT")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:
@@ -41,14 +65,11 @@ def executemany(con: duckdb.DuckDBPyConnection, sql: str, param_rows: list) -> N
         con.executemany(sql, param_rows)
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, data: pd.DataFrame) -> None:
     """Append a DataFrame to a table, matching columns by name. `table` is a name from our own schema."""
-    con.register("_kepu_frame", frame)
-    try:
-        cols = ", ".join(f'"{c}"' for c in frame.columns)
+    cols = ", ".join(f'"{c}"' for c in data.columns)
+    with frame(con, "_kepu_frame", data):
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _kepu_frame")
-    finally:
-        con.unregister("_kepu_frame")
 
 
 def _timed(con, sql, params):

@@ -123,9 +123,13 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        raise StoreError(
-            f"无法打开数据库文件 {path}：它可能正被另一个程序（例如正在运行的看板）占用。请关闭后再试。"
-        ) from exc
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"数据库 {path} 正被另一个程序（通常是正在运行的看板）占用，DuckDB 只允许一个程序打开它写入："
+                "请在看板的「数据填报」页导入，或先停止看板再运行此命令。") from exc
+        raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
     if not read_only:
         migrate(con)
     elif schema_version(con) != SCHEMA_VERSION:
@@ -150,16 +154,11 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] | N
         raise StoreError(f"数据库结构版本 {current} 比本程序支持的 {newest} 更新，请升级 kepu")
     if current == newest:
         return current
-    db.execute(con, "BEGIN TRANSACTION")
-    try:
+    with db.transaction(con):
         for version in sorted(v for v in migrations if v > current):
             for statement in migrations[version]:
                 db.execute(con, statement)
         db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
-        db.execute(con, "COMMIT")
-    except Exception:
-        db.execute(con, "ROLLBACK")
-        raise
     return newest
 
 
@@ -247,6 +246,11 @@ def town_aliases(name: str) -> list[str]:
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     db.execute(con, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Tell every cache that the records changed (run inside the transaction that changed them)."""
+    db.execute(con, "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
