@@ -1,0 +1,255 @@
+"""Users and logins: adding users, passwords as argon2 hashes, lockout, scopes, the audit trail and `kepu user`."""
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from argon2 import PasswordHasher
+
+from kepu import audit, auth, db, store
+
+PASSWORD = "correct horse"
+NOON = dt.datetime(2025, 3, 1, 12, 0)
+
+
+@pytest.fixture(scope="session")
+def blank_path(tmp_path_factory, plan):
+    """A store with the plan and no users, built once; each test gets its own copy."""
+    return store.create_store(tmp_path_factory.mktemp("auth") / "blank.duckdb", plans=[plan])
+
+
+@pytest.fixture
+def store_path(tmp_path, blank_path):
+    return shutil.copy(blank_path, tmp_path / "s.duckdb")
+
+
+@pytest.fixture
+def con(store_path):
+    con = store.connect(store_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def zhang(con):
+    """A 填报员 of 区科协 with a password."""
+    user = auth.add_user(con, "zhang", "填报员", bureau="区科协")
+    auth.set_password(con, "zhang", PASSWORD)
+    return user
+
+
+def failed_logins(con, name):
+    return db.scalar(con, "SELECT failed_logins FROM users WHERE name = ?", [name])
+
+
+def refused(con, name, password, now=NOON) -> str:
+    with pytest.raises(auth.AuthError) as caught:
+        auth.authenticate(con, name, password, now=now)
+    return str(caught.value)
+
+
+# Adding users
+
+
+def test_users_of_both_roles_are_added_with_aliases_resolved(con):
+    assert auth.add_user(con, "zhang", "填报员", bureau="科协") == auth.User("zhang", "填报员", "区科协", None)
+    assert auth.add_user(con, "li", "填报员", town="沙土") == auth.User("li", "填报员", None, "沙土镇")
+    assert auth.add_user(con, "admin", "管理员") == auth.User("admin", "管理员", None, None)
+    assert auth.get_user(con, "zhang").bureau == "区科协"
+    assert auth.get_user(con, "li").town == "沙土镇"
+    assert auth.get_user(con, "admin").is_admin
+    assert auth.get_user(con, "nobody") is None
+    assert db.scalar(con, "SELECT count(*) FROM users WHERE password_hash IS NULL") == 3
+
+
+def test_scope_text_says_what_a_user_may_touch():
+    assert auth.User("a", "管理员", None, None).scope_text() == "管理员（全部）"
+    assert auth.User("b", "填报员", "区科协", None).scope_text() == "填报员 · 区科协"
+    assert auth.User("c", "填报员", None, "沙土镇").scope_text() == "填报员 · 沙土镇"
+
+
+@pytest.mark.parametrize(("name", "role", "bureau", "town", "message"), [
+    ("a", "填报员", None, None, "须指定一个责任单位"),
+    ("a", "填报员", "区科协", "沙土镇", "只能指定其中一个"),
+    ("a", "管理员", "区科协", None, "不能指定责任单位或镇街"),
+    ("a", "管理员", None, "沙土镇", "不能指定责任单位或镇街"),
+    ("a", "局长", None, None, "未知的角色“局长”"),
+    ("a", "填报员", "火星局", None, "未知的责任单位“火星局”"),
+    ("a", "填报员", None, "火星镇", "未知的镇街“火星镇”"),
+    ("a", "填报员", None, "全区", "不是镇街"),
+    ("", "管理员", None, None, "用户名须为"),
+    ("zhang san", "管理员", None, None, "不含空格"),
+    ("z" * 33, "管理员", None, None, "用户名须为"),
+])
+def test_invalid_users_are_refused_and_not_added(con, name, role, bureau, town, message):
+    with pytest.raises(auth.AuthError, match=message):
+        auth.add_user(con, name, role, bureau=bureau, town=town)
+    assert db.scalar(con, "SELECT count(*) FROM users") == 0
+    assert db.scalar(con, "SELECT count(*) FROM audit_log") == 0
+
+
+def test_a_name_of_32_characters_is_allowed(con):
+    assert auth.add_user(con, "z" * 32, "管理员").name == "z" * 32
+
+
+def test_duplicate_names_are_refused(con):
+    auth.add_user(con, "zhang", "填报员", bureau="区科协")
+    with pytest.raises(auth.AuthError, match="用户“zhang”已存在"):
+        auth.add_user(con, "zhang", "管理员")
+    assert auth.get_user(con, "zhang").role == "填报员"
+
+
+# Passwords
+
+
+def test_passwords_need_eight_characters(con):
+    auth.add_user(con, "zhang", "填报员", bureau="区科协")
+    with pytest.raises(auth.AuthError, match="至少需要 8 个字符"):
+        auth.set_password(con, "zhang", "1234567")
+    auth.set_password(con, "zhang", "12345678")
+
+
+def test_passwords_of_unknown_users_cannot_be_set(con):
+    with pytest.raises(auth.AuthError, match="没有名为“ghost”的用户"):
+        auth.set_password(con, "ghost", PASSWORD)
+
+
+def test_only_an_argon2_hash_is_stored_and_it_verifies(con, zhang):
+    stored = db.scalar(con, "SELECT password_hash FROM users WHERE name = 'zhang'")
+    assert stored != PASSWORD and PASSWORD not in stored
+    assert stored.startswith("$argon2id$")
+    assert PasswordHasher().verify(stored, PASSWORD)
+    assert auth.authenticate(con, "zhang", PASSWORD) == zhang
+
+
+def test_an_outdated_hash_is_replaced_at_the_next_login(con, monkeypatch):
+    auth.add_user(con, "zhang", "填报员", bureau="区科协")
+    with monkeypatch.context() as m:
+        m.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        auth.set_password(con, "zhang", PASSWORD)
+    weak = db.scalar(con, "SELECT password_hash FROM users WHERE name = 'zhang'")
+    auth.authenticate(con, "zhang", PASSWORD)
+    rehashed = db.scalar(con, "SELECT password_hash FROM users WHERE name = 'zhang'")
+    assert rehashed != weak and not auth._hasher.check_needs_rehash(rehashed)
+    auth.authenticate(con, "zhang", PASSWORD)
+
+
+# Logging in
+
+
+def test_a_wrong_password_reads_the_same_as_an_unknown_user(con, zhang, monkeypatch):
+    auth.add_user(con, "li", "填报员", town="沙土")  # no password yet
+    checks = []
+    real_verify = auth._verify
+    monkeypatch.setattr(auth, "_verify", lambda h, p: checks.append(h) or real_verify(h, p))
+    messages = {refused(con, "zhang", "wrong password"), refused(con, "ghost", PASSWORD), refused(con, "li", PASSWORD)}
+    assert messages == {"用户名或密码错误"}
+    assert len(checks) == 3  # a hash is checked every time, so timing does not tell which names exist
+
+
+def test_a_disabled_user_cannot_log_in_until_enabled(con, zhang):
+    auth.disable_user(con, "zhang", by="admin")
+    assert refused(con, "zhang", PASSWORD) == "该账户已停用，请联系区科协"
+    assert refused(con, "zhang", "wrong password") == "用户名或密码错误"  # without the password, nothing is told
+    auth.enable_user(con, "zhang", by="admin")
+    assert auth.authenticate(con, "zhang", PASSWORD) == zhang
+
+
+def test_unknown_users_cannot_be_disabled_or_enabled(con):
+    with pytest.raises(auth.AuthError, match="ghost"):
+        auth.disable_user(con, "ghost", by="admin")
+    with pytest.raises(auth.AuthError, match="ghost"):
+        auth.enable_user(con, "ghost", by="admin")
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(con, zhang):
+    for attempt in range(1, auth.MAX_FAILURES):
+        assert refused(con, "zhang", "wrong password") == "用户名或密码错误"
+        assert failed_logins(con, "zhang") == attempt
+    assert refused(con, "zhang", "wrong password") == "密码错误次数过多，请于 12:15 后再试"
+    locked_until = db.scalar(con, "SELECT locked_until FROM users WHERE name = 'zhang'")
+    assert locked_until == NOON + dt.timedelta(minutes=15) == NOON + auth.LOCKOUT
+    # Even the right password is refused while locked.
+    assert refused(con, "zhang", PASSWORD, now=NOON + dt.timedelta(minutes=14, seconds=59)) == (
+        "密码错误次数过多，请于 12:15 后再试")
+    assert auth.authenticate(con, "zhang", PASSWORD, now=NOON + dt.timedelta(minutes=15)) == zhang
+    assert db.rows(con, "SELECT failed_logins, locked_until FROM users WHERE name = 'zhang'") == [(0, None)]
+
+
+def test_after_a_lockout_lifts_the_count_starts_again(con, zhang):
+    for _ in range(auth.MAX_FAILURES):
+        refused(con, "zhang", "wrong password")
+    later = NOON + auth.LOCKOUT
+    assert refused(con, "zhang", "wrong password", now=later) == "用户名或密码错误"
+    assert failed_logins(con, "zhang") == 1
+
+
+def test_a_successful_login_resets_the_count(con, zhang):
+    for _ in range(auth.MAX_FAILURES - 1):
+        refused(con, "zhang", "wrong password")
+    auth.authenticate(con, "zhang", PASSWORD, now=NOON)
+    assert failed_logins(con, "zhang") == 0
+    for _ in range(auth.MAX_FAILURES - 1):
+        assert refused(con, "zhang", "wrong password") == "用户名或密码错误"
+
+
+def test_a_new_password_lifts_a_lockout(con, zhang):
+    for _ in range(auth.MAX_FAILURES):
+        refused(con, "zhang", "wrong password")
+    auth.set_password(con, "zhang", "another password", by="admin")
+    assert auth.authenticate(con, "zhang", "another password", now=NOON + dt.timedelta(minutes=1)) == zhang
+
+
+def test_the_session_lasts_eight_hours():
+    assert auth.SESSION_HOURS == 8
+
+
+# What a user may do
+
+
+def test_who_may_report_which_rows():
+    admin = auth.User("admin", "管理员", None, None)
+    bureau = auth.User("zhang", "填报员", "区科协", None)
+    town = auth.User("li", "填报员", None, "沙土镇")
+    assert admin.may_report("沙土镇", "区教体局") and admin.may_report("全区", "区科协")
+    assert bureau.may_report("沙土镇", "区科协") and bureau.may_report("全区", "区科协")
+    assert not bureau.may_report("沙土镇", "区教体局")
+    assert town.may_report("沙土镇", "区教体局") and town.may_report("沙土镇", "区科协")
+    assert not town.may_report("全区", "区科协") and not town.may_report("吕陵镇", "区科协")
+
+
+def test_who_may_undo_which_batches():
+    assert auth.User("admin", "管理员", None, None).may_undo("zhang")
+    zhang = auth.User("zhang", "填报员", "区科协", None)
+    assert zhang.may_undo("zhang")
+    assert not zhang.may_undo("li") and not zhang.may_undo("admin")
+
+
+# Listing and the audit log
+
+
+def test_list_users_never_exposes_hashes(con, zhang):
+    auth.add_user(con, "admin", "管理员")
+    auth.disable_user(con, "admin", by="cli")
+    users = auth.list_users(con)
+    assert list(users.columns) == ["name", "role", "bureau", "town", "disabled", "has_password", "created_at"]
+    assert users.name.tolist() == ["admin", "zhang"]
+    assert users.has_password.tolist() == [False, True]
+    assert users.disabled.tolist() == [True, False]
+    stored = db.scalar(con, "SELECT password_hash FROM users WHERE name = 'zhang'")
+    assert stored not in users.to_csv()
+
+
+def test_every_user_change_is_in_the_audit_log_without_passwords(con, zhang):
+    auth.disable_user(con, "zhang", by="admin")
+    auth.enable_user(con, "zhang", by="admin")
+    for _ in range(auth.MAX_FAILURES):
+        refused(con, "zhang", "wrong password")
+    log = audit.entries(con).iloc[::-1]
+    assert log.action.tolist() == ["user.add", "user.password", "user.disable", "user.enable", "user.locked"]
+    assert log.user_name.tolist() == ["cli", "cli", "admin", "admin", "system"]
+    assert json.loads(log.detail.iloc[0]) == {"name": "zhang", "role": "填报员", "bureau": "区科协", "town": None}
+    assert not log.detail.str.contains(PASSWORD).any()
+    assert not log.detail.str.contains("argon2").any()
+
