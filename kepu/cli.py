@@ -8,7 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from kepu import catalog, demo, store
+from kepu import catalog, cli_users, demo, store
+from kepu.auth import AuthError
 from kepu.filters import Filters, Period
 from kepu.fmt import count, money
 from kepu.plan import PlanError, load_plan, plan_files
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"kepu: {exc}", file=sys.stderr)
         return 2
-    except (PlanError, store.StoreError, ValueError) as exc:
+    except (PlanError, store.StoreError, AuthError, ValueError) as exc:
         print(f"kepu: {exc}", file=sys.stderr)
         return 1
 
@@ -56,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(run=_summary)
+
+    cli_users.register(sub, with_db)
     return parser
 
 

@@ -1,13 +1,14 @@
 """Users and logins: adding users, passwords as argon2 hashes, lockout, scopes, the audit trail and `kepu user`."""
 
 import datetime as dt
+import io
 import json
 import shutil
 
 import pytest
 from argon2 import PasswordHasher
 
-from kepu import audit, auth, db, store
+from kepu import audit, auth, cli, db, store
 
 PASSWORD = "correct horse"
 NOON = dt.datetime(2025, 3, 1, 12, 0)
@@ -253,3 +254,84 @@ def test_every_user_change_is_in_the_audit_log_without_passwords(con, zhang):
     assert not log.detail.str.contains(PASSWORD).any()
     assert not log.detail.str.contains("argon2").any()
 
+
+# The command line
+
+
+def run(store_path, monkeypatch, *args, stdin=None) -> int:
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return cli.main(["user", *args, "--db", str(store_path)])
+
+
+def test_user_commands_end_to_end(store_path, monkeypatch, capsys):
+    assert run(store_path, monkeypatch, "add", "zhang", "--role", "填报员", "--bureau", "科协", "--password-stdin",
+               stdin=PASSWORD + "\n") == 0
+    assert capsys.readouterr().out == "已添加用户 zhang（填报员 · 区科协）\n"
+    assert run(store_path, monkeypatch, "add", "li", "--role", "填报员", "--town", "沙土") == 0
+    assert "已添加用户 li（填报员 · 沙土镇）" in capsys.readouterr().out
+    assert run(store_path, monkeypatch, "add", "admin", "--role", "管理员") == 0
+    assert "尚未设置密码" in capsys.readouterr().out
+    assert run(store_path, monkeypatch, "passwd", "li", "--password-stdin", stdin="li password\n") == 0
+    assert capsys.readouterr().out == "已为用户 li 设置新密码\n"
+    assert run(store_path, monkeypatch, "disable", "li") == 0
+    assert capsys.readouterr().out == "已停用用户 li\n"
+    assert run(store_path, monkeypatch, "list") == 0
+    assert "li　填报员 · 沙土镇　已停用" in capsys.readouterr().out
+
+    assert run(store_path, monkeypatch, "list", "--json") == 0
+    users = json.loads(capsys.readouterr().out)
+    assert [(u["name"], u["role"], u["bureau"], u["town"], u["disabled"], u["has_password"]) for u in users] == [
+        ("admin", "管理员", None, None, False, False),
+        ("li", "填报员", None, "沙土镇", True, True),
+        ("zhang", "填报员", "区科协", None, False, True),
+    ]
+    assert all(dt.datetime.fromisoformat(u["created_at"]) for u in users)
+    assert not any("hash" in key for u in users for key in u)
+
+    assert run(store_path, monkeypatch, "enable", "li") == 0
+    assert capsys.readouterr().out == "已启用用户 li\n"
+    con = store.connect(store_path)
+    try:
+        assert auth.authenticate(con, "zhang", PASSWORD).bureau == "区科协"
+        assert auth.authenticate(con, "li", "li password").town == "沙土镇"
+        assert audit.entries(con).user_name.eq("cli").all()
+    finally:
+        con.close()
+
+
+def test_user_command_errors_exit_1_in_chinese(store_path, monkeypatch, capsys):
+    assert run(store_path, monkeypatch, "add", "zhang", "--role", "填报员", "--bureau", "火星局") == 1
+    assert "未知的责任单位“火星局”" in capsys.readouterr().err
+    assert run(store_path, monkeypatch, "disable", "ghost") == 1
+    assert "没有名为“ghost”的用户" in capsys.readouterr().err
+    assert run(store_path, monkeypatch, "passwd", "ghost", "--password-stdin", stdin=PASSWORD + "\n") == 1
+    assert "没有名为“ghost”的用户" in capsys.readouterr().err
+
+
+def test_a_bad_initial_password_leaves_no_user_behind(store_path, monkeypatch, capsys):
+    assert run(store_path, monkeypatch, "add", "zhang", "--role", "管理员", "--password-stdin", stdin="short\n") == 1
+    assert "至少需要 8 个字符" in capsys.readouterr().err
+    assert run(store_path, monkeypatch, "list", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_passwd_prompts_twice_and_needs_both_to_match(store_path, monkeypatch, capsys):
+    assert run(store_path, monkeypatch, "add", "zhang", "--role", "管理员") == 0
+    answers = iter(["first password", "other password", "same password", "same password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert run(store_path, monkeypatch, "passwd", "zhang") == 1
+    assert "两次输入的密码不一致" in capsys.readouterr().err
+    assert run(store_path, monkeypatch, "passwd", "zhang") == 0
+    con = store.connect(store_path)
+    try:
+        assert auth.authenticate(con, "zhang", "same password").is_admin
+    finally:
+        con.close()
+
+
+def test_scope_options_are_exclusive_and_roles_fixed(store_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit):
+        run(store_path, monkeypatch, "add", "zhang", "--role", "填报员", "--bureau", "科协", "--town", "沙土")
+    with pytest.raises(SystemExit):
+        run(store_path, monkeypatch, "add", "zhang", "--role", "局长")
