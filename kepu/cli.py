@@ -14,6 +14,7 @@ from kepu.filters import Filters, Period
 from kepu.fmt import count, money
 from kepu.plan import PlanError, load_plan, plan_files
 from kepu.summary import summary
+from kepu.templates import activity_template, observation_template
 
 
 class UsageError(Exception):
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(run=_summary)
 
+    template = sub.add_parser("template", parents=[with_db], help="生成 Excel 填报模板（默认活动记录）")
+    template.add_argument("--out", type=Path, required=True, help="输出文件，须以 .xlsx 结尾")
+    template.add_argument("--observations", action="store_true", help="生成指标数据模板")
+    template.set_defaults(run=_template)
+
     cli_users.register(sub, with_db)
     return parser
 
@@ -100,6 +106,20 @@ def _summary(args) -> None:
           f"　经费 {money(result['funding'])}")
     for t in result["targets"]:
         print(f"  {t['name']}：实际 {t['actual']}，目标 {t['target']}，应达 {t['expected']}，{t['status'] or '不评定'}")
+
+
+def _template(args) -> None:
+    if args.out.suffix.lower() != ".xlsx":
+        raise UsageError(f"模板文件名须以 .xlsx 结尾：{args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"目录 {args.out.parent} 不存在")
+    con = store.connect(args.db or store.default_path(), read_only=True)
+    try:
+        data = observation_template(con) if args.observations else activity_template(con)
+    finally:
+        con.close()
+    args.out.write_bytes(data)
+    print(f"已生成填报模板 {args.out}")
 
 
 def _resolve(con, resolve, name: str, what: str) -> str:

@@ -1,12 +1,12 @@
 """The reporting templates: sheets in order, headers with the required mark, the hidden option lists, and the
-dropdowns that point at them."""
+dropdowns that point at them; the `kepu template` command."""
 
 import io
 
 import pytest
 from openpyxl import load_workbook
 
-from kepu import store, templates
+from kepu import cli, store, templates
 from kepu.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
@@ -158,3 +158,27 @@ def test_observation_template(observation_book):
     text = all_text(observation_book["填写说明"])
     for phrase in ("四位数字", "15.7", "全区", "元", "替换", "历史"):
         assert phrase in text, phrase
+
+
+def test_template_command_writes_either_template(store_path, tmp_path, capsys):
+    out = tmp_path / "活动模板.xlsx"
+    assert cli.main(["template", "--db", str(store_path), "--out", str(out)]) == 0
+    assert f"已生成填报模板 {out}" in capsys.readouterr().out
+    assert load_workbook(out).sheetnames[0] == ACTIVITY_SHEET
+    out = tmp_path / "指标模板.xlsx"
+    assert cli.main(["template", "--observations", "--db", str(store_path), "--out", str(out)]) == 0
+    assert load_workbook(out).sheetnames[0] == OBSERVATION_SHEET
+
+
+def test_template_command_uses_the_default_store(store_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("KEPU_DB", str(store_path))
+    out = tmp_path / "t.xlsx"
+    assert cli.main(["template", "--out", str(out)]) == 0
+    assert out.exists()
+
+
+def test_template_command_refuses_other_file_types(store_path, tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    assert cli.main(["template", "--db", str(store_path), "--out", str(out)]) == 2
+    assert ".xlsx" in capsys.readouterr().err
+    assert not out.exists()
