@@ -209,3 +209,8 @@ def _record_failure(con, name: str, now: dt.datetime) -> str:
 
 def _locked_message(locked_until: dt.datetime) -> str:
     return f"密码错误次数过多，请于 {locked_until:%H:%M} 后再试"
+
+
+def is_disabled(con, name: str) -> bool:
+    """True when the account exists and has been disabled."""
+    return bool(db.scalar(con, "SELECT disabled FROM users WHERE name = ?", [name]))

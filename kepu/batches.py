@@ -76,6 +76,8 @@ def import_file(con, data: bytes, file_name: str, user_name: str, *, today: dt.d
     """
     today = today or dt.date.today()
     kind, checked = check_file(con, data, file_name, today, may_report)
+    if checked.rows_read == 0:
+        raise reading.FileRejected("文件中只有表头，没有数据行")
     outcome = Outcome(kind, False, None, checked.rows_read, 0, checked.rejected_rows, 0, checked.errors)
     if checked.errors and not valid_only:
         outcome.message = f"有 {outcome.rejected} 行未通过检查，未导入任何数据。请按错误清单修改后重新上传。"
@@ -136,7 +138,8 @@ def _commit_activities(con, rows: pd.DataFrame, batch: int | None) -> tuple[pd.D
     return fresh, duplicates
 
 
-_SAME_KEY = "o.series = i.series AND o.year = i.year AND o.town = i.town AND NOT o.retracted AND o.superseded_by IS NULL"
+_SAME_KEY = ("o.series = i.series AND o.year = i.year AND o.town = i.town"
+             " AND NOT o.retracted AND o.superseded_by IS NULL")
 
 
 def _commit_observations(con, rows: pd.DataFrame, batch: int | None) -> tuple[pd.DataFrame, list[int]]:

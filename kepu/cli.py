@@ -1,4 +1,4 @@
-"""The `kepu` command: plan show, init, summary."""
+"""The `kepu` command: plan show, init, summary, template, import/undo/restore/batches, user."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import json
 import sys
 from pathlib import Path
 
-from kepu import catalog, cli_users, demo, store
+from kepu import catalog, cli_import, cli_users, demo, store
 from kepu.auth import AuthError
+from kepu.batches import BatchError
 from kepu.filters import Filters, Period
 from kepu.fmt import count, money
 from kepu.plan import PlanError, load_plan, plan_files
@@ -29,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"kepu: {exc}", file=sys.stderr)
         return 2
-    except (PlanError, store.StoreError, AuthError, ValueError) as exc:
+    except cli_import.NotCommitted:
+        return 1  # the report has been printed
+    except (PlanError, store.StoreError, AuthError, BatchError, ValueError) as exc:
         print(f"kepu: {exc}", file=sys.stderr)
         return 1
 
@@ -64,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--observations", action="store_true", help="生成指标数据模板")
     template.set_defaults(run=_template)
 
+    cli_import.register(sub, with_db)
     cli_users.register(sub, with_db)
     return parser
 

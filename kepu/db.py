@@ -50,13 +50,13 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None):
     """Run a SELECT and return the first column of its first row (None when there is no row)."""
-    row = _timed(con, sql, params).fetchone()
-    return None if row is None else row[0]
+    found = _timed(con, sql, params).fetchall()  # fetch to the end: DuckDB keeps an unfinished result busy
+    return found[0][0] if found else None
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> None:
     """Run a statement that changes the store."""
-    _timed(con, sql, params)
+    _timed(con, sql, params).fetchall()
 
 
 def executemany(con: duckdb.DuckDBPyConnection, sql: str, param_rows: list) -> None:

@@ -4,7 +4,8 @@ ACTIVITY_TYPES = ("讲座", "培训", "展览", "竞赛", "主题活动", "科�
 
 INDICATOR_BASES = ("activities", "observation", "per_capita")
 TARGET_KINDS = ("annual", "plan", "level")
-BASES = ("纲要目标", "示例目标")
+DISTRICT_SET = "区定目标"  # a target the district set itself on the 目标管理 page
+BASES = ("纲要目标", "示例目标", DISTRICT_SET)
 
 # Observation series the store keeps (indicator observations, reported yearly).
 OBSERVATIONS = {

@@ -78,7 +78,8 @@ def _workbook_cells(data: bytes, sheet_name: str, suffix: str) -> tuple[list[lis
         name = sheet_name if sheet_name in book.sheet_names else book.sheet_names[0]
         cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several kinds for damaged or mislabelled files
-        raise FileRejected(f"无法读取这个 Excel 文件（{type(exc).__name__}），请确认文件未损坏，或另存为 .xlsx 后重试") from exc
+        raise FileRejected(f"无法读取这个 Excel 文件（{type(exc).__name__}），"
+                           "请确认文件未损坏，或另存为 .xlsx 后重试") from exc
     formulas = _formula_cells(data, name) if suffix != ".xls" else set()
     return [list(r) for r in cells], formulas
 
@@ -98,7 +99,10 @@ def _csv_cells(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as exc:
+        raise FileRejected(f"CSV 文件格式有误（{exc}），请用 Excel 打开后另存为 .xlsx 再上传") from exc
 
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")

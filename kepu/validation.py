@@ -238,11 +238,13 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, may_report) -> 
         group = vocab.tasks[task]
         if vocab.group_kinds[group] == "cohort":
             if cohorts and group not in cohorts:
-                errors.append(RowError(number, "任务编号", task, f"任务 {task} 属于“{group}”，与本行的人群“{'、'.join(cohorts)}”不符"))
+                errors.append(RowError(number, "任务编号", task,
+                                       f"任务 {task} 属于“{group}”，与本行的人群“{'、'.join(cohorts)}”不符"))
             elif not cohorts:
                 cohorts = [group]  # the task names its cohort
         elif project and project != group:
-            errors.append(RowError(number, "任务编号", task, f"任务 {task} 属于“{group}”，与本行的重点工程“{project}”不符"))
+            errors.append(RowError(number, "任务编号", task,
+                                   f"任务 {task} 属于“{group}”，与本行的重点工程“{project}”不符"))
         else:
             project = group
     out.update(cohorts=cohorts, project=project, task=task)
@@ -374,6 +376,6 @@ def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[
         except Bad as exc:
             errors.append(RowError(number, column, text, str(exc)))
     if out.get("series") == "survey_rate" and out.get("value", 0) > 100:
-        errors.append(RowError(number, "数值", str(out["value"]), "比例应在 0 到 100 之间（单位为 %）"))
+        errors.append(RowError(number, "数值", _text(cells.get("数值")), "比例应在 0 到 100 之间（单位为 %）"))
     out.setdefault("source", None)
     return out
