@@ -53,10 +53,12 @@ def test_a_file_written_as_people_write_is_understood(con, name):
     assert rows.loc["科技辅导员培训班", "task"] == "Y5"  # a code followed by its title
     assert list(rows.loc["科技辅导员培训班", "cohorts"]) == ["青少年"]  # the task names its cohort
     assert rows.loc["科技辅导员培训班", "end_date"] == rows.loc["科技辅导员培训班", "start_date"]
-    assert rows.loc["农民技术培训", "town"] == "东城街道" and list(rows.loc["农民技术培训", "cohorts"]) == ["农民", "青少年"]
+    assert rows.loc["农民技术培训", "town"] == "东城街道"
+    assert list(rows.loc["农民技术培训", "cohorts"]) == ["农民", "青少年"]
     assert rows.loc["农民技术培训", "end_date"] == dt.date(2024, 5, 14)  # 2024年5月14日
     assert rows.loc["智能手机应用讲座", "start_date"] == dt.date(2024, 6, 1)  # full-width date
-    assert rows.loc["智能手机应用讲座", "town"] == "皇镇街道" and rows.loc["智能手机应用讲座", "bureau"] == "区卫生健康局"
+    assert rows.loc["智能手机应用讲座", "town"] == "皇镇街道"
+    assert rows.loc["智能手机应用讲座", "bureau"] == "区卫生健康局"
     assert list(rows.loc["智能手机应用讲座", "cohorts"]) == ["老年人", "产业工人"]  # ；
     assert rows.loc["科普短视频大赛", "start_date"] == dt.date(2024, 9, 1)  # 20240901
     assert rows.loc["科普短视频大赛", "project"] == "科普信息化提升工程"  # without 工程
@@ -86,12 +88,14 @@ def test_text_that_looks_like_code_is_kept_as_text(con):
 STRICT = {
     2: ("镇街", "未知的镇街"), 3: ("责任单位", "未知的责任单位"), 4: ("人群", "未知的人群“儿童”"),
     5: ("重点工程", "未知的重点工程"), 6: ("任务编号", "未知的任务编号"), 7: ("活动类型", "未知的活动类型"),
-    8: ("活动名称", "必填项为空"), 9: ("开始日期", "必填项为空"), 10: ("镇街", "必填项为空"), 11: ("责任单位", "必填项为空"),
+    8: ("活动名称", "必填项为空"), 9: ("开始日期", "必填项为空"), 10: ("镇街", "必填项为空"),
+    11: ("责任单位", "必填项为空"),
     12: ("活动类型", "必填项为空"), 13: ("参与人次", "必填项为空"), 14: ("参与人次", "不能为负数"),
     15: ("参与人次", "应为整数"), 16: ("参与人次", "不是数字"), 17: ("经费（元）", "不能为负数"),
     18: ("结束日期", "早于开始日期"), 19: ("开始日期", "早于 2000-01-01"), 20: ("开始日期", "晚于一年以后"),
     21: ("任务编号", "属于“青少年”"), 22: ("任务编号", "属于“科技资源科普化工程”"), 23: ("开始日期", "日期不存在"),
-    24: ("活动名称", "内容过长"), 25: ("备注", "内容过长"), 26: ("开始日期", "日期不存在"), 27: ("经费（元）", "不是数字"),
+    24: ("活动名称", "内容过长"), 25: ("备注", "内容过长"), 26: ("开始日期", "日期不存在"),
+    27: ("经费（元）", "不是数字"),
 }
 
 
@@ -263,7 +267,8 @@ def write_rows(path: Path, rows: list[dict]) -> None:
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "活动记录"
-    ws.append(["活动编号", "活动名称*", "开始日期*", "镇街*", "责任单位*", "人群", "活动类型*", "参与人次*", "经费（元）"])
+    ws.append(["活动编号", "活动名称*", "开始日期*", "镇街*", "责任单位*", "人群", "活动类型*", "参与人次*",
+               "经费（元）"])
     for r in rows:
         ws.append([r["ref"], r["title"], r["start"], r["town"], r["bureau"], r["cohort"], r["type"], r["people"],
                    r["money"]])

@@ -14,7 +14,8 @@ from kepu.glossary import ACTIVITY_COLUMNS
 from kepu.reading import FileRejected
 
 TODAY = dt.date(2025, 6, 1)
-HEADER = ["活动编号", "活动名称*", "开始日期*", "结束日期", "镇街*", "责任单位*", "人群", "重点工程", "任务编号", "活动类型*",
+HEADER = ["活动编号", "活动名称*", "开始日期*", "结束日期", "镇街*", "责任单位*", "人群", "重点工程", "任务编号",
+          "活动类型*",
           "参与人次*", "经费（元）", "备注"]
 
 # For each column, values a clerk might really write (good and bad) mixed with arbitrary text.

@@ -66,7 +66,8 @@ def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
 def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = duckdb.connect(str(path))
-    db.execute(con, "INSERT INTO observations (series, year, town, value, source) VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
+    db.execute(con, "INSERT INTO observations (series, year, town, value, source) "
+                    "VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
     newer = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE observations ADD COLUMN entered_by VARCHAR"]}
     assert store.migrate(con, newer) == store.SCHEMA_VERSION + 1
     assert store.schema_version(con) == store.SCHEMA_VERSION + 1
