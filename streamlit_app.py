@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from kepu import ui
-from pages import bureaus_page, group_page, overview_page, records_page, towns_page
+from pages import bureaus_page, group_page, overview_page, records_page, report_page, targets_page, towns_page
 
 # A folder named pages/ beside this file makes Streamlit wrap every run in its old (v1) multipage mode, whatever
 # st.navigation says. In that mode a browser's first session loses the URL's filters when it changes page, and a
@@ -13,8 +13,16 @@ from pages import bureaus_page, group_page, overview_page, records_page, towns_p
 PagesManager.uses_pages_directory = False
 st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=":material/science:", layout="wide")
 ui.require_store()
+user = ui.current_user()
+if ui.login_required() and user is None:
+    st.title("科学素质行动看板 · 牡丹区")
+    ui.login_form("本看板设置为登录后查看。")
+    st.stop()
 ui.shared_filters()
 cohorts, projects = ui.plan_groups()
+manage = [st.Page(report_page.render, title="数据填报", url_path="report", icon=":material/upload_file:")]
+if user is not None and user.is_admin:
+    manage.append(st.Page(targets_page.render, title="目标管理", url_path="targets", icon=":material/flag:"))
 page = ui.navigation({
     "": [st.Page(overview_page.render, title="总览", url_path="overview", icon=":material/dashboard:", default=True)],
     "人群": [group_page.page(g) for g in cohorts],
@@ -24,6 +32,7 @@ page = ui.navigation({
         st.Page(bureaus_page.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
         st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
     ],
+    "填报与管理": manage,
 })
 ui.demo_banner()
 page.run()

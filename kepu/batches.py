@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,15 +80,17 @@ def import_file(con, data: bytes, file_name: str, user_name: str, *, today: dt.d
     if checked.rows_read == 0:
         raise reading.FileRejected("文件中只有表头，没有数据行")
     outcome = Outcome(kind, False, None, checked.rows_read, 0, checked.rejected_rows, 0, checked.errors)
-    if checked.errors and not valid_only:
-        outcome.message = f"有 {outcome.rejected} 行未通过检查，未导入任何数据。请按错误清单修改后重新上传。"
+    refused = f"有 {outcome.rejected} 行未通过检查，未导入任何数据。请按错误清单修改后重新上传。"
+    if dry_run:  # compare with the store, write nothing: imported counts what a commit of the valid rows would add
+        fresh, duplicate_rows = _COMMIT[kind](con, checked.rows, None)
+        outcome.imported, outcome.duplicates, outcome.duplicate_rows = len(fresh), len(duplicate_rows), duplicate_rows
+        outcome.message = refused if checked.errors else (
+            f"检查通过（未写入）：将导入 {outcome.imported} 行，{outcome.duplicates} 行已在库中。")
         return outcome
-    if not dry_run:
-        return _finish(con, outcome, checked, data, file_name, user_name, valid_only)
-    fresh, duplicate_rows = _COMMIT[kind](con, checked.rows, None)  # batch None: compare only, write nothing
-    outcome.imported, outcome.duplicates, outcome.duplicate_rows = len(fresh), len(duplicate_rows), duplicate_rows
-    outcome.message = f"检查通过（未写入）：将导入 {outcome.imported} 行，{outcome.duplicates} 行已在库中。"
-    return outcome
+    if checked.errors and not valid_only:
+        outcome.message = refused
+        return outcome
+    return _finish(con, outcome, checked, data, file_name, user_name, valid_only)
 
 
 def _finish(con, outcome: Outcome, checked: Checked, data: bytes, file_name: str, user_name: str,
@@ -237,3 +240,24 @@ def _live(con, batch_id: int) -> int:
 
 def observation_label(series: str) -> str:
     return OBSERVATIONS.get(series, series)
+
+
+def error_workbook(errors: list[RowError]) -> bytes:
+    """The errors as an .xlsx report (行号, 列, 值, 原因). Every cell is written as text, so a value that looks
+    like a formula stays inert when the report is opened."""
+    import openpyxl  # only needed for this download
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "错误清单"
+    sheet.append(["行号", "列", "值", "原因"])
+    for e in errors:
+        sheet.append([e.row, e.column, e.value, e.reason])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.data_type = "s"
+    for column, width in zip("ABCD", (8, 12, 30, 60), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -24,7 +24,7 @@ def update_target(con, plan_id: str, indicator: str, year: int | None, value: fl
     (the change is in the log). Returns a sentence saying what changed."""
     if value is None or value != value or value < 0:
         raise ValueError("目标值应为不小于 0 的数")
-    rows = db.rows(con, """SELECT value, basis, kind, unit FROM targets t JOIN indicators i
+    rows = db.rows(con, """SELECT t.value, t.basis, t.kind, i.unit FROM targets t JOIN indicators i
                            ON i.plan_id = t.plan_id AND i.code = t.indicator
                            WHERE t.plan_id = $plan AND t.indicator = $ind AND t.year IS NOT DISTINCT FROM $year""",
                    {"plan": plan_id, "ind": indicator, "year": year})

@@ -4,13 +4,14 @@ the drill-down, and the widgets every page uses."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from kepu import catalog, charts, demo, fmt, queries, store, tables
+from kepu import auth, catalog, charts, demo, fmt, queries, store, tables
 from kepu.filters import Filters, Period
 from kepu.glossary import DIMENSIONS, MEASURES
 from kepu.plan import PlanError
@@ -54,6 +55,12 @@ def cached(fn, *args, **kwargs):
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached_call(path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
     return getattr(sys.modules[module], name)(cursor(), *args, **dict(kwargs))
+
+
+def direct(fn, *args, **kwargs):
+    """fn(cursor, *args, **kwargs) run now, past the cache: for changes to the store, and for lists that must be
+    current to the second (import history)."""
+    return fn(cursor(), *args, **kwargs)
 
 
 def today() -> dt.date:
@@ -313,6 +320,53 @@ def page_caption(plan, f: Filters) -> None:
     latest = cached(queries.latest_activity_date)
     fresh = f"最新活动日期 {pd.Timestamp(latest):%Y-%m-%d}" if latest is not None else "尚无活动记录"
     st.caption(f"{plan.name}（{plan.document}） · {describe(f)} · {fresh}")
+
+
+# --- who may write: logins for 填报员 and 管理员 -------------------------------------------------------------------
+
+def login_required() -> bool:
+    """True when the deployment asks for a login even to view (KEPU_REQUIRE_LOGIN=1)."""
+    return os.environ.get("KEPU_REQUIRE_LOGIN", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def current_user() -> auth.User | None:
+    """The logged-in user of this browser session, or None (a login expires after auth.SESSION_HOURS)."""
+    login = st.session_state.get("kepu:login")
+    if not login:
+        return None
+    if dt.datetime.now() - login["since"] > dt.timedelta(hours=auth.SESSION_HOURS):
+        del st.session_state["kepu:login"]
+        st.session_state["kepu:expired"] = True
+        return None
+    return login["user"]
+
+
+def login_form(why: str) -> None:
+    """A login form; on success the page reruns with the user logged in."""
+    if st.session_state.pop("kepu:expired", False):
+        st.info(f"登录已超过 {auth.SESSION_HOURS} 小时，请重新登录。")
+    st.caption(why)
+    with st.form("kepu:login-form", width=420):
+        name = st.text_input("用户名", key="kepu:login-name")
+        password = st.text_input("密码", type="password", key="kepu:login-password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        try:
+            user = auth.authenticate(cursor(), name.strip(), password)
+        except auth.AuthError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["kepu:login"] = {"user": user, "since": dt.datetime.now()}
+        st.rerun()
+
+
+def user_bar(user: auth.User) -> None:
+    """Who is logged in, and a way out."""
+    cols = st.columns([5, 1], vertical_alignment="center")
+    cols[0].caption(f"当前用户：{user.name}（{user.scope_text()}）")
+    if cols[1].button("退出登录", key="kepu:logout", width="stretch"):
+        st.session_state.pop("kepu:login", None)
+        st.rerun()
 
 
 # --- navigation ---------------------------------------------------------------------------------------------

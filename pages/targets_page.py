@@ -1,0 +1,43 @@
+"""目标管理 (管理员): edit target values; every change is logged with who and when."""
+
+import pandas as pd
+import streamlit as st
+
+from kepu import audit, catalog, target_admin, ui
+from kepu.glossary import TARGET_KIND_LABELS
+
+
+def render() -> None:
+    st.title("目标管理")
+    user = ui.current_user()
+    if user is None or not user.is_admin:
+        ui.login_form("目标由区科协管理员维护，请以管理员账户登录。")
+        return
+    ui.user_bar(user)
+    plan = ui.cached(catalog.plan_for, ui.filters().period)
+    st.caption(f"{plan.name}。纲要目标来自规划原文；示例目标是演示用的数字，修改后标为“区定目标”。每次修改都记入日志。")
+
+    frame = ui.direct(target_admin.editable_targets, plan.id)
+    shown = pd.DataFrame({
+        "指标": frame.name, "单位": frame.unit, "类型": frame.kind.map(TARGET_KIND_LABELS),
+        "年份": frame.year.astype("Int64"), "目标值": frame.value, "依据": frame.basis,
+        "修改人": frame.updated_by, "修改时间": frame.updated_at.dt.strftime("%Y-%m-%d %H:%M"),
+    })
+    edited = st.data_editor(shown, key="targets:editor", hide_index=True, width="stretch",
+                            disabled=[c for c in shown.columns if c != "目标值"],
+                            column_config={"目标值": st.column_config.NumberColumn(min_value=0, format="%g")})
+    changed = edited["目标值"].ne(shown["目标值"]) & edited["目标值"].notna()
+    if changed.any() and st.button(f"保存 {int(changed.sum())} 处修改", type="primary", key="targets:save"):
+        for i in changed[changed].index:
+            row = frame.loc[i]
+            year = None if pd.isna(row.year) else int(row.year)
+            try:
+                st.success(ui.direct(target_admin.update_target, plan.id, row.indicator, year,
+                                     float(edited.loc[i, "目标值"]), user.name))
+            except ValueError as exc:
+                st.error(f"{row['name']}：{exc}")
+
+    st.subheader("最近的修改与导入记录")
+    log = ui.direct(audit.entries, 100)
+    st.dataframe(log.rename(columns={"logged_at": "时间", "user_name": "操作人", "action": "操作", "detail": "内容"}),
+                 hide_index=True, width="stretch", key="targets:log")
