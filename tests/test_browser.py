@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import fixture_rows, load_fixture
 
-from kepu import fmt, store
+from kepu import auth, fmt, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,6 +40,10 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def app_url(tmp_path_factory):
     """The app on a free loopback port with its own store (the fixture records)."""
     path = store.create_store(tmp_path_factory.mktemp("browser") / "kepu.duckdb", fill=load_fixture)
+    con = store.connect(path)
+    auth.add_user(con, "kx", "填报员", bureau="科协")
+    auth.set_password(con, "kx", "clerk-pass-1")
+    con.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -171,3 +175,60 @@ def test_a_title_that_looks_like_code_is_shown_as_text(app_url, page):
     page.wait_for_timeout(1000)
     assert page.errors == []  # no alert() ran
     assert page.locator("script:text('alert(1)')").count() == 0
+
+
+def test_a_clerk_reports_in(app_url, page, tmp_path):
+    """Download the template, fill it, upload, read the errors, fix, confirm, undo: as a clerk would."""
+    import openpyxl
+
+    page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+    settle(page)
+    page.goto(f"{app_url}/report")
+    settle(page, "数据填报")
+    page.get_by_label("用户名").fill("kx")
+    page.get_by_label("密码").fill("clerk-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户：kx").wait_for(timeout=30_000)
+    shoot(page, "report-1-logged-in")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="活动记录模板（.xlsx）").click()
+    template = tmp_path / "模板.xlsx"
+    download.value.save_as(template)
+    book = openpyxl.load_workbook(template)
+    sheet = book["活动记录"]
+    assert [c.value for c in sheet[1]][:3] == ["活动编号", "活动名称*", "开始日期*"]
+    rows = [["B-1", "社区科普讲座", "2024-10-08", None, "沙土", "科协", "老年人", None, None, "讲座", 40, 500],
+            ["B-2", "科普进校园", "2024-10-09", None, "火星镇", "区科协", "青少年", None, "Y4", "主题活动", 120, 0]]
+    for r, values in enumerate(rows, start=2):  # typed into rows 2 and 3, as in Excel
+        for c, value in enumerate(values, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    filled = tmp_path / "十月报送.xlsx"
+    book.save(filled)
+
+    page.locator("input[type=file]").set_input_files(str(filled))
+    page.get_by_text("有 1 行未通过检查").wait_for(timeout=30_000)
+    assert metric(page, "有错误的行") == "1" and metric(page, "通过检查") == "1"
+    shoot(page, "report-2-errors")
+
+    sheet.cell(row=3, column=5, value="沙土镇")  # fix the town
+    fixed = tmp_path / "十月报送（改）.xlsx"
+    book.save(fixed)
+    page.locator("input[type=file]").set_input_files(str(fixed))
+    page.get_by_role("button", name="确认导入 2 行").click()
+    page.get_by_text("已导入 2 行").wait_for(timeout=30_000)
+    shoot(page, "report-3-imported")
+
+    grid = page.locator("[data-testid=stDataFrame]").last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+    page.get_by_role("button", name="撤销批次").click()
+    page.get_by_text("已撤销批次").wait_for(timeout=30_000)
+    shoot(page, "report-4-undone")
+    assert page.errors == []
+
+
+def shoot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
