@@ -104,6 +104,9 @@ def test_a_clean_file_imports_on_confirmation(path, monkeypatch):
     figures = summary.summary(con, Filters(Period(2024, 2024)), dt.date(2025, 1, 1))
     con.close()
     assert figures["participants"] == 1500 + 55 + 12
+    at = open_page(at, "")  # the overview shows it at once: its caches are keyed on the data version
+    at.selectbox(key="period").set_value("2024").run()
+    assert metric(at, "参与人次") == "1,567"
 
 
 def test_a_file_that_cannot_be_read_is_refused_with_its_reason(path, monkeypatch):
