@@ -20,7 +20,7 @@ def render() -> None:
     frame = ui.direct(target_admin.editable_targets, plan.id)
     shown = pd.DataFrame({
         "指标": frame.name, "单位": frame.unit, "类型": frame.kind.map(TARGET_KIND_LABELS),
-        "年份": frame.year.astype("Int64").astype(str).replace("<NA>", "规划期"), "目标值": frame.value,
+        "年份": ["规划期" if pd.isna(y) else str(int(y)) for y in frame.year], "目标值": frame.value,
         "依据": frame.basis, "修改人": frame.updated_by.fillna(""),
         "修改时间": frame.updated_at.dt.strftime("%Y-%m-%d %H:%M").fillna(""),
     })
