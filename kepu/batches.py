@@ -20,7 +20,6 @@ from kepu.glossary import (
     OBSERVATION_COLUMNS,
     OBSERVATION_REQUIRED,
     OBSERVATION_SHEET,
-    OBSERVATIONS,
 )
 from kepu.validation import Checked, RowError, Vocabulary, check_activities, check_observations
 
@@ -183,7 +182,7 @@ def _batch(con, batch_id: int) -> dict:
 def undo(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | None = None) -> str:
     """Retract a batch's records (kept for audit, restorable); observations it replaced become current again."""
     b = _batch(con, batch_id)
-    if b["undone_at"] is not None and b["undone_at"] == b["undone_at"]:
+    if pd.notna(b["undone_at"]):
         raise BatchError(f"批次 {batch_id} 已于 {pd.Timestamp(b['undone_at']):%Y-%m-%d %H:%M} 撤销")
     if may_undo and not may_undo(b["user_name"]):
         raise BatchError("您只能撤销自己导入的批次")
@@ -206,7 +205,7 @@ def undo(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | N
 def restore(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | None = None) -> str:
     """Bring an undone batch back. Records that another batch has brought in since stay counted once."""
     b = _batch(con, batch_id)
-    if b["undone_at"] is None or b["undone_at"] != b["undone_at"]:
+    if pd.isna(b["undone_at"]):
         raise BatchError(f"批次 {batch_id} 没有被撤销，无需恢复")
     if may_undo and not may_undo(b["user_name"]):
         raise BatchError("您只能恢复自己导入的批次")
@@ -236,10 +235,6 @@ def restore(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] 
 
 def _live(con, batch_id: int) -> int:
     return int(db.scalar(con, "SELECT count(*) FROM activities WHERE batch = ? AND NOT retracted", [int(batch_id)]))
-
-
-def observation_label(series: str) -> str:
-    return OBSERVATIONS.get(series, series)
 
 
 def error_workbook(errors: list[RowError]) -> bytes:

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from kepu import auth, batches, store
 from kepu.reading import FileRejected
 
@@ -123,6 +125,6 @@ def _list(args) -> None:
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         return
     for b in frame.itertuples(index=False):
-        state = "已撤销" if b.undone_at == b.undone_at and b.undone_at is not None else "有效"
+        state = "已撤销" if pd.notna(b.undone_at) else "有效"
         print(f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.user_name}  {b.file_name}  导入 {b.imported} 行"
               f"  重复 {b.duplicates}  错误 {b.rejected}  {state}")

@@ -80,7 +80,8 @@ class Vocabulary:
             target = cohorts if g.kind == "cohort" else projects
             for spelling in {g.name, g.full_name, g.name.removesuffix("工程")}:
                 target[_key(spelling)] = g.name
-        tasks = dict(zip(catalog.tasks(con, plan_id).code, catalog.tasks(con, plan_id).group_name, strict=True))
+        task_table = catalog.tasks(con, plan_id)
+        tasks = dict(zip(task_table.code, task_table.group_name, strict=True))
         series = {}
         for code, label in OBSERVATIONS.items():
             for spelling in {code, label, re.sub(r"[（(].*", "", label)}:
