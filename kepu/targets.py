@@ -81,7 +81,9 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
                 result = Progress(result.target, result.actual, result.expected, None, result.target_date, None)
         trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
                       and (ind.basis == "activities" or y in by_year))
-        out.append(Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, rule, owner, task, result, trend,
+        in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows
+        basis = "/".join(dict.fromkeys(in_period.basis)) or first.basis  # a year edited on 目标管理 says so
+        out.append(Standing(ind.code, ind.name, ind.unit, basis, first.kind, rule, owner, task, result, trend,
                             "；".join(notes)))
     return out
 

@@ -106,3 +106,18 @@ def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys
     assert "演示数据" in capsys.readouterr().out
     assert cli.main(["summary", "--json", "--db", str(path), "--period", "2024"]) == 0
     assert json.loads(capsys.readouterr().out)["activities"] > 3000
+
+
+def test_an_edited_target_counts_and_says_it_was_set_by_the_district(tmp_path, plan):
+    from kepu import store, target_admin
+    con = store.connect(store.create_store(tmp_path / "s.duckdb", plans=[plan]))
+    target_admin.update_target(con, plan.id, "youth_participants", 2024, 480_000, "admin")
+    year = target(summary.summary(con, Y2024, AS_OF), "youth_participants")
+    assert (year["target"], year["basis"]) == (480_000, "区定目标")
+    whole = target(summary.summary(con, Filters(Period(2021, 2025)), AS_OF), "youth_participants")
+    assert whole["target"] == 4 * 500_000 + 480_000 and whole["basis"] == "示例目标/区定目标"
+    with pytest.raises(ValueError, match="不小于 0"):
+        target_admin.update_target(con, plan.id, "youth_participants", 2024, -1, "admin")
+    with pytest.raises(ValueError, match="0 到 100"):
+        target_admin.update_target(con, plan.id, "literacy_rate", 2025, 160, "admin")
+    con.close()
