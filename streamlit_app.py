@@ -13,6 +13,7 @@ from pages import bureaus_page, group_page, overview_page, records_page, report_
 PagesManager.uses_pages_directory = False
 st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=":material/science:", layout="wide")
 ui.require_store()
+ui.begin_run()
 user = ui.current_user()
 if ui.login_required() and user is None:
     st.title("科学素质行动看板 · 牡丹区")

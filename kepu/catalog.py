@@ -136,3 +136,16 @@ def aliases(con, kind: str) -> dict[str, str]:
     """Other names for towns (kind "town") or bureaus ("bureau"), each mapped to the canonical name."""
     table = {"town": "SELECT alias, town FROM town_aliases", "bureau": "SELECT alias, bureau FROM bureau_aliases"}[kind]
     return dict(db.rows(con, table))
+
+
+class StaleView(RuntimeError):
+    """The records changed since the view began; it must be read again."""
+
+
+def read_at(con, version: int, fn, *args, **kwargs):
+    """fn(con, *args, **kwargs) on one snapshot of the store, provided the store is still at data `version`.
+    Raises StaleView otherwise, so that a page never mixes figures from before and after an import."""
+    with db.snapshot(con):
+        if data_version(con) != version:
+            raise StaleView(version)
+        return fn(con, *args, **kwargs)

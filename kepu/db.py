@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import threading
 import time
 
 import duckdb
@@ -31,16 +32,31 @@ def frame(con: duckdb.DuckDBPyConnection, name: str, data: pd.DataFrame):
         con.unregister(name)
 
 
+# DuckDB lets one process write a file; within it, writers take turns here rather than fail on a conflict.
+_WRITER = threading.Lock()
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
-    """All statements in the block take effect together or not at all."""
+    """All statements in the block take effect together or not at all; one writer at a time."""
+    with _WRITER:
+        execute(con, "BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            execute(con, "ROLLBACK")
+            raise
+        execute(con, "COMMIT")
+
+
+@contextlib.contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection):
+    """Every read in the block sees the store as it was when the block began, whatever commits meanwhile."""
     execute(con, "BEGIN TRANSACTION")
     try:
         yield
-    except BaseException:
+    finally:
         execute(con, "ROLLBACK")
-        raise
-    execute(con, "COMMIT")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:

@@ -45,16 +45,30 @@ def cursor():
     return _connection(str(store.default_path())).cursor()
 
 
+def begin_run() -> None:
+    """Pin the data version this script run shows. Every figure of the run is read at it, so a page shows the
+    store either before or after a concurrent import, never a mix."""
+    st.session_state["kepu:version"] = catalog.data_version(cursor())
+
+
 def cached(fn, *args, **kwargs):
-    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
-    arguments; an import or undo changes the data version, so no stale figure survives it."""
-    return _cached_call(str(store.default_path()), catalog.data_version(cursor()), fn.__module__, fn.__qualname__,
-                        args, tuple(sorted(kwargs.items())))
+    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the run's data version and the
+    arguments. When the store has changed since the run began, the page starts again at the new version."""
+    version = st.session_state.get("kepu:version")
+    if version is None:
+        begin_run()
+        version = st.session_state["kepu:version"]
+    try:
+        return _cached_call(str(store.default_path()), version, fn.__module__, fn.__qualname__, args,
+                            tuple(sorted(kwargs.items())))
+    except catalog.StaleView:
+        begin_run()
+        st.rerun()
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached_call(path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
-    return getattr(sys.modules[module], name)(cursor(), *args, **dict(kwargs))
+    return catalog.read_at(cursor(), data_version, getattr(sys.modules[module], name), *args, **dict(kwargs))
 
 
 def direct(fn, *args, **kwargs):
