@@ -5,9 +5,9 @@ import threading
 import time
 from pathlib import Path
 
+from conftest import load_fixture
 from streamlit.testing.v1 import AppTest
 
-from conftest import load_fixture
 from kepu import batches, db, fmt, store
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -34,6 +34,8 @@ def test_twenty_sessions_read_while_an_import_commits(tmp_path, monkeypatch):
     monkeypatch.setenv("KEPU_DB", str(path))
     con = store.connect(path)
     before = totals(con)
+    probe = AppTest.from_file(APP, default_timeout=120).run()
+    youth = next(h for h, i in probe._registered_pages.items() if i.get("url_pathname") == "youth")
     seen: list[tuple] = []
     failures: list[str] = []
     started = threading.Barrier(SESSIONS + 1)
@@ -45,8 +47,8 @@ def test_twenty_sessions_read_while_an_import_commits(tmp_path, monkeypatch):
             failures.append(repr(exc))
 
     def read_four_times():
-        at = AppTest.from_file(APP, default_timeout=120).run()
-        at._page_hash = next(h for h, i in at._registered_pages.items() if i.get("url_pathname") == "youth")
+        at = AppTest.from_file(APP, default_timeout=120)
+        at._page_hash = youth
         started.wait()
         for _ in range(4):
             at.run()
