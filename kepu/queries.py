@@ -36,11 +36,24 @@ def where(f: Filters) -> tuple[str, dict]:
     params: dict = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
     for dim, values in f.dimension_values().items():
         if dim == "cohort":
-            clauses.append(f"list_has_any({_COHORTS}, $cohort)")
+            clauses.append(_cohort_clause(values, params))
         else:
-            clauses.append(f"{DIMENSION_SQL[dim]} IN (SELECT unnest(${dim}))")
-        params[dim] = list(values)
+            clauses.append(f"list_contains(${dim}, {DIMENSION_SQL[dim]})")
+            params[dim] = list(values)
     return " AND ".join(clauses), params
+
+
+def _cohort_clause(values: tuple[str, ...], params: dict) -> str:
+    """Activities serving any of the cohorts (UNSPECIFIED: serving none). One list_contains a cohort: several
+    times faster in DuckDB than matching the whole list at once."""
+    tests = []
+    for n, value in enumerate(values):
+        if value == UNSPECIFIED:
+            tests.append("len(a.cohorts) = 0")
+        else:
+            params[f"cohort_{n}"] = value
+            tests.append(f"list_contains(a.cohorts, $cohort_{n})")
+    return "(" + " OR ".join(tests) + ")"
 
 
 def totals(con, f: Filters) -> dict:
@@ -185,6 +198,31 @@ def task_table(con, f: Filters, plan_id: str, group: str | None = None) -> pd.Da
         WHERE t.plan_id = $plan AND ($group IS NULL OR t.group_name = $group)
         ORDER BY t.sort"""
     return db.query(con, sql, {**params, "plan": plan_id, "group": group, "bureaus": list(f.bureau)})
+
+
+def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:
+    """Several activity indicators by year in one pass over the records in `f`. Each indicator is a dict with
+    code, measure (activities, participants or funding) and optional task, activity_type, cohort and project it
+    counts. Columns: year, then one per indicator code."""
+    clause, params = where(f)
+    columns = []
+    for n, ind in enumerate(indicators):
+        conditions = []
+        for key, test in (("task", "a.task = ${p}"), ("activity_type", "a.activity_type = ${p}"),
+                          ("cohort", "list_contains(a.cohorts, ${p})"), ("project", "a.project = ${p}")):
+            if ind.get(key):
+                name = f"i{n}_{key}"
+                conditions.append(test.format(p=name))
+                params[name] = ind[key]
+        measure = {"activities": "count(*)", "participants": "sum(a.participants)",
+                   "funding": "sum(a.funding)"}[ind["measure"]]
+        condition = " AND ".join(conditions) or "true"
+        columns.append(f'coalesce({measure} FILTER (WHERE {condition}), 0)::DOUBLE AS "{n}"')
+    if not columns:
+        return pd.DataFrame(columns=["year"])
+    sql = f"SELECT year(a.start_date) AS year, {', '.join(columns)} FROM activities a WHERE {clause} GROUP BY 1"
+    frame = db.query(con, sql, params)
+    return frame.rename(columns={str(n): ind["code"] for n, ind in enumerate(indicators)})
 
 
 def latest_activity_date(con):

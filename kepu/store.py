@@ -130,6 +130,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
+    db.execute(con, "SET enable_progress_bar = false")
     if not read_only:
         migrate(con)
     elif schema_version(con) != SCHEMA_VERSION:
@@ -186,6 +187,7 @@ def create_store(
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
+        db.execute(con, "SET enable_progress_bar = false")  # a long build would draw a bar on the terminal
         try:
             migrate(con)
             for plan in plans:

@@ -11,8 +11,9 @@ from kepu.filters import Filters
 from kepu.glossary import UNSPECIFIED
 
 
-def summary(con, f: Filters, as_of: dt.date) -> dict:
-    """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready."""
+def summary(con, f: Filters, as_of: dt.date, years_of_plan: dict | None = None) -> dict:
+    """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready.
+    `years_of_plan`: targets.activity_years for the view over the whole plan, when the caller has it."""
     plan = catalog.plan_for(con, f.period)
     totals = queries.totals(con, f)
     return {
@@ -26,7 +27,7 @@ def summary(con, f: Filters, as_of: dt.date) -> dict:
         "by_cohort": by_cohort(con, f, plan.id).to_dict("records"),
         "by_town": queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
         "by_bureau": queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records"),
-        "targets": targets.report(con, f, as_of),
+        "targets": targets.report(con, f, as_of, years_of_plan=years_of_plan),
     }
 
 

@@ -8,6 +8,7 @@ from pandas.io.formats.style import Styler
 from kepu.glossary import UNSPECIFIED
 
 ASSIGNED_SILENT = "未报送"
+STYLE_LIMIT = 200  # rows beyond which a table is shown plain: styling each cell costs more than it shows
 NOT_ASSIGNED = ""
 
 
@@ -145,6 +146,12 @@ def pivot_or_list(frame: pd.DataFrame, dims: tuple[str, ...], measure: str) -> p
     if dims[1] in ("month", "year"):
         cols = sorted(cols)
     return matrix(frame, dims[0], dims[1], measure, order, cols)
+
+
+def ends(frame: pd.DataFrame, column: str, n: int) -> pd.DataFrame:
+    """The n highest and n lowest rows by `column` (all rows when there are at most 2n), highest first."""
+    ordered = frame.sort_values(column, ascending=False)
+    return ordered if len(ordered) <= 2 * n else pd.concat([ordered.head(n), ordered.tail(n)])
 
 
 def unspecified_last(values: list[str]) -> list[str]:

@@ -42,12 +42,16 @@ class Standing:
         }
 
 
-def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[Standing]:
-    """The standing of every target of the plan covering f.period (only `group`'s, when given)."""
+def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None,
+             years_of_plan: dict | None = None) -> list[Standing]:
+    """The standing of every target of the plan covering f.period (only `group`'s, when given).
+
+    `years_of_plan` is activity_years(con, f over the whole plan), when the caller already has it."""
     plan = catalog.plan_for(con, f.period)
     indicators = catalog.indicators(con, plan.id)
     targets = catalog.targets(con, plan.id)
     task_groups = catalog.tasks(con, plan.id).set_index("code").group_name
+    activity_years = years_of_plan or _activity_years(con, indicators, f.with_period(plan.period))
     out = []
     for ind in indicators.itertuples(index=False):
         rows = targets[targets.indicator == ind.code]
@@ -55,7 +59,7 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
         task = _none(ind.task)
         if rows.empty or (group is not None and group not in (owner, task_groups.get(task))):
             continue
-        by_year = actual_by_year(con, ind, f, plan.period)
+        by_year = activity_years[ind.code] if ind.basis == "activities" else actual_by_year(con, ind, f)
         first = rows.iloc[0]
         years = f.period.years
         notes = []
@@ -88,14 +92,26 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[
     return out
 
 
-def actual_by_year(con, ind, f: Filters, plan_period) -> dict[int, float]:
-    """The indicator's value for each year of the plan, in the view `f` (its period widened to the plan)."""
-    if ind.basis == "activities":
-        narrowing = {k: getattr(ind, k) for k in ("task", "activity_type", "cohort", "project")
-                     if _none(getattr(ind, k))}
-        view = f.with_period(plan_period).narrowed(**narrowing)
-        frame = queries.breakdown(con, view, ("year",))
-        return {int(r.year): float(getattr(r, ind.measure)) for r in frame.itertuples()}
+def activity_years(con, f: Filters) -> dict[str, dict[int, float]]:
+    """Every activity-based indicator's value for each year of f's period, which should be a whole plan: the
+    yearly trend behind the targets. It does not change with the year a view shows, so pages cache it apart."""
+    plan = catalog.plan_for(con, f.period)
+    return _activity_years(con, catalog.indicators(con, plan.id), f)
+
+
+def _activity_years(con, indicators, f: Filters) -> dict[str, dict[int, float]]:
+    """Every activity-based indicator's value for each year of the view `f`, read in one pass."""
+    wanted = [{"code": i.code, "measure": i.measure, **{k: _none(getattr(i, k)) for k in
+                                                         ("task", "activity_type", "cohort", "project")}}
+              for i in indicators.itertuples(index=False) if i.basis == "activities"]
+    frame = queries.indicator_years(con, f, wanted)
+    return {w["code"]: {int(y): float(v) for y, v in zip(frame.year, frame[w["code"]], strict=True)}
+            for w in wanted}
+
+
+def actual_by_year(con, ind, f: Filters) -> dict[int, float]:
+    """An observation-based indicator's value for each year (a survey rate, or 科普经费 per resident in `f`'s
+    towns)."""
     if ind.basis == "observation":
         frame = catalog.observations(con, ind.observation, (DISTRICT,))
         return {int(r.year): float(r.value) for r in frame.itertuples()}
@@ -125,6 +141,6 @@ def _none(value):
     return None if value is None or value != value else value
 
 
-def report(con, f: Filters, as_of: dt.date, group: str | None = None) -> list[dict]:
+def report(con, f: Filters, as_of: dt.date, group: str | None = None, years_of_plan: dict | None = None) -> list[dict]:
     """`evaluate` as JSON-ready dicts (what the pages show and `kepu summary` prints)."""
-    return [s.to_json() for s in evaluate(con, f, as_of, group)]
+    return [s.to_json() for s in evaluate(con, f, as_of, group, years_of_plan)]

@@ -7,6 +7,7 @@ import streamlit as st
 from kepu import fmt, queries, summary, tables, targets, ui
 
 ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
+CHART_LIMIT = 40  # bars per breakdown; a province has thousands of towns
 
 
 def page(group) -> st.Page:
@@ -18,7 +19,8 @@ def render(name: str) -> None:
     group = ui.plan_group(name)
     f, plan, drill, view = ui.begin(f"group:{group.slug}", group.full_name)
     own = {group.kind: name}  # cohort=… or project=…
-    standings = ui.cached(targets.report, view, ui.today(), group=name)
+    trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
+    standings = ui.cached(targets.report, view, ui.today(), group=name, years_of_plan=trend)
     headline(standings, ui.cached(queries.totals, view.narrowed(**own)))
     drill.banner()
 
@@ -39,7 +41,7 @@ def render(name: str) -> None:
     tabs = st.tabs(["按镇街", "按责任单位", "按活动类型"])
     for tab, dim in zip(tabs, ("town", "bureau", "activity_type"), strict=True):
         with tab:
-            drill.chart(base, (dim,), measure)
+            drill.chart(base, (dim,), measure, limit=CHART_LIMIT)
     st.subheader("月度趋势")
     drill.chart(base, ("month",), measure)
 

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from kepu import fmt, summary, tables, ui
+from kepu import fmt, summary, tables, targets, ui
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
 
 def render() -> None:
     f, plan, drill, view = ui.begin("overview", "科学素质行动 · 总览")
-    figures = ui.cached(summary.summary, view, ui.today())
+    trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
+    figures = ui.cached(summary.summary, view, ui.today(), trend)
     headline(figures)
     drill.banner()
 

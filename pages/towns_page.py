@@ -6,6 +6,7 @@ from kepu import catalog, charts, queries, tables, ui
 from kepu.glossary import MEASURES
 
 RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
+CHART_ENDS = 20  # with more towns than twice this, the chart shows the best and the worst
 
 
 def render() -> None:
@@ -18,10 +19,13 @@ def render() -> None:
     ranking = st.segmented_control("排名依据", list(RANKINGS), format_func=RANKINGS.get,
                                    default="participants_per_1000", key="towns:ranking", required=True)
     frame = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
-    ranked = frame[frame.participants_per_1000.notna()]
+    ranked = tables.ends(frame[frame.participants_per_1000.notna()], ranking, CHART_ENDS)
     drill.plot(charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]),
                ("town",), "ranking")
-    drill.table(tables.towns(frame), "town", "town-table", values=tables.towns(frame)["镇街"].tolist(),
+    if len(ranked) < frame.participants_per_1000.notna().sum():
+        st.caption(f"镇街较多，图中只列最高和最低的各 {CHART_ENDS} 个；完整排名见下表。")
+    shown = tables.towns(frame)
+    drill.table(shown, "town", "town-table", values=shown["镇街"].tolist(),
                 column_config={
                     "人口": st.column_config.NumberColumn("人口（估算）", format="localized"),
                     "人口为估算": st.column_config.CheckboxColumn("估算"),
@@ -36,7 +40,8 @@ def render() -> None:
     both = drill.filters(f, leave_out=("town", "cohort"))
     matrix = tables.matrix(ui.cached(queries.breakdown, both, ("town", "cohort")), "town", "cohort",
                            "participants", towns if not f.town else list(f.town), [g.name for g in cohorts])
-    drill.matrix(tables.heat(matrix), "town", "cohort", "town-cohort", rows=matrix.index.tolist(),
+    styled = tables.heat(matrix) if len(matrix) <= tables.STYLE_LIMIT else matrix  # styling thousands of cells is slow
+    drill.matrix(styled, "town", "cohort", "town-cohort", rows=matrix.index.tolist(),
                  columns={c: c for c in matrix.columns})
     st.caption("一项活动面向多个人群时，在每个人群下都计入。点击单元格可下钻。")
 
