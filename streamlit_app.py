@@ -37,3 +37,4 @@ page = ui.navigation({
 })
 ui.demo_banner()
 page.run()
+ui.end_run()

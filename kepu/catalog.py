@@ -138,14 +138,14 @@ def aliases(con, kind: str) -> dict[str, str]:
     return dict(db.rows(con, table))
 
 
-class StaleView(RuntimeError):
-    """The records changed since the view began; it must be read again."""
+class Snapshot:
+    """The store as it is now, for as long as a page takes to read it: every read on `con` sees one state of the
+    store, whatever an import commits meanwhile. `version` is that state's data version."""
 
+    def __init__(self, con):
+        self.con = con
+        db.open_snapshot(con)
+        self.version = data_version(con)
 
-def read_at(con, version: int, fn, *args, **kwargs):
-    """fn(con, *args, **kwargs) on one snapshot of the store, provided the store is still at data `version`.
-    Raises StaleView otherwise, so that a page never mixes figures from before and after an import."""
-    with db.snapshot(con):
-        if data_version(con) != version:
-            raise StaleView(version)
-        return fn(con, *args, **kwargs)
+    def close(self) -> None:
+        db.close_snapshot(self.con)

@@ -49,14 +49,18 @@ def transaction(con: duckdb.DuckDBPyConnection):
         execute(con, "COMMIT")
 
 
-@contextlib.contextmanager
-def snapshot(con: duckdb.DuckDBPyConnection):
-    """Every read in the block sees the store as it was when the block began, whatever commits meanwhile."""
+def open_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """From now until close_snapshot, reads on `con` see the store as it is now, whatever commits meanwhile."""
     execute(con, "BEGIN TRANSACTION")
+
+
+def close_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """End a snapshot (it only read, so nothing is lost) and release its connection."""
     try:
-        yield
-    finally:
         execute(con, "ROLLBACK")
+    except duckdb.Error:
+        pass  # already ended, e.g. the connection was closed with the app
+    con.close()
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:

@@ -46,29 +46,32 @@ def cursor():
 
 
 def begin_run() -> None:
-    """Pin the data version this script run shows. Every figure of the run is read at it, so a page shows the
-    store either before or after a concurrent import, never a mix."""
-    st.session_state["kepu:version"] = catalog.data_version(cursor())
+    """Open this script run's snapshot of the store: every figure the run shows is read from it, so a page shows
+    the store either before or after a concurrent import, never a mix (and reads its data version once)."""
+    end_run()
+    st.session_state["kepu:run"] = catalog.Snapshot(cursor())
+
+
+def end_run() -> None:
+    """Close the run's snapshot (also done by the next run, should this run have stopped early)."""
+    run = st.session_state.pop("kepu:run", None)
+    if run is not None:
+        run.close()
 
 
 def cached(fn, *args, **kwargs):
-    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the run's data version and the
-    arguments. When the store has changed since the run began, the page starts again at the new version."""
-    version = st.session_state.get("kepu:version")
-    if version is None:
+    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
+    arguments; an import or undo changes the data version, so no stale figure survives it."""
+    if "kepu:run" not in st.session_state:
         begin_run()
-        version = st.session_state["kepu:version"]
-    try:
-        return _cached_call(str(store.default_path()), version, fn.__module__, fn.__qualname__, args,
-                            tuple(sorted(kwargs.items())))
-    except catalog.StaleView:
-        begin_run()
-        st.rerun()
+    run = st.session_state["kepu:run"]
+    return _cached_call(run.con, str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args,
+                        tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached_call(path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
-    return catalog.read_at(cursor(), data_version, getattr(sys.modules[module], name), *args, **dict(kwargs))
+def _cached_call(_con, path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
+    return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
 
 
 def direct(fn, *args, **kwargs):
