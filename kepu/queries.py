@@ -153,17 +153,18 @@ def bureau_table(con, f: Filters) -> pd.DataFrame:
 
 def assignments(con, f: Filters, plan_id: str) -> pd.DataFrame:
     """The plan's bureau × task matrix, as rows: each lead bureau of each task, and any bureau that reported on a
-    task it does not lead. Columns: bureau, task, group_name, assigned, activities, participants."""
+    task it does not lead. Columns: bureau, task, group_name, assigned, lead_order (the bureau's place in the
+    task's list in the plan), activities, participants, funding."""
     clause, params = where(f.narrowed(task=()))
     bureau_filter = "true" if not f.bureau else "coalesce(lead.bureau, agg.bureau) IN (SELECT unnest($bureaus))"
     sql = f"""
-        WITH agg AS (
-            SELECT a.bureau, a.task, count(*)::BIGINT AS activities, sum(a.participants)::BIGINT AS participants
-            FROM activities a WHERE {clause} AND a.task IS NOT NULL GROUP BY ALL),
-        lead AS (SELECT bureau, task FROM task_bureaus WHERE plan_id = $plan)
+        WITH agg AS (SELECT a.bureau, a.task, {_MEASURES} FROM activities a
+                     WHERE {clause} AND a.task IS NOT NULL GROUP BY ALL),
+        lead AS (SELECT bureau, task, sort FROM task_bureaus WHERE plan_id = $plan)
         SELECT coalesce(lead.bureau, agg.bureau) AS bureau, coalesce(lead.task, agg.task) AS task, t.group_name,
-               lead.task IS NOT NULL AS assigned,
-               coalesce(agg.activities, 0)::BIGINT AS activities, coalesce(agg.participants, 0)::BIGINT AS participants
+               lead.task IS NOT NULL AS assigned, lead.sort AS lead_order,
+               coalesce(agg.activities, 0)::BIGINT AS activities, coalesce(agg.participants, 0)::BIGINT AS participants,
+               coalesce(agg.funding, 0)::DOUBLE AS funding
         FROM lead FULL JOIN agg ON agg.bureau = lead.bureau AND agg.task = lead.task
         JOIN tasks t ON t.plan_id = $plan AND t.code = coalesce(lead.task, agg.task)
         JOIN bureaus b ON b.name = coalesce(lead.bureau, agg.bureau)
@@ -172,32 +173,23 @@ def assignments(con, f: Filters, plan_id: str) -> pd.DataFrame:
     return db.query(con, sql, {**params, "plan": plan_id, "bureaus": list(f.bureau)})
 
 
-def task_table(con, f: Filters, plan_id: str, group: str | None = None) -> pd.DataFrame:
-    """The plan's tasks (of one cohort or project, or all) with their activity in `f` and how many of their lead
-    bureaus reported on them. Columns: code, group_name, title, lead_bureaus (list), leads, active_leads,
-    activities, participants, funding.
-
-    With a bureau filter, only the chosen bureaus count as leads.
-    """
-    clause, params = where(f.narrowed(task=()))
-    bureau_filter = "true" if not f.bureau else "tb.bureau IN (SELECT unnest($bureaus))"
-    sql = f"""
-        WITH agg AS (SELECT a.task, {_MEASURES} FROM activities a WHERE {clause} GROUP BY a.task),
-        active AS (SELECT DISTINCT a.task, a.bureau FROM activities a WHERE {clause}),
-        leads AS (
-            SELECT tb.task, list(tb.bureau ORDER BY tb.sort) AS lead_bureaus, count(*)::BIGINT AS leads,
-                   count(active.bureau)::BIGINT AS active_leads
-            FROM task_bureaus tb LEFT JOIN active ON active.task = tb.task AND active.bureau = tb.bureau
-            WHERE tb.plan_id = $plan AND {bureau_filter}
-            GROUP BY tb.task)
-        SELECT t.code, t.group_name, t.title, coalesce(leads.lead_bureaus, []) AS lead_bureaus,
-               coalesce(leads.leads, 0)::BIGINT AS leads, coalesce(leads.active_leads, 0)::BIGINT AS active_leads,
-               coalesce(agg.activities, 0)::BIGINT AS activities, coalesce(agg.participants, 0)::BIGINT AS participants,
-               coalesce(agg.funding, 0)::DOUBLE AS funding
-        FROM tasks t LEFT JOIN agg ON agg.task = t.code LEFT JOIN leads ON leads.task = t.code
-        WHERE t.plan_id = $plan AND ($group IS NULL OR t.group_name = $group)
-        ORDER BY t.sort"""
-    return db.query(con, sql, {**params, "plan": plan_id, "group": group, "bureaus": list(f.bureau)})
+def cohort_totals(con, f: Filters, cohorts: list[str]) -> pd.DataFrame:
+    """Activities, participants and funding for each cohort, then UNSPECIFIED (records naming none), in one pass:
+    an activity counts fully under each cohort it serves. Columns: cohort, activities, participants, funding."""
+    clause, params = where(f)
+    columns = []
+    for n, cohort in enumerate([*cohorts, UNSPECIFIED]):
+        test = "len(a.cohorts) = 0" if cohort == UNSPECIFIED else f"list_contains(a.cohorts, $c{n})"
+        params[f"c{n}"] = cohort
+        columns += [f"count(*) FILTER (WHERE {test}) AS a{n}", f"sum(a.participants) FILTER (WHERE {test}) AS p{n}",
+                    f"sum(a.funding) FILTER (WHERE {test}) AS f{n}"]
+    row = db.rows(con, f"SELECT {', '.join(columns)} FROM activities a WHERE {clause}", params)[0]
+    return pd.DataFrame({
+        "cohort": [*cohorts, UNSPECIFIED],
+        "activities": [int(row[3 * n] or 0) for n in range(len(cohorts) + 1)],
+        "participants": [int(row[3 * n + 1] or 0) for n in range(len(cohorts) + 1)],
+        "funding": [float(row[3 * n + 2] or 0) for n in range(len(cohorts) + 1)],
+    })
 
 
 def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:

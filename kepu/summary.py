@@ -45,6 +45,8 @@ def by_project(con, f: Filters, plan_id: str) -> pd.DataFrame:
 def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
     groups = catalog.groups(con, plan_id)
     names = [*groups[groups.kind == dim].name, UNSPECIFIED]
+    if dim == "cohort":
+        return queries.cohort_totals(con, f, names[:-1])
     found = queries.breakdown(con, f, (dim,)).set_index(dim)
     frame = found.reindex(names, fill_value=0).rename_axis(dim).reset_index()
     return frame.astype({"activities": "int64", "participants": "int64", "funding": "float64"})
@@ -83,11 +85,23 @@ def lagging_bureaus(con, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
 
 
 def task_standing(con, f: Filters, plan_id: str, group: str | None = None) -> pd.DataFrame:
-    """The plan's tasks with 责任落实率 and its status. Columns: task_table's, plus coverage, status,
-    silent_bureaus (lead bureaus with no activity on the task)."""
-    tasks = queries.task_table(con, f, plan_id, group)
-    rows = queries.assignments(con, f, plan_id)
-    silent = rows[rows.assigned & (rows.activities == 0)].groupby("task").bureau.apply(list)
+    """The plan's tasks (of one cohort or project, or all) with their activity in `f`, 责任落实率 and its status.
+    Columns: code, group_name, title, lead_bureaus (in the plan's order), leads, active_leads, activities,
+    participants, funding, coverage, status, silent_bureaus (lead bureaus with no activity on the task).
+    With a bureau filter, only the chosen bureaus count as leads."""
+    tasks = catalog.tasks(con, plan_id)
+    if group is not None:
+        tasks = tasks[tasks.group_name == group].reset_index(drop=True)
+    rows = queries.assignments(con, f, plan_id)  # one pass gives both the activity and who led it
+    leads = rows[rows.assigned].sort_values("lead_order")
+    per_task = rows.groupby("task")[["activities", "participants", "funding"]].sum()
+    lead_lists = leads.groupby("task").bureau.apply(list)
+    silent = leads[leads.activities == 0].groupby("task").bureau.apply(list)
+    tasks["lead_bureaus"] = [lead_lists.get(code, []) for code in tasks.code]
+    tasks["leads"] = [len(b) for b in tasks.lead_bureaus]
+    tasks["active_leads"] = [n - len(silent.get(code, [])) for code, n in zip(tasks.code, tasks.leads, strict=True)]
+    for column, kind in (("activities", "int64"), ("participants", "int64"), ("funding", "float64")):
+        tasks[column] = per_task[column].reindex(tasks.code, fill_value=0).to_numpy().astype(kind)
     tasks["coverage"] = [progress.coverage(a, n) for a, n in zip(tasks.active_leads, tasks.leads, strict=True)]
     tasks["status"] = [progress.status(c, "coverage") for c in tasks.coverage]
     tasks["silent_bureaus"] = [silent.get(code, []) for code in tasks.code]

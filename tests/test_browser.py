@@ -82,6 +82,7 @@ def page(browser):
     pg = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     pg.errors = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)
     pg.on("dialog", lambda d: (pg.errors.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
     pg.close()

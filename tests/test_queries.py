@@ -35,6 +35,18 @@ def test_a_period_counts_activities_by_start_date(tiny):
     assert queries.totals(tiny, PLAN)["activities"] == 16
 
 
+def test_cohort_totals_in_one_pass_equal_the_breakdown(tiny):
+    cohorts = ["青少年", "农民", "产业工人", "老年人", "领导干部和公务员"]
+    one_pass = queries.cohort_totals(tiny, Y2024, cohorts).set_index("cohort")
+    by_unnest = queries.breakdown(tiny, Y2024, ("cohort",)).set_index("cohort")
+    for cohort in [*cohorts, UNSPECIFIED]:
+        expected = by_unnest.loc[cohort] if cohort in by_unnest.index else None
+        got = one_pass.loc[cohort]
+        assert got.activities == (expected.activities if expected is not None else 0), cohort
+        assert got.participants == (expected.participants if expected is not None else 0), cohort
+        assert got.funding == pytest.approx(expected.funding if expected is not None else 0), cohort
+
+
 def test_an_activity_counts_fully_under_each_of_its_cohorts(tiny):
     frame = queries.breakdown(tiny, Y2024, ("cohort",)).set_index("cohort")
     expected = {}
@@ -104,12 +116,15 @@ def test_town_table_lists_every_town_with_its_rate(tiny, plan):
     assert only.town.tolist() == ["吴店镇"]
 
 
-def test_task_table_counts_lead_bureaus_that_reported(tiny):
-    tasks = queries.task_table(tiny, Y2024, "2021-2025", "青少年").set_index("code")
-    assert tasks.loc["Y5", "lead_bureaus"].tolist() == ["区教体局", "区科协"]
+def test_task_standing_counts_lead_bureaus_that_reported(tiny):
+    from kepu import summary
+    tasks = summary.task_standing(tiny, Y2024, "2021-2025", "青少年").set_index("code")
+    assert tasks.index.tolist() == ["Y1", "Y2", "Y3", "Y4", "Y5"]
+    assert tasks.loc["Y5", "activities"] == 2 and tasks.loc["Y5", "participants"] == 35 + 60  # T-03, T-04
+    assert list(tasks.loc["Y5", "lead_bureaus"]) == ["区教体局", "区科协"]
     assert (tasks.loc["Y5", "leads"], tasks.loc["Y5", "active_leads"]) == (2, 2)  # T-03 区科协, T-04 区教体局
     assert tasks.loc["Y1", "active_leads"] == 0
-    with_bureau = queries.task_table(tiny, Y2024.narrowed(bureau="区科协"), "2021-2025", "青少年").set_index("code")
+    with_bureau = summary.task_standing(tiny, Y2024.narrowed(bureau="区科协"), "2021-2025", "青少年").set_index("code")
     assert (with_bureau.loc["Y5", "leads"], with_bureau.loc["Y5", "active_leads"]) == (1, 1)
 
 
