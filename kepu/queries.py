@@ -173,25 +173,6 @@ def assignments(con, f: Filters, plan_id: str) -> pd.DataFrame:
     return db.query(con, sql, {**params, "plan": plan_id, "bureaus": list(f.bureau)})
 
 
-def cohort_totals(con, f: Filters, cohorts: list[str]) -> pd.DataFrame:
-    """Activities, participants and funding for each cohort, then UNSPECIFIED (records naming none), in one pass:
-    an activity counts fully under each cohort it serves. Columns: cohort, activities, participants, funding."""
-    clause, params = where(f)
-    columns = []
-    for n, cohort in enumerate([*cohorts, UNSPECIFIED]):
-        test = "len(a.cohorts) = 0" if cohort == UNSPECIFIED else f"list_contains(a.cohorts, $c{n})"
-        params[f"c{n}"] = cohort
-        columns += [f"count(*) FILTER (WHERE {test}) AS a{n}", f"sum(a.participants) FILTER (WHERE {test}) AS p{n}",
-                    f"sum(a.funding) FILTER (WHERE {test}) AS f{n}"]
-    row = db.rows(con, f"SELECT {', '.join(columns)} FROM activities a WHERE {clause}", params)[0]
-    return pd.DataFrame({
-        "cohort": [*cohorts, UNSPECIFIED],
-        "activities": [int(row[3 * n] or 0) for n in range(len(cohorts) + 1)],
-        "participants": [int(row[3 * n + 1] or 0) for n in range(len(cohorts) + 1)],
-        "funding": [float(row[3 * n + 2] or 0) for n in range(len(cohorts) + 1)],
-    })
-
-
 def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:
     """Several activity indicators by year in one pass over the records in `f`. Each indicator is a dict with
     code, measure (activities, participants or funding) and optional task, activity_type, cohort and project it

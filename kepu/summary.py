@@ -45,8 +45,6 @@ def by_project(con, f: Filters, plan_id: str) -> pd.DataFrame:
 def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
     groups = catalog.groups(con, plan_id)
     names = [*groups[groups.kind == dim].name, UNSPECIFIED]
-    if dim == "cohort":
-        return queries.cohort_totals(con, f, names[:-1])
     found = queries.breakdown(con, f, (dim,)).set_index(dim)
     frame = found.reindex(names, fill_value=0).rename_axis(dim).reset_index()
     return frame.astype({"activities": "int64", "participants": "int64", "funding": "float64"})
