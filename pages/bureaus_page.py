@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kepu import catalog, queries, summary, tables, ui
+from kepu import catalog, duty, queries, tables, ui
 
 PROGRESS = st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)
 
@@ -24,7 +24,7 @@ def render() -> None:
                "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。")
 
     st.subheader("各单位责任落实率")
-    coverage = ui.cached(summary.bureau_coverage, drill.filters(f, leave_out=("bureau",)), plan.id)
+    coverage = duty.bureau_coverage(ui.cached(queries.assignments, drill.filters(f, leave_out=("bureau",)), plan.id))
     shown = tables.bureau_coverage(coverage)
     drill.table(shown, "bureau", "coverage", values=coverage.bureau.tolist(), column_config={"落实率": PROGRESS})
 

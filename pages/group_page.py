@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from kepu import fmt, queries, summary, tables, targets, ui
+from kepu import catalog, duty, fmt, queries, tables, targets, ui
 
 ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
 CHART_LIMIT = 40  # bars per breakdown; a province has thousands of towns
@@ -25,7 +25,8 @@ def render(name: str) -> None:
     drill.banner()
 
     st.subheader("任务与责任落实")
-    frame = ui.cached(summary.task_standing, drill.filters(f, leave_out=("task",)), plan.id, name)
+    rows = ui.cached(queries.assignments, drill.filters(f, leave_out=("task",)), plan.id)
+    frame = duty.task_standing(rows, ui.cached(catalog.tasks, plan.id), name)
     shown = tables.status_style(tables.tasks(frame, standings))
     drill.table(shown, "task", "tasks", values=frame.code.tolist(), column_config={
         "内容": st.column_config.TextColumn(width="medium"),

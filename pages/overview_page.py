@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kepu import fmt, summary, tables, targets, ui
+from kepu import catalog, duty, fmt, queries, summary, tables, targets, ui
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
@@ -27,18 +27,21 @@ def render() -> None:
             group_list(groups, figures["targets"])
 
     st.subheader("谁落后了")
-    laggards = (  # heading, query and its arguments, display, dimension, key column, share column, note
-        ("**镇街**（每千人参与人次最低）", summary.lagging_towns, (), tables.lagging_towns, "town", "town",
-         "为平均水平", "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。"),
-        ("**责任单位**（责任落实率最低）", summary.lagging_bureaus, (plan.id,), tables.lagging_bureaus, "bureau",
-         "bureau", "落实率", "落实率：所牵头的任务中，有活动报送的比例。"),
-        ("**任务**（责任落实率最低）", summary.lagging_tasks, (plan.id,), tables.lagging_tasks, "task", "code",
-         "落实率", "落实率：牵头单位中，有活动报送的比例。"),
+    def assigned(leave_out: str):  # the bureau × task rows; the same cached read serves both tables
+        return ui.cached(queries.assignments, drill.filters(f, leave_out=(leave_out,)), plan.id)
+
+    laggards = (  # heading, rows found, display, dimension, key column, share column, note
+        ("**镇街**（每千人参与人次最低）", ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",))),
+         tables.lagging_towns, "town", "town", "为平均水平",
+         "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。"),
+        ("**责任单位**（责任落实率最低）", duty.lagging_bureaus(assigned("bureau")), tables.lagging_bureaus,
+         "bureau", "bureau", "落实率", "落实率：所牵头的任务中，有活动报送的比例。"),
+        ("**任务**（责任落实率最低）", duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
+         tables.lagging_tasks, "task", "code", "落实率", "落实率：牵头单位中，有活动报送的比例。"),
     )
-    for col, (heading, query, args, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
+    for col, (heading, frame, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
         with col:
             st.markdown(heading)
-            frame = ui.cached(query, drill.filters(f, leave_out=(dim,)), *args)
             drill.table(show(frame), dim, f"lagging-{dim}s", values=frame[column].tolist(),
                         column_config={share: SHARE})
             st.caption(note)

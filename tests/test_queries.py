@@ -105,14 +105,19 @@ def test_town_table_lists_every_town_with_its_rate(tiny, plan):
 
 
 def test_task_standing_counts_lead_bureaus_that_reported(tiny):
-    from kepu import summary
-    tasks = summary.task_standing(tiny, Y2024, "2021-2025", "青少年").set_index("code")
+    from kepu import catalog, duty
+    catalogue = catalog.tasks(tiny, "2021-2025")
+
+    def task_standing(f, group):
+        return duty.task_standing(queries.assignments(tiny, f, "2021-2025"), catalogue, group)
+
+    tasks = task_standing(Y2024, "青少年").set_index("code")
     assert tasks.index.tolist() == ["Y1", "Y2", "Y3", "Y4", "Y5"]
     assert tasks.loc["Y5", "activities"] == 2 and tasks.loc["Y5", "participants"] == 35 + 60  # T-03, T-04
     assert list(tasks.loc["Y5", "lead_bureaus"]) == ["区教体局", "区科协"]
     assert (tasks.loc["Y5", "leads"], tasks.loc["Y5", "active_leads"]) == (2, 2)  # T-03 区科协, T-04 区教体局
     assert tasks.loc["Y1", "active_leads"] == 0
-    with_bureau = summary.task_standing(tiny, Y2024.narrowed(bureau="区科协"), "2021-2025", "青少年").set_index("code")
+    with_bureau = task_standing(Y2024.narrowed(bureau="区科协"), "青少年").set_index("code")
     assert (with_bureau.loc["Y5", "leads"], with_bureau.loc["Y5", "active_leads"]) == (1, 1)
 
 

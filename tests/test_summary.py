@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import fixture_rows
 
-from kepu import cli, summary
+from kepu import catalog, cli, duty, queries, summary
 from kepu.filters import Filters, Period
 
 AS_OF = dt.date(2024, 12, 31)
@@ -80,11 +80,12 @@ def test_summary_refuses_unknown_names_and_periods(tiny_path, capsys):
 def test_laggards(tiny, plan):
     towns = summary.lagging_towns(tiny, Y2024, n=3)
     assert towns.participants.tolist() == [0, 0, 0]
-    bureaus = summary.lagging_bureaus(tiny, Y2024, "2021-2025", n=27).set_index("bureau")
+    rows = queries.assignments(tiny, Y2024, "2021-2025")
+    bureaus = duty.lagging_bureaus(rows, n=27).set_index("bureau")
     assert bureaus.loc["区科协", "assigned"] == sum("区科协" in t.lead_bureaus for t in plan.tasks) == 15
     # in 2024 区科协 reported on Y5 (T-03), P3 (T-09) and F1 (T-11, T-12); T-07 and T-16 name no task
     assert bureaus.loc["区科协", "reported"] == 3
-    tasks = summary.task_standing(tiny, Y2024, "2021-2025").set_index("code")
+    tasks = duty.task_standing(rows, catalog.tasks(tiny, "2021-2025")).set_index("code")
     assert tasks.loc["Y5", "coverage"] == 1.0 and tasks.loc["Y5", "status"] == "达标"
     assert tasks.loc["F1", "silent_bureaus"][:2] == ["区委宣传部", "区科技局"]
 
