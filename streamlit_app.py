@@ -11,7 +11,7 @@ from pages import bureaus_page, group_page, overview_page, records_page, report_
 # module named like a page's url_path runs in the page's place. So: turn the old mode off (Streamlit has no
 # setting for it; tests/test_browser.py checks the effect) and name the modules *_page.py for the first run.
 PagesManager.uses_pages_directory = False
-st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=":material/science:", layout="wide")
+st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=ui.FAVICON, layout="wide")
 ui.require_store()
 ui.begin_run()
 user = ui.current_user()

@@ -17,6 +17,7 @@ from kepu.glossary import DIMENSIONS, MEASURES
 from kepu.plan import PlanError
 
 RECORD_LIMIT = 500
+FAVICON = str(Path(__file__).parent / "assets" / "favicon.png")  # a local file: the district's network may be closed
 STATUS_BADGES = {"达标": ("green", ":material/check_circle:"), "关注": ("orange", ":material/error:"),
                  "滞后": ("red", ":material/cancel:"), None: ("gray", ":material/remove:")}
 ADMIN_SHORT = {"牡丹区": "区直管", "菏泽经济技术开发区": "经开区", "菏泽高新技术开发区": "高新区"}
