@@ -181,12 +181,12 @@ def _batch(con, batch_id: int) -> dict:
 
 def undo(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | None = None) -> str:
     """Retract a batch's records (kept for audit, restorable); observations it replaced become current again."""
-    b = _batch(con, batch_id)
-    if pd.notna(b["undone_at"]):
-        raise BatchError(f"批次 {batch_id} 已于 {pd.Timestamp(b['undone_at']):%Y-%m-%d %H:%M} 撤销")
-    if may_undo and not may_undo(b["user_name"]):
-        raise BatchError("您只能撤销自己导入的批次")
-    with db.transaction(con):
+    with db.transaction(con):  # checked inside: two undos of one batch at once cannot both pass
+        b = _batch(con, batch_id)
+        if pd.notna(b["undone_at"]):
+            raise BatchError(f"批次 {batch_id} 已于 {pd.Timestamp(b['undone_at']):%Y-%m-%d %H:%M} 撤销")
+        if may_undo and not may_undo(b["user_name"]):
+            raise BatchError("您只能撤销自己导入的批次")
         if b["kind"] == "activities":
             db.execute(con, "UPDATE activities SET retracted = true WHERE batch = ?", [int(batch_id)])
         else:
@@ -204,12 +204,12 @@ def undo(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | N
 
 def restore(con, batch_id: int, user_name: str, may_undo: Callable[[str], bool] | None = None) -> str:
     """Bring an undone batch back. Records that another batch has brought in since stay counted once."""
-    b = _batch(con, batch_id)
-    if pd.isna(b["undone_at"]):
-        raise BatchError(f"批次 {batch_id} 没有被撤销，无需恢复")
-    if may_undo and not may_undo(b["user_name"]):
-        raise BatchError("您只能恢复自己导入的批次")
-    with db.transaction(con):
+    with db.transaction(con):  # checked inside, as for undo
+        b = _batch(con, batch_id)
+        if pd.isna(b["undone_at"]):
+            raise BatchError(f"批次 {batch_id} 没有被撤销，无需恢复")
+        if may_undo and not may_undo(b["user_name"]):
+            raise BatchError("您只能恢复自己导入的批次")
         if b["kind"] == "activities":
             before = _live(con, batch_id)
             db.execute(con, """UPDATE activities a SET retracted = false WHERE a.batch = $b AND NOT EXISTS (
