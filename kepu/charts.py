@@ -14,7 +14,6 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, WenQ
 BLUE, FADED = "#1f5fa8", "#b8cbe3"
 PALETTE = ["#1f5fa8", "#e07b39", "#3a9a5b", "#c0392b", "#8e6bbf", "#8c6d31", "#d16ba5", "#5f6b7a", "#17a2b8",
            "#b8a31c"]
-STATUS_COLOURS = {"达标": "#2e7d32", "关注": "#e65100", "滞后": "#c62828", None: "#757575"}
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:

@@ -73,8 +73,3 @@ class Filters:
     def dimension_values(self) -> dict[str, tuple[str, ...]]:
         """The dimensions this view is narrowed on, with their values."""
         return {d: getattr(self, d) for d in DIMENSIONS if getattr(self, d)}
-
-    @property
-    def by_place_or_bureau(self) -> bool:
-        """True when the view is narrowed to some towns or bureaus (targets are for the whole district)."""
-        return bool(self.town or self.bureau)

@@ -24,7 +24,6 @@ DIMENSIONS = {
     "month": "月份",
 }
 MEASURES = {"activities": "场次", "participants": "人次", "funding": "经费（元）"}
-MEASURE_UNITS = {"activities": "场", "participants": "人次", "funding": "元"}
 
 # A record that names no cohort, project or task appears under this label in a breakdown.
 UNSPECIFIED = "（未填）"

@@ -18,7 +18,6 @@ THRESHOLDS = {
     "coverage": (1.0, 0.75),  # 责任落实率: the share of lead bureaus that reported on a task
 }
 ON_TRACK, WATCH, BEHIND = "达标", "关注", "滞后"
-STATUSES = (ON_TRACK, WATCH, BEHIND)
 
 
 def status(ratio: float | None, rule: str = "target") -> str | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from kepu.glossary import UNSPECIFIED
-
 ASSIGNED_SILENT = "未报送"
 STYLE_LIMIT = 200  # rows beyond which a table is shown plain: styling each cell costs more than it shows
 NOT_ASSIGNED = ""
@@ -153,6 +151,3 @@ def ends(frame: pd.DataFrame, column: str, n: int) -> pd.DataFrame:
     ordered = frame.sort_values(column, ascending=False)
     return ordered if len(ordered) <= 2 * n else pd.concat([ordered.head(n), ordered.tail(n)])
 
-
-def unspecified_last(values: list[str]) -> list[str]:
-    return [v for v in values if v != UNSPECIFIED] + [v for v in values if v == UNSPECIFIED]
