@@ -3,14 +3,16 @@
 - annual targets: the expected value grows with the share of each year elapsed;
 - plan-period targets: with the share of the plan elapsed (one nth of the target for each year of an n-year plan);
 - level targets: the straight path from the baseline year's observed value to the target value in its year.
-Status compares actual with expected; the projection carries the current pace to the target date.
+Status compares actual with expected; the projection carries the current pace to the target date, and from it
+either the date the target is reached (`reached`) or how far short it falls at the target date (`shortfall`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Status thresholds, as actual ÷ expected: at or above the first is 达标, at or above the second 关注, else 滞后.
 THRESHOLDS = {
@@ -55,6 +57,8 @@ class Progress:
     target_date: dt.date
     status: str | None
     note: str = ""
+    reached: dt.date | None = None  # when the target is (or was) reached at the current pace
+    shortfall: float | None = None  # target − projected, when the projection falls short
 
     @property
     def ratio(self) -> float | None:
@@ -70,7 +74,15 @@ def additive(values: Mapping[int, float], actual: Mapping[int, float], years: tu
     expected = sum(values.get(y, 0.0) * year_elapsed(y, as_of) for y in years)
     got = float(sum(actual.get(y, 0) for y in years))
     projected = got * target / expected if expected else None
-    return _progress(target, got, expected, projected, years[-1])
+    result = _progress(target, got, expected, projected, years[-1])
+    if not expected or not got or projected < target - 1e-9:
+        return _short(result)
+    # At the current pace the actual is got/expected times the expected path; find the day that path reaches target.
+    def path(day: dt.date) -> float:
+        return sum(values.get(y, 0.0) * year_elapsed(y, day) for y in years)
+
+    need = target * expected / got
+    return replace(result, reached=_first_day(path, need, dt.date(years[0], 1, 1), result.target_date))
 
 
 def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[int, ...],
@@ -81,7 +93,9 @@ def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[
         return Progress(values.get(years[-1]), None, None, None, dt.date(years[-1], 12, 31), None, "尚无数据")
     year = seen[-1]
     note = "" if year == years[-1] else f"最新为{year}年数据"
-    return _progress(values.get(year), float(actual[year]), values.get(year), float(actual[year]), year, note)
+    result = _progress(values.get(year), float(actual[year]), values.get(year), float(actual[year]), year, note)
+    met = result.target is not None and result.actual >= result.target - 1e-9
+    return replace(result, reached=result.target_date) if met else _short(result)
 
 
 def level(target: float, target_year: int, baseline_year: int, observed: Mapping[int, float],
@@ -101,7 +115,14 @@ def level(target: float, target_year: int, baseline_year: int, observed: Mapping
     trend = [y for y in seen if y >= baseline_year]
     projected = observed[target_year] if target_year in observed else _line_at(trend, observed, target_year)
     note = f"{year}年观测值"
-    return _progress(target, actual, expected, projected, target_year, note)
+    result = _progress(target, actual, expected, projected, target_year, note)
+    met = [y for y in trend if observed[y] >= target - 1e-9]
+    if met:  # observed at the target already
+        return replace(result, reached=dt.date(met[0], 12, 31))
+    crossing = _year_crossing(trend, observed, target)
+    if crossing is not None and crossing <= target_year:
+        return replace(result, reached=dt.date(crossing, 12, 31))
+    return _short(result)
 
 
 def _line_at(years: list[int], observed: Mapping[int, float], at: int) -> float | None:
@@ -113,6 +134,38 @@ def _line_at(years: list[int], observed: Mapping[int, float], at: int) -> float 
     my = sum(observed[y] for y in years) / n
     slope = sum((y - mx) * (observed[y] - my) for y in years) / sum((y - mx) ** 2 for y in years)
     return my + slope * (at - mx)
+
+
+def _year_crossing(years: list[int], observed: Mapping[int, float], target: float) -> int | None:
+    """The first whole year at whose survey the rising least-squares line reaches `target` (None if it falls)."""
+    if len(years) < 2:
+        return None
+    at_last = _line_at(years, observed, years[-1])
+    slope = _line_at(years, observed, years[-1] + 1) - at_last
+    if slope <= 0:
+        return None
+    return years[-1] + max(1, math.ceil((target - at_last) / slope - 1e-9))
+
+
+def _first_day(path, need: float, first: dt.date, last: dt.date) -> dt.date | None:
+    """The first day from `first` to `last` on which the rising `path(day)` reaches `need` (bisection)."""
+    if path(last) < need - 1e-9:
+        return None
+    lo, hi = 0, (last - first).days
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if path(first + dt.timedelta(days=mid)) >= need - 1e-9:
+            hi = mid
+        else:
+            lo = mid + 1
+    return first + dt.timedelta(days=lo)
+
+
+def _short(result: Progress) -> Progress:
+    """`result` with its shortfall at the target date, when the projection falls short of the target."""
+    if result.target is None or result.projected is None or result.projected >= result.target - 1e-9:
+        return result
+    return replace(result, shortfall=result.target - result.projected)
 
 
 def _progress(target, actual, expected, projected, year, note="") -> Progress:

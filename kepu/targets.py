@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kepu import catalog, progress, queries
 from kepu.filters import Filters
@@ -37,6 +37,7 @@ class Standing:
             "kind": self.kind, "rule": self.rule, "group": self.group, "task": self.task,
             "target": num(p.target), "actual": num(p.actual), "expected": num(p.expected), "status": p.status,
             "projected": num(p.projected),
+            "reached": p.reached.isoformat() if p.reached else None, "shortfall": num(p.shortfall),
             "target_date": p.target_date.isoformat(), "note": self.note,
             "trend": [[y, num(v)] for y, v in self.trend],
         }
@@ -82,7 +83,7 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None,
         if scope_note:
             notes.append(scope_note)
             if ind.basis == "activities":
-                result = Progress(result.target, result.actual, result.expected, None, result.target_date, None)
+                result = replace(result, projected=None, status=None, reached=None, shortfall=None)
         trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
                       and (ind.basis == "activities" or y in by_year))
         in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows

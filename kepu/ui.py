@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kepu import auth, catalog, charts, demo, fmt, queries, store, tables
+from kepu import auth, catalog, charts, demo, fmt, queries, store, tables, words
 from kepu.filters import Filters, Period
 from kepu.glossary import DIMENSIONS, MEASURES
 from kepu.plan import PlanError
@@ -133,13 +133,6 @@ def _reset(default_period: str) -> None:
     st.session_state["bureau"] = []
 
 
-def describe(f: Filters) -> str:
-    """The filters in words, for captions: 2024年 · 沙土镇 · 全部责任单位."""
-    towns = "、".join(f.town) if f.town else "全部镇街"
-    bureaus = "、".join(f.bureau) if f.bureau else "全部责任单位"
-    return f"{f.period.label()} · {towns} · {bureaus}"
-
-
 def demo_banner() -> None:
     """Say plainly, on every page, when the store holds demo data."""
     if cached(catalog.is_demo):
@@ -161,7 +154,7 @@ def standing_tile(s: dict) -> None:
     unit = s["unit"]
     with st.container(border=True):
         # The plan's long names wrap here; as a metric label they would be cut off.
-        st.markdown(f"**{s['name']}**", help=METHODS[s["rule"]] + THRESHOLD_NOTE)
+        st.markdown(f"**{s['name']}**", help=words.method(s))
         st.metric(
             s["name"], fmt.value(s["actual"], unit), label_visibility="collapsed",
             chart_data=[v for _, v in s["trend"]] or None, chart_type="bar" if unit in ("人次", "场次") else "line",
@@ -169,19 +162,12 @@ def standing_tile(s: dict) -> None:
         cols = st.columns(2)
         status_badge(s["status"], cols[0])
         cols[1].caption(s["basis"])
-        st.caption(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}"
-                   f" · 按当前进度{s['target_date'][:4]}年底 {fmt.value(s['projected'], unit)}")
+        st.caption(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}")
+        if words.projection(s):
+            st.caption(f":material/trending_up: {words.projection(s)}", help=words.method(s))
         if s["note"]:
             st.caption(s["note"])
 
-
-METHODS = {
-    "additive": "年度目标：应达值 = 各年目标 × 该年已过的比例；按当前进度预计 = 实际 ÷ 应达 × 目标。",
-    "plan": "规划期目标：应达值 = 目标 × 规划期已过的比例（每年各占一份）；按当前进度预计 = 实际 ÷ 应达 × 目标。",
-    "rate": "年度比率：取期间内有数据的最新一年，与该年目标比较；预计值即该年数值。",
-    "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势外推。",
-}
-THRESHOLD_NOTE = " 达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
 
 
 # --- drill-down: clicking a bar, a table row or a matrix cell narrows the page to it and shows its records ---
@@ -288,7 +274,7 @@ def records_table(f: Filters, key: str, search: str = "", order: str = "start_da
     total = cached(queries.count_records, f, search)
     frame = cached(queries.records, f, search, order, descending, RECORD_LIMIT)
     shown = f"，显示前 {RECORD_LIMIT} 条" if total > RECORD_LIMIT else ""
-    st.caption(f"共 {total:,} 条记录{shown}（{describe(f)}）")
+    st.caption(f"共 {total:,} 条记录{shown}（{words.filters(f)}）")
     if total:
         st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch",
                      column_config=RECORD_COLUMNS)
@@ -337,7 +323,7 @@ def page_caption(plan, f: Filters) -> None:
     """Which plan, which view, and how fresh the data is."""
     latest = cached(queries.latest_activity_date)
     fresh = f"最新活动日期 {pd.Timestamp(latest):%Y-%m-%d}" if latest is not None else "尚无活动记录"
-    st.caption(f"{plan.name}（{plan.document}） · {describe(f)} · {fresh}")
+    st.caption(f"{plan.name}（{plan.document}） · {words.filters(f)} · {fresh}")
 
 
 # --- who may write: logins for 填报员 and 管理员 -------------------------------------------------------------------

@@ -88,3 +88,37 @@ def test_nothing_is_expected_before_the_period_starts():
 def test_coverage():
     assert progress.coverage(3, 4) == 0.75
     assert progress.coverage(0, 0) is None
+
+
+def test_an_annual_target_ahead_of_pace_is_reached_before_year_end():
+    # 60 of 100 by 30 June (181 of 365 days): the pace 60/181 a day reaches 100 on day ceil(100·181/60) = 302,
+    # 29 October.
+    p = progress.additive({2025: 100}, {2025: 60}, (2025,), dt.date(2025, 6, 30))
+    assert p.reached == dt.date(2025, 10, 29) and p.shortfall is None
+
+
+def test_an_annual_target_behind_pace_falls_short_at_year_end():
+    # 40 of 100 by 30 June: the same pace gives 40·365/181 ≈ 80.66 by 31 December, 19.34 short.
+    p = progress.additive({2025: 100}, {2025: 40}, (2025,), dt.date(2025, 6, 30))
+    assert p.reached is None and p.shortfall == pytest.approx(100 - 40 * 365 / 181)
+
+
+def test_a_finished_period_reached_at_its_average_pace():
+    # 1,200 against 1,000 over 2024–2025 (500 a year): at the average pace the path needs 1000·1000/1200 = 833⅓,
+    # all of 2024's 500 and 333⅓ of 2025's 500, which takes ceil(365·2/3) = 244 days of 2025: 1 September.
+    p = progress.additive({2024: 500, 2025: 500}, {2024: 500, 2025: 700}, (2024, 2025), dt.date(2026, 3, 1))
+    assert p.reached == dt.date(2025, 9, 1)
+
+
+def test_a_level_target_reached_or_short_by_its_trend():
+    # Rising 1 point a year from 10 in 2021: 16 is crossed at the 2027 survey, after 2025: 2 points short then.
+    p = progress.level(16, 2025, 2021, {2021: 10, 2022: 11, 2023: 12}, (2021, 2025), dt.date(2024, 1, 1))
+    assert p.reached is None and p.shortfall == pytest.approx(2.0)
+    # Rising 2 a year: 16 is reached at the 2024 survey.
+    p = progress.level(16, 2025, 2021, {2021: 10, 2022: 12, 2023: 14}, (2021, 2025), dt.date(2024, 1, 1))
+    assert p.reached == dt.date(2024, 12, 31) and p.shortfall is None
+
+
+def test_a_yearly_rate_is_met_or_short_in_its_year():
+    assert progress.rate({2025: 1.0}, {2025: 1.2}, (2025,), dt.date(2026, 1, 5)).reached == dt.date(2025, 12, 31)
+    assert progress.rate({2025: 1.0}, {2025: 0.8}, (2025,), dt.date(2026, 1, 5)).shortfall == pytest.approx(0.2)
