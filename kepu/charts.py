@@ -102,3 +102,23 @@ def _short(value: float, measure: str) -> str:
     if measure == "participants_per_1000":
         return f"{value:,.0f}"
     return fmt.money(value) if measure == "funding" else fmt.count(value)
+
+
+STATUS_COLOURS = {"达标": "#2e7d32", "关注": "#ef6c00", "滞后": "#c62828", None: "#9e9e9e"}
+
+
+def completion(standings: list[dict], title: str = "") -> go.Figure:
+    """Each judged target's actual as a share of what is expected by now, coloured (and labelled) by status,
+    with the 100% line: the picture of "are we on track"."""
+    judged = [s for s in standings if s["status"] and s["expected"]]
+    names = [s["name"] for s in judged]
+    shares = [s["actual"] / s["expected"] * 100 for s in judged]
+    fig = go.Figure(go.Bar(
+        x=shares, y=names, orientation="h", marker_color=[STATUS_COLOURS[s["status"]] for s in judged],
+        text=[f"{v:.0f}% {s['status']}" for v, s in zip(shares, judged, strict=True)], textposition="auto",
+        hovertemplate="%{y}<br>实际为应达的 %{x:.0f}%<extra></extra>",
+    ))
+    fig.add_vline(x=100, line_dash="dash", line_color="#444")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title="实际 ÷ 应达（%）", range=[0, max([110, *shares]) * 1.05])
+    return _layout(fig, max(220, 34 * len(names) + 80), title)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from kepu import fmt
 from kepu.filters import Filters
+from kepu.glossary import DIMENSIONS
 
 METHODS = {
     "additive": "年度目标：应达值 = 各年目标 × 该年已过的比例；按当前进度预计 = 实际 ÷ 应达 × 目标。"
@@ -21,10 +22,12 @@ THRESHOLDS = "达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后�
 
 
 def filters(f: Filters) -> str:
-    """The filters in words, for captions: 2024年 · 沙土镇 · 全部责任单位."""
+    """The filters in words, for captions: 2024年 · 沙土镇 · 全部责任单位 (· 人群：青少年, for a drill-down)."""
     towns = "、".join(f.town) if f.town else "全部镇街"
     bureaus = "、".join(f.bureau) if f.bureau else "全部责任单位"
-    return f"{f.period.label()} · {towns} · {bureaus}"
+    narrowed = [f"{DIMENSIONS[d]}：{'、'.join(v)}" for d, v in f.dimension_values().items()
+                if d not in ("town", "bureau")]
+    return " · ".join([f"{f.period.label()}", towns, bureaus, *narrowed])
 
 
 def method(s: dict) -> str:

@@ -1,0 +1,49 @@
+"""The files a view can be taken away as: the Excel workbook, the Word briefing, the records as CSV. Used by the
+pages' export buttons and by `kepu report`, so both give the same file for the same filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kepu import brief, briefing, chart_images, queries, spreadsheet, tables
+from kepu.filters import Filters
+
+RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
+FORMATS = {"xlsx": "Excel 工作簿", "docx": "Word 简报"}
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+}
+
+
+def workbook(con, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes:
+    b = brief.gather(con, f, as_of, focus)
+    records = tables.records(queries.records(con, f, limit=RECORD_LIMIT))
+    return spreadsheet.build(b, records, tables.tasks(b["tasks"], b["targets"]), tables.towns(b["towns"]),
+                             tables.bureau_coverage(b["bureaus"]))
+
+
+def briefing_document(con, f: Filters, as_of: dt.date, focus: str | None = None) -> tuple[bytes, str | None]:
+    """The briefing, and why it has no charts when they could not be drawn (None when it has them)."""
+    b = brief.gather(con, f, as_of, focus)
+    charts = chart_images.figures(b)
+    try:
+        pngs = chart_images.render([fig for _, fig in charts])
+    except chart_images.ChartError as exc:
+        return briefing.build(b, [], str(exc)), str(exc)
+    images = [(caption, png) for (caption, _), png in zip(charts, pngs, strict=True)]
+    return briefing.build(b, images), None
+
+
+def records_csv(con, f: Filters) -> bytes:
+    """The view's records as CSV (at most RECORD_LIMIT), formulas neutralised."""
+    return spreadsheet.to_csv(tables.records(queries.records(con, f, limit=RECORD_LIMIT)))
+
+
+def file_name(f: Filters, kind: str, focus: str | None = None) -> str:
+    """科学素质行动_2024_沙土镇.xlsx: the view in a name a clerk can file."""
+    parts = ["科学素质行动", focus or "", str(f.period), *f.town[:3], *f.bureau[:2]]
+    stem = "_".join(p for p in parts if p)
+    return re.sub(r'[\\/:*?"<>|\s]+', "", stem) + f".{kind}"
