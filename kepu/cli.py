@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from kepu import catalog, cli_import, cli_users, demo, store
+from kepu import catalog, cli_import, cli_users, demo, exports, store, words
 from kepu.auth import AuthError
 from kepu.batches import BatchError
 from kepu.filters import Filters, Period
@@ -54,13 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="覆盖已有的数据库（其中数据将全部删除）")
     init.set_defaults(run=_init)
 
-    summ = sub.add_parser("summary", parents=[with_db], help="总览数字（与看板总览页一致）")
-    summ.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
-    summ.add_argument("--town", action="append", default=[], help="镇街，可重复")
-    summ.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
-    summ.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
+    view = argparse.ArgumentParser(add_help=False)
+    view.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
+    view.add_argument("--town", action="append", default=[], help="镇街，可重复")
+    view.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
+    view.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
+
+    summ = sub.add_parser("summary", parents=[with_db, view], help="总览数字（与看板总览页一致）")
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(run=_summary)
+
+    report = sub.add_parser("report", parents=[with_db, view], help="导出 Word 简报或 Excel 工作簿（与看板导出一致）")
+    report.add_argument("--format", choices=list(exports.FORMATS), help="docx（Word 简报）或 xlsx（Excel 工作簿）；"
+                        "默认按输出文件的扩展名")
+    report.add_argument("--out", type=Path, required=True, help="输出文件（.docx 或 .xlsx）")
+    report.set_defaults(run=_report)
 
     template = sub.add_parser("template", parents=[with_db], help="生成 Excel 填报模板（默认活动记录）")
     template.add_argument("--out", type=Path, required=True, help="输出文件，须以 .xlsx 结尾")
@@ -94,13 +102,18 @@ def _init(args) -> None:
     print(f"已创建数据库 {path}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
 
 
+def _view(con, args) -> Filters:
+    """The filters given by --period, --town and --bureau (names or aliases)."""
+    period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
+    towns = tuple(_resolve(con, catalog.resolve_town, t, "镇街") for t in args.town)
+    bureaus = tuple(_resolve(con, catalog.resolve_bureau, b, "责任单位") for b in args.bureau)
+    return Filters(period, town=towns, bureau=bureaus)
+
+
 def _summary(args) -> None:
     con = store.connect(args.db or store.default_path(), read_only=True)
     try:
-        period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
-        towns = tuple(_resolve(con, catalog.resolve_town, t, "镇街") for t in args.town)
-        bureaus = tuple(_resolve(con, catalog.resolve_bureau, b, "责任单位") for b in args.bureau)
-        result = summary(con, Filters(period, town=towns, bureau=bureaus), args.as_of or dt.date.today())
+        result = summary(con, _view(con, args), args.as_of or dt.date.today())
     finally:
         con.close()
     if args.json:
@@ -110,6 +123,29 @@ def _summary(args) -> None:
           f"　经费 {money(result['funding'])}")
     for t in result["targets"]:
         print(f"  {t['name']}：实际 {t['actual']}，目标 {t['target']}，应达 {t['expected']}，{t['status'] or '不评定'}")
+
+
+def _report(args) -> None:
+    kind = args.format or args.out.suffix.lower().lstrip(".")
+    if kind not in exports.FORMATS:
+        raise UsageError(f"请用 --format docx 或 --format xlsx 指定格式（输出文件为 {args.out}）")
+    if args.out.suffix.lower() != f".{kind}":
+        raise UsageError(f"输出文件名须以 .{kind} 结尾：{args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"目录 {args.out.parent} 不存在")
+    con = store.connect(args.db or store.default_path(), read_only=True)
+    try:
+        f, as_of = _view(con, args), args.as_of or dt.date.today()
+        if kind == "xlsx":
+            data, problem = exports.workbook(con, f, as_of), None
+        else:
+            data, problem = exports.briefing_document(con, f, as_of)
+    finally:
+        con.close()
+    args.out.write_bytes(data)
+    if problem:
+        print(f"kepu: 简报已生成，但未附图表。{problem}", file=sys.stderr)
+    print(f"已生成{exports.FORMATS[kind]} {args.out}（{words.filters(f)}）")
 
 
 def _template(args) -> None:
