@@ -4,7 +4,16 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from kepu import ui
-from pages import bureaus_page, group_page, overview_page, records_page, report_page, targets_page, towns_page
+from pages import (
+    bureaus_page,
+    group_page,
+    overview_page,
+    present_page,
+    records_page,
+    report_page,
+    targets_page,
+    towns_page,
+)
 
 # A folder named pages/ beside this file makes Streamlit wrap every run in its old (v1) multipage mode, whatever
 # st.navigation says. In that mode a browser's first session loses the URL's filters when it changes page, and a
@@ -19,7 +28,11 @@ if ui.login_required() and user is None:
     st.title("科学素质行动看板 · 牡丹区")
     ui.login_form("本看板设置为登录后查看。")
     st.stop()
-ui.shared_filters()
+ui.page_style()
+presenting = ui.presenting()
+if not presenting:
+    ui.shared_filters()
+    ui.present_button()
 cohorts, projects = ui.plan_groups()
 manage = [st.Page(report_page.render, title="数据填报", url_path="report", icon=":material/upload_file:")]
 if user is not None and user.is_admin:
@@ -34,7 +47,10 @@ page = ui.navigation({
         st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
     ],
     "填报与管理": manage,
-})
-ui.demo_banner()
-page.run()
+}, hidden=presenting)
+if presenting:  # the meeting-room screen, whichever page the link names; the link's filters are kept
+    present_page.render()
+else:
+    ui.demo_banner()
+    page.run()
 ui.end_run()

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from kepu import auth, catalog, charts, demo, fmt, queries, store, tables, words
+from kepu import auth, catalog, charts, demo, exports, fmt, queries, store, tables, words
 from kepu.filters import Filters, Period
 from kepu.glossary import DIMENSIONS, MEASURES
 from kepu.plan import PlanError
@@ -108,8 +109,44 @@ def shared_filters() -> None:
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
 
 
+def presenting() -> bool:
+    """True when the link asks for the meeting-room screen (mode=present)."""
+    return st.query_params.get("mode") == "present"
+
+
+def present_button() -> None:
+    """Switch to the meeting-room screen, keeping the filters (they are in the URL already)."""
+    def start():
+        st.query_params["mode"] = "present"
+    st.sidebar.button("会议大屏", key="present", on_click=start, icon=":material/slideshow:",
+                      help="全屏轮播总览、五大人群、四项重点工程和落后项，适合会议室大屏；保留当前筛选，链接可转发。")
+
+
+def url_filters() -> tuple[Filters, list[str]]:
+    """The filters written in the link (period, town, bureau), for pages that show no sidebar; with what in the
+    link could not be used, in words."""
+    problems = []
+    default = cached(catalog.default_period, today())
+    try:
+        period = Period.parse(st.query_params.get("period") or str(default))
+        cached(catalog.plan_for, period)
+    except (ValueError, PlanError):
+        problems.append(f"期间“{st.query_params.get('period')}”无法识别，已显示{default.label()}")
+        period = default
+    known_towns, known_bureaus = set(cached(catalog.towns).name), set(cached(catalog.bureaus))
+    towns = [t for t in st.query_params.get_all("town") if t in known_towns]
+    bureaus = [b for b in st.query_params.get_all("bureau") if b in known_bureaus]
+    unknown = [*(set(st.query_params.get_all("town")) - known_towns),
+               *(set(st.query_params.get_all("bureau")) - known_bureaus)]
+    if unknown:
+        problems.append(f"链接中的“{'、'.join(sorted(unknown))}”不是已知的镇街或责任单位，已忽略")
+    return Filters(period, town=tuple(towns), bureau=tuple(bureaus)), problems
+
+
 def filters() -> Filters:
-    """The shared filters, as the sidebar set them on this run."""
+    """The shared filters, as the sidebar set them on this run (as the link gives them, on the meeting screen)."""
+    if presenting():
+        return url_filters()[0]
     return Filters(Period.parse(st.session_state["period"]), town=tuple(st.session_state.get("town") or ()),
                    bureau=tuple(st.session_state.get("bureau") or ()))
 
@@ -301,16 +338,42 @@ def plan_groups() -> tuple[list, list]:
     return [g for g in rows if g.kind == "cohort"], [g for g in rows if g.kind == "project"]
 
 
-def begin(page: str, title: str):
-    """Start a page: its title and caption. Returns the shared filters, the plan, the page's drill-down and the
-    filters narrowed by it."""
+def begin(page: str, title: str, focus: str | None = None):
+    """Start a page: its title, its export menu and caption. Returns the shared filters, the plan, the page's
+    drill-down and the filters narrowed by it. `focus`: the cohort or project the page is about, if any."""
     f = filters()
     plan = cached(catalog.plan_for, f.period)
     drill = Drill(page)
     view = drill.filters(f)
-    st.title(title)
+    left, right = st.columns([6, 1], vertical_alignment="center")
+    left.title(title)
+    with right:
+        export_menu(page, view, focus)
     page_caption(plan, view)
     return f, plan, drill, view
+
+
+def export_menu(page: str, f: Filters, focus: str | None = None) -> None:
+    """Take the view away: an Excel workbook, a Word briefing, the records as CSV. The files are made only when a
+    button is clicked (on Streamlit's download thread, with a cursor of its own)."""
+    as_of = today()
+    with st.popover("导出", icon=":material/download:", width="stretch"):
+        st.caption(f"按当前筛选导出：{words.filters(f)}")
+        for label, kind, icon in (("Excel 工作簿（.xlsx）", "xlsx", ":material/table_view:"),
+                                  ("Word 简报（.docx，含图表，约需数秒）", "docx", ":material/description:"),
+                                  ("活动记录（.csv）", "csv", ":material/list_alt:")):
+            st.download_button(label, partial(_export, kind, f, as_of, focus), exports.file_name(f, kind, focus),
+                               exports.MIME[kind], key=f"{page}:export-{kind}", on_click="ignore", icon=icon,
+                               width="stretch")
+
+
+def _export(kind: str, f: Filters, as_of: dt.date, focus: str | None) -> bytes:
+    con = cursor()
+    if kind == "xlsx":
+        return exports.workbook(con, f, as_of, focus)
+    if kind == "docx":
+        return exports.briefing_document(con, f, as_of, focus)[0]  # without charts, the briefing says why
+    return exports.records_csv(con, f)
 
 
 def plan_group(name: str):
@@ -379,10 +442,16 @@ def user_bar(user: auth.User) -> None:
 _pages: dict[str, object] = {}
 
 
-def navigation(sections: dict[str, list]):
+def navigation(sections: dict[str, list], hidden: bool = False):
     """st.navigation over these sections; remembers the pages so other pages can link to them by url_path."""
     _pages.update({p.url_path: p for pages in sections.values() for p in pages})
-    return st.navigation(sections, position="top")
+    return st.navigation(sections, position="hidden" if hidden else "top")
+
+
+def page_style() -> None:
+    """CSS for every page. Streamlit's own "Download as CSV" on tables writes text starting with = + - @ as is,
+    which a spreadsheet runs as a formula; it is hidden, and the 导出 menu offers a neutralised CSV instead."""
+    st.html('<style>button[aria-label="Download as CSV"] { display: none !important; }</style>')
 
 
 def page(url_path: str):

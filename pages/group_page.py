@@ -17,7 +17,7 @@ def page(group) -> st.Page:
 
 def render(name: str) -> None:
     group = ui.plan_group(name)
-    f, plan, drill, view = ui.begin(f"group:{group.slug}", group.full_name)
+    f, plan, drill, view = ui.begin(f"group:{group.slug}", group.full_name, focus=name)
     own = {group.kind: name}  # cohort=… or project=…
     trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
     standings = ui.cached(targets.report, view, ui.today(), group=name, years_of_plan=trend)
