@@ -36,7 +36,9 @@ def render() -> None:
         now = time.monotonic()
         index = st.session_state.setdefault("present:slide", 0)
         since = st.session_state.setdefault("present:since", now)
-        if not paused and now - since >= every - 0.5:  # this run is the timer's: next slide
+        if paused:  # time on screen counts only while the slides turn, so resuming shows this one its full time
+            st.session_state["present:since"] = now
+        elif now - since >= every - 0.5:  # this run is the timer's: next slide
             index = _go(index + 1)
         ui.begin_run()  # each tick reads the store afresh: an import during the meeting shows on the next slide
         trend = ui.cached(targets.activity_years, f.with_period(plan.period))

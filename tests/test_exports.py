@@ -106,11 +106,12 @@ def nasty_path(tmp_path_factory):
     """The fixture store plus records whose title and note a spreadsheet would take for formulas."""
     def fill(con, plans):
         load_fixture(con, plans)
+        n, day = len(NASTY), pd.Timestamp("2024-03-01")
         rows = pd.DataFrame({
-            "ref": [f"X-{i}" for i in range(len(NASTY))], "title": NASTY, "start_date": [pd.Timestamp("2024-03-01")] * 4,
-            "end_date": [pd.Timestamp("2024-03-01")] * 4, "town": ["沙土镇"] * 4, "bureau": ["区科协"] * 4, "cohorts": [["青少年"]] * 4,
-            "project": [None] * 4, "task": [None] * 4, "activity_type": ["讲座"] * 4, "participants": [10] * 4,
-            "funding": [0.0] * 4, "note": list(reversed(NASTY)),
+            "ref": [f"X-{i}" for i in range(n)], "title": NASTY, "start_date": [day] * n, "end_date": [day] * n,
+            "town": ["沙土镇"] * n, "bureau": ["区科协"] * n, "cohorts": [["青少年"]] * n, "project": [None] * n,
+            "task": [None] * n, "activity_type": ["讲座"] * n, "participants": [10] * n, "funding": [0.0] * n,
+            "note": list(reversed(NASTY)),
         })
         rows["start_date"], rows["end_date"] = rows.start_date.dt.date, rows.end_date.dt.date
         db.insert_frame(con, "activities", rows)
