@@ -240,3 +240,89 @@ def test_a_clerk_reports_in(app_url, page, tmp_path):
 def shoot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j
+            and a["x"] < b["x"] + b["width"] - 1 and b["x"] < a["x"] + a["width"] - 1
+            and a["y"] < b["y"] + b["height"] - 1 and b["y"] < a["y"] + a["height"] - 1]
+
+
+def _font_sizes(pg, selector: str) -> list[float]:
+    return pg.eval_on_selector_all(selector, "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+
+
+def test_the_meeting_screen_at_1920_by_1080(browser, app_url):
+    pg = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        pg.goto(f"{app_url}/?mode=present&period=2024&every=5")
+        pg.locator(".kp-slide").wait_for(timeout=30_000)
+        pg.wait_for_timeout(1000)
+        assert pg.locator("[data-testid=stSidebar]").count() == 0 and pg.locator("h1").count() == 0
+        assert pg.locator(".kp-heading").inner_text() == "总览"
+        pg.screenshot(path=str(SHOTS / "present-overview-1920.png"))
+        assert min(_font_sizes(pg, ".kp-big, .kp-value")) >= 72, "the figures are read from five metres"
+        assert min(_font_sizes(pg, ".kp-detail, .kp-label, .kp-name")) >= 28
+        cards = pg.eval_on_selector_all(".kp-card", "els => els.map(e => e.getBoundingClientRect().toJSON())")
+        assert len(cards) == 4 and not _overlaps(cards)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 1920, "nothing runs off the screen"
+        assert max(c["y"] + c["height"] for c in cards) <= 1080, "the slide fits the screen"
+        pg.locator(".kp-heading").filter(has_text="五大人群").wait_for(timeout=15_000)  # turned by itself
+        cards = pg.eval_on_selector_all(".kp-card", "els => els.map(e => e.getBoundingClientRect().toJSON())")
+        assert len(cards) == 5 and not _overlaps(cards) and max(c["y"] + c["height"] for c in cards) <= 1080
+        pg.screenshot(path=str(SHOTS / "present-cohorts-1920.png"))
+
+        pg.goto(f"{app_url}/?mode=present&period=2024&dark=true&paused=true")
+        pg.locator(".kp-slide").wait_for(timeout=30_000)
+        pg.wait_for_timeout(1000)
+        background = pg.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+        assert background == "rgb(14, 17, 23)", background
+        pg.get_by_role("button", name="下一页").click()
+        pg.locator(".kp-heading").filter(has_text="五大人群").wait_for(timeout=10_000)
+        pg.wait_for_timeout(7000)
+        assert pg.locator(".kp-heading").inner_text() == "五大人群", "paused: no turning"
+        pg.screenshot(path=str(SHOTS / "present-cohorts-dark-1920.png"))
+        assert not errors, errors
+    finally:
+        pg.close()
+
+
+def test_export_downloads_open_and_match_the_page(page, app_url, tmp_path):
+    import docx
+    import openpyxl
+
+    page.goto(f"{app_url}/?period=2024&town=沙土镇")
+    settle(page, "总览")
+    shown = metric(page, "参与人次")
+    page.get_by_role("button", name="导出").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Excel 工作簿").click()
+    assert download.value.suggested_filename == "科学素质行动_2024_沙土镇.xlsx"
+    download.value.save_as(tmp_path / "view.xlsx")
+    facts = {r[0].value: r[1].value for r in openpyxl.load_workbook(tmp_path / "view.xlsx")["概要"].iter_rows(
+        min_row=3, max_row=11)}
+    assert fmt.count(facts["参与人次"]) == shown and facts["筛选"] == "2024年 · 沙土镇 · 全部责任单位"
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Word 简报").click()
+    download.value.save_as(tmp_path / "view.docx")
+    document = docx.Document(tmp_path / "view.docx")
+    assert "科学素质行动工作简报" in document.paragraphs[0].text and len(document.inline_shapes) >= 3
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="活动记录").click()
+    download.value.save_as(tmp_path / "records.csv")
+    text = (tmp_path / "records.csv").read_text(encoding="utf-8-sig")
+    assert "'=SUM(A1:A9) 讲座" in text  # the fixture's formula-like title, neutralised
+    assert not page.errors, page.errors
+
+
+def test_the_tables_offer_no_unneutralised_csv(page, app_url):
+    page.goto(f"{app_url}/towns?period=2024")
+    settle(page, "镇街")
+    table = page.locator("[data-testid=stDataFrame]").first
+    table.scroll_into_view_if_needed()
+    table.hover()
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=stElementToolbar] button[aria-label='Search']").first.is_visible()
+    assert not page.locator("button[aria-label='Download as CSV']").first.is_visible()
