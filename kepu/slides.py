@@ -110,5 +110,7 @@ header[data-testid="stHeader"] {{ display: none; }}
 .kp-bar {{ font-size: 30px; color: {muted}; }}
 .stApp button {{ background: {card}; color: {fg}; border-color: {line}; }}
 .stApp button p, .stApp label p {{ font-size: 18px; }}
+.kp-exit {{ display: block; text-align: center; font-size: 18px; padding: 6px 12px; border: 1px solid {line};
+  border-radius: 8px; background: {card}; color: {fg} !important; text-decoration: none; }}
 .kp-dots {{ font-size: 30px; letter-spacing: 10px; color: {muted}; }}
 </style>"""

@@ -8,6 +8,7 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -115,11 +116,21 @@ def presenting() -> bool:
 
 
 def present_button() -> None:
-    """Switch to the meeting-room screen, keeping the filters (they are in the URL already)."""
-    def start():
-        st.query_params["mode"] = "present"
-    st.sidebar.button("会议大屏", key="present", on_click=start, icon=":material/slideshow:",
-                      help="全屏轮播总览、五大人群、四项重点工程和落后项，适合会议室大屏；保留当前筛选，链接可转发。")
+    """Open the meeting-room screen in a new tab (to drag onto the big screen), with the filters of this view."""
+    st.sidebar.link_button("会议大屏", link(mode="present"), icon=":material/slideshow:",
+                           help="在新标签页全屏轮播总览、五大人群、四项重点工程和落后项，可拖到会议室大屏；保留当前筛选，"
+                                "链接可转发。")
+
+
+def link(**changes: str | None) -> str:
+    """A link to this app showing this run's filters, with the link's other parameters changed by `changes` (None
+    removes one). The filters come from the run, not the address bar, which lags a run behind a quick pick."""
+    f = filters()
+    pairs = [("period", str(f.period)), *(("town", t) for t in f.town), *(("bureau", b) for b in f.bureau)]
+    pairs += [(k, v) for k in st.query_params for v in st.query_params.get_all(k)
+              if k not in changes and k not in ("period", "town", "bureau")]
+    pairs += [(k, v) for k, v in changes.items() if v is not None]
+    return "?" + urlencode(pairs)
 
 
 def url_filters() -> tuple[Filters, list[str]]:

@@ -24,9 +24,9 @@ def render() -> None:
         every = st.number_input("每页停留（秒）", min_value=5, max_value=600, value=20, step=5, key="every",
                                 bind="query-params")
         dark = st.toggle("深色背景", key="dark", bind="query-params", help="暗室或投影仪上更清楚")
-    if leave.button("退出大屏", key="present:exit", icon=":material/close_fullscreen:", width="stretch"):
-        del st.query_params["mode"]  # the settings stay in the link for next time; they are bound to their widgets
-        st.rerun()
+    # A plain link (same tab) rather than a button: the address bar then shows where the user is.
+    leave.markdown(f'<a class="kp-exit" href="{escape(ui.link(mode=None, paused=None, every=None, dark=None))}" '
+                   'target="_self">退出大屏</a>', unsafe_allow_html=True)
     st.html(slides.style(dark))
     for problem in problems:
         st.warning(problem)

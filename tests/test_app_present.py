@@ -3,6 +3,7 @@
 import datetime as dt
 import html
 import io
+from urllib.parse import parse_qs
 
 import openpyxl
 import pytest
@@ -93,16 +94,19 @@ def test_a_link_with_names_it_does_not_know_says_so_in_chinese(demo_path, monkey
 
 
 def test_leaving_the_meeting_screen_keeps_the_filters(demo_path, monkeypatch):
-    at = start(demo_path, monkeypatch, mode="present", period="2024")
-    at.button(key="present:exit").click().run()
-    assert "mode" not in at.query_params and at.sidebar.children
-    assert at.selectbox(key="period").value == "2024"
+    at = start(demo_path, monkeypatch, mode="present", period="2024", town=["沙土镇", "吴店镇"], dark="true")
+    exit_link = next(m.value for m in at.markdown if "kp-exit" in m.value)
+    href = html.unescape(exit_link.split('href="')[1].split('"')[0])
+    assert parse_qs(href.lstrip("?")) == {"period": ["2024"], "town": ["沙土镇", "吴店镇"]}
+    assert 'target="_self"' in exit_link
 
 
-def test_the_dashboard_offers_the_meeting_screen(demo_path, monkeypatch):
-    at = start(demo_path, monkeypatch, period="2024")
-    at.button(key="present").click().run()
-    assert at.query_params["mode"] == "present" and "总览" in slide(at)
+def test_the_dashboard_opens_the_meeting_screen_with_its_filters(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch, period="2024", town="沙土镇")
+    url = next(b.proto.url for b in at.get("link_button") if b.proto.label == "会议大屏")
+    assert parse_qs(url.lstrip("?")) == {"period": ["2024"], "town": ["沙土镇"], "mode": ["present"]}
+    at = start(demo_path, monkeypatch, **{k: v[0] if len(v) == 1 else v for k, v in parse_qs(url.lstrip("?")).items()})
+    assert "总览" in slide(at) and "沙土镇" in [m.value for m in at.markdown if "kp-bar" in m.value][0]
 
 
 @pytest.mark.parametrize("url_path", PAGES)
