@@ -124,9 +124,11 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
+            instead = ("在看板上查看，或用各页右上角的「导出」下载简报和工作簿" if read_only
+                       else "在看板的「数据填报」页导入")
             raise StoreError(
                 f"数据库 {path} 正被另一个程序（通常是正在运行的看板）占用，DuckDB 只允许一个程序打开它写入："
-                "请在看板的「数据填报」页导入，或先停止看板再运行此命令。") from exc
+                f"请{instead}，或先停止看板再运行此命令。") from exc
         raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
