@@ -64,7 +64,9 @@ def target_rows(b: dict) -> pd.DataFrame:
     """Every target of the view: its figures, status and projection (the 概要 sheet's table)."""
     rows = []
     for s in b["targets"]:
-        done = s["actual"] / s["expected"] if s["actual"] is not None and s["expected"] else None
+        # Only where the target is judged: a town's actual is no share of the district's target.
+        judged = s["status"] and s["actual"] is not None and s["expected"]
+        done = s["actual"] / s["expected"] if judged else None
         rows.append({
             "指标": s["name"], "所属": s["group"] or "全区", "单位": s["unit"], "口径": s["basis"], "目标": s["target"],
             "应达": s["expected"], "实际": s["actual"], "完成率": done, "状态": s["status"] or "不评定",
@@ -105,6 +107,7 @@ def _summary_sheet(book, styles: _Styles, b: dict) -> None:
     _write_frame(sheet, styles, frame, top + 1)
     _widths(sheet, frame, first_width=max(_width("规划期已过"), 12))
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet)
 
 
 def data_note(b: dict) -> str:
@@ -129,8 +132,18 @@ def _table(book, styles: _Styles, name: str, frame: pd.DataFrame, note: str | No
     _write_frame(sheet, styles, frame, first)
     _widths(sheet, frame)
     sheet.freeze_panes(first + 1, 1 if len(frame.columns) > 4 else 0)
+    _print_setup(sheet, repeat_row=first)
     if len(frame):
         sheet.autofilter(first, 0, first + len(frame), len(frame.columns) - 1)
+
+
+def _print_setup(sheet, repeat_row: int | None = None) -> None:
+    """Printed landscape, one page wide, the header row repeated on every page."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)
 
 
 def _write_frame(sheet, styles: _Styles, frame: pd.DataFrame, row: int) -> None:
