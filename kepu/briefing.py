@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from kepu import brief, fmt, spreadsheet, words
+from kepu import brief, fmt, spreadsheet, targets, words
 
 ISSUER = "牡丹区科学技术协会"
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -64,19 +64,30 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
     return out.getvalue()
 
 
+def _outlook(s: dict) -> str:
+    """The projection, or why there is none (the long scope note is said once, in _verdict)."""
+    if words.projection(s):
+        return words.projection(s)
+    if targets.NOT_JUDGED in s["note"]:
+        rest = s["note"].replace(targets.NOT_JUDGED, "").strip("；")
+        return "只列实际值" + (f"（{rest}）" if rest else "")
+    return s["note"] or "—"
+
+
 def _verdict(standings: list[dict]) -> str:
     judged = [s for s in standings if s["status"]]
+    scope = f"（{targets.NOT_JUDGED}。）" if any(targets.NOT_JUDGED in s["note"] for s in standings) else ""
     if not judged:
-        return "按当前筛选，各项目标不作评定（目标为全区口径）。"
+        return "按当前筛选，各项目标不作评定。" + scope
     counts = {k: sum(s["status"] == k for s in judged) for k in ("达标", "关注", "滞后")}
     behind = "、".join(s["name"] for s in judged if s["status"] == "滞后")
     text = f"{len(judged)}项有数量目标的指标中，达标{counts['达标']}项，关注{counts['关注']}项，滞后{counts['滞后']}项"
-    return text + (f"；滞后的是{behind}。" if behind else "。")
+    return text + (f"；滞后的是{behind}。" if behind else "。") + scope
 
 
 def _target_table(doc, standings: list[dict], first: str) -> None:
     rows = [[s["name"], fmt.value(s["target"], s["unit"]), fmt.value(s["actual"], s["unit"]),
-             s["status"] or "不评定", words.projection(s) or s["note"] or "—"] for s in standings]
+             s["status"] or "不评定", _outlook(s)] for s in standings]
     _table(doc, [first, "目标", "实际", "状态", "进度研判"], rows, status_col=3, widths=(4.2, 2.4, 2.4, 1.6, 5.4))
 
 
@@ -88,7 +99,7 @@ def _group_table(doc, b: dict, kind: str) -> None:
             rows.append([g["full_name"], figure, "未设定数量目标", "—", "—"])
             continue
         rows.append([g["full_name"], figure, f"{s['name']}：{fmt.value(s['target'], s['unit'])}",
-                     s["status"] or "不评定", words.projection(s) or s["note"] or "—"])
+                     s["status"] or "不评定", _outlook(s)])
     _table(doc, ["名称", "活动与参与", "目标", "状态", "进度研判"], rows, status_col=3,
            widths=(4.0, 3.2, 3.2, 1.6, 4.0))
 

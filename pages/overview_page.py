@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kepu import catalog, duty, fmt, queries, summary, tables, targets, ui
+from kepu import catalog, duty, fmt, queries, summary, tables, targets, ui, words
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
@@ -78,4 +78,6 @@ def group_list(groups: list, standings: list[dict]) -> None:
                 left.caption("未设定数量目标")
                 continue
             left.markdown(f"**{fmt.value(s['actual'], s['unit'])}** · {s['basis']} {fmt.value(s['target'], s['unit'])}")
+            if words.projection(s):
+                left.caption(f":material/trending_up: {words.projection(s)}", help=words.method(s))
             ui.status_badge(s["status"], right)
