@@ -37,7 +37,8 @@ def main() -> None:
     con = store.connect(path, read_only=True)
     as_of = dt.date(2026, 11, 29)
     town = catalog.towns(con).name.iloc[0]
-    views = {"全省 2024年": Filters(Period(2024, 2024)), f"{town} 2021—2025年": Filters(Period(2021, 2025), town=(town,))}
+    views = {"全省 2024年": Filters(Period(2024, 2024)),
+             f"{town} 2021—2025年": Filters(Period(2021, 2025), town=(town,))}
     results = []
     for label, f in views.items():
         records = queries.count_records(con, f)
