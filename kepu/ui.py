@@ -217,7 +217,6 @@ def standing_tile(s: dict) -> None:
             st.caption(s["note"])
 
 
-
 # --- drill-down: clicking a bar, a table row or a matrix cell narrows the page to it and shows its records ---
 
 class Drill:
