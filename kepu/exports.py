@@ -37,9 +37,9 @@ def briefing_document(con, f: Filters, as_of: dt.date, focus: str | None = None)
     return briefing.build(b, images), None
 
 
-def records_csv(con, f: Filters) -> bytes:
-    """The view's records as CSV (at most RECORD_LIMIT), formulas neutralised."""
-    return spreadsheet.to_csv(tables.records(queries.records(con, f, limit=RECORD_LIMIT)))
+def records_csv(con, f: Filters, search: str = "") -> bytes:
+    """The view's records (those matching `search`, if given) as CSV, at most RECORD_LIMIT, formulas neutralised."""
+    return spreadsheet.to_csv(tables.records(queries.records(con, f, search, limit=RECORD_LIMIT)))
 
 
 def file_name(f: Filters, kind: str, focus: str | None = None) -> str:

@@ -321,10 +321,20 @@ def records_table(f: Filters, key: str, search: str = "", order: str = "start_da
     total = cached(queries.count_records, f, search)
     frame = cached(queries.records, f, search, order, descending, RECORD_LIMIT)
     shown = f"，显示前 {RECORD_LIMIT} 条" if total > RECORD_LIMIT else ""
-    st.caption(f"共 {total:,} 条记录{shown}（{words.filters(f)}）")
+    searched = f"，名称、编号或备注含“{search}”" if search else ""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.caption(f"共 {total:,} 条记录{shown}（{words.filters(f)}{searched}）")
     if total:
+        # In place of the table's own CSV button (hidden: it lets formulas through); at most exports.RECORD_LIMIT.
+        right.download_button("下载 CSV", partial(_records_csv, f, search), exports.file_name(f, "csv"),
+                              exports.MIME["csv"], key=f"{key}:csv", on_click="ignore", icon=":material/download:",
+                              width="stretch", help=f"下载这些记录（最多 {exports.RECORD_LIMIT:,} 条），Excel 可打开")
         st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch",
                      column_config=RECORD_COLUMNS)
+
+
+def _records_csv(f: Filters, search: str) -> bytes:
+    return exports.records_csv(cursor(), f, search)
 
 
 RECORD_COLUMNS = {

@@ -130,3 +130,9 @@ def test_the_workbook_has_the_numbers_the_pages_show(demo_path, monkeypatch):
     youth = metrics(open_page(start(demo_path, monkeypatch, period="2024", town="沙土镇"), "youth"))
     row = next(r for r in book["人群"].iter_rows(min_row=2, values_only=True) if r[0] == "青少年科学素质提升行动")
     assert youth["活动场次"] == fmt.count(row[1]) and youth["参与人次"] == fmt.count(row[2])
+
+
+@pytest.mark.parametrize("url_path", ["records", "youth"])
+def test_record_tables_offer_their_own_neutralised_csv(demo_path, monkeypatch, url_path):
+    at = open_page(start(demo_path, monkeypatch, period="2024"), url_path)
+    assert any(b.proto.label == "下载 CSV" for b in at.get("download_button"))

@@ -209,3 +209,14 @@ def test_report_refuses_what_it_cannot_write(tiny_path, tmp_path, capsys):
     assert "不存在" in capsys.readouterr().err
     assert cli.main(["report", "--db", str(tiny_path), "--town", "火星镇", "--out", str(tmp_path / "r.xlsx")]) == 2
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_the_records_csv_follows_a_search(tiny_path):
+    con = store.connect(tiny_path, read_only=True)
+    try:
+        data = exports.records_csv(con, Filters(Period(2021, 2025)), search="科技")
+    finally:
+        con.close()
+    refs = {r["活动编号"] for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
+    assert refs == {r["ref"] for r in fixture_rows() if any("科技" in r[c] for c in ("title", "ref", "note"))}
+    assert refs
