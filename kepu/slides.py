@@ -1,5 +1,6 @@
 """The meeting-room screen: slides as HTML, sized to be read from five metres on a 1920×1080 screen (key figures
-about 90 px tall, labels at least 30 px). Every text from the store is escaped. Built from brief.gather."""
+about 80 px tall, no text under 30 px) and scaled by the screen's width (vw) on other screens. Every text from the
+store is escaped. Built from brief.gather."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _groups(b: dict, kind: str) -> str:
         shown = fmt.value(s["actual"], s["unit"]) if s else fmt.people(totals["participants"])
         extra = "" if s and s["unit"] == "场次" else f"{fmt.count(totals['activities'])}场次"
         cards.append(_card(g["name"], shown, s, extra))
-    return f'<div class="kp-row">{"".join(cards)}</div>'
+    return f'<div class="kp-row{" kp-five" if len(cards) > 4 else ""}">{"".join(cards)}</div>'
 
 
 def _card(name: str, value: str, s: dict | None, extra: str = "") -> str:
@@ -87,30 +88,31 @@ header[data-testid="stHeader"] {{ display: none; }}
 [data-testid="stMainBlockContainer"] {{ padding: 1rem 2.5rem 1rem 2.5rem; max-width: 100%; }}
 .stApp p, .stApp label, .stApp span, .stApp a {{ color: {fg}; }}
 .kp-slide {{ color: {fg}; font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif; }}
-.kp-heading {{ font-size: 56px; font-weight: 700; margin: 0 0 24px 0; }}
-.kp-row {{ display: flex; gap: 28px; margin-bottom: 28px; align-items: stretch; }}
+.kp-heading {{ font-size: 2.92vw; font-weight: 700; margin: 0 0 24px 0; }}
+.kp-row {{ display: flex; gap: 1.4vw; margin-bottom: 1.4vw; align-items: stretch; }}
 .kp-row > div {{ flex: 1 1 0; min-width: 0; }}
 .kp-figure {{ border-bottom: 3px solid {line}; padding-bottom: 12px; }}
-.kp-label {{ font-size: 34px; color: {muted}; }}
-.kp-big {{ font-size: 84px; font-weight: 700; line-height: 1.1; }}
-.kp-card, .kp-list {{ background: {card}; border-radius: 16px; padding: 24px 28px; border-top: 12px solid {muted}; }}
+.kp-label {{ font-size: 1.77vw; color: {muted}; }}
+.kp-big {{ font-size: 4.38vw; font-weight: 700; line-height: 1.1; }}
+.kp-card, .kp-list {{ background: {card}; border-radius: 16px; padding: 1.25vw 1.4vw; border-top: 12px solid {muted}; }}
+.kp-five .kp-value {{ font-size: 3.5vw; }}
 .kp-card.kp-ok {{ border-top-color: #2e7d32; }} .kp-card.kp-watch {{ border-top-color: #ef6c00; }}
 .kp-card.kp-behind {{ border-top-color: #c62828; }}
-.kp-name {{ font-size: 38px; font-weight: 700; line-height: 1.25; margin-bottom: 8px; }}
-.kp-value {{ font-size: 76px; font-weight: 700; line-height: 1.15; white-space: nowrap; }}
-.kp-unit {{ font-size: 38px; font-weight: 700; margin-left: 4px; }}
-.kp-status {{ display: inline-block; font-size: 38px; font-weight: 700; color: #fff; border-radius: 10px;
+.kp-name {{ font-size: 1.98vw; font-weight: 700; line-height: 1.25; margin-bottom: 8px; }}
+.kp-value {{ font-size: 3.96vw; font-weight: 700; line-height: 1.15; white-space: nowrap; }}
+.kp-unit {{ font-size: 1.98vw; font-weight: 700; margin-left: 4px; }}
+.kp-status {{ display: inline-block; font-size: 1.98vw; font-weight: 700; color: #fff; border-radius: 10px;
   padding: 2px 20px; margin: 10px 0 14px 0; background: #757575; }}
 .kp-status.kp-ok {{ background: #2e7d32; }} .kp-status.kp-watch {{ background: #e65100; }}
 .kp-status.kp-behind {{ background: #c62828; }}
-.kp-detail {{ font-size: 30px; line-height: 1.35; color: {muted}; margin-top: 6px; }}
-.kp-list ol {{ margin: 8px 0 0 0; padding-left: 1.4em; font-size: 34px; line-height: 1.6; }}
+.kp-detail {{ font-size: 1.56vw; line-height: 1.35; color: {muted}; margin-top: 6px; }}
+.kp-list ol {{ margin: 8px 0 0 0; padding-left: 1.4em; font-size: 1.77vw; line-height: 1.6; }}
 .kp-list li {{ color: {fg}; }}
 .kp-who {{ font-weight: 700; margin-right: 16px; color: {fg}; }} .kp-num {{ color: {muted}; }}
-.kp-bar {{ font-size: 30px; color: {muted}; }}
+.kp-bar {{ font-size: 1.56vw; color: {muted}; }}
 .stApp button {{ background: {card}; color: {fg}; border-color: {line}; }}
 .stApp button p, .stApp label p {{ font-size: 18px; }}
 .kp-exit {{ display: block; text-align: center; font-size: 18px; padding: 6px 12px; border: 1px solid {line};
   border-radius: 8px; background: {card}; color: {fg} !important; text-decoration: none; }}
-.kp-dots {{ font-size: 30px; letter-spacing: 10px; color: {muted}; }}
+.kp-dots {{ font-size: 1.56vw; letter-spacing: 10px; color: {muted}; }}
 </style>"""

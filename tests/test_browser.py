@@ -272,6 +272,8 @@ def test_the_meeting_screen_at_1920_by_1080(browser, app_url):
         pg.locator(".kp-heading").filter(has_text="五大人群").wait_for(timeout=15_000)  # turned by itself
         cards = pg.eval_on_selector_all(".kp-card", "els => els.map(e => e.getBoundingClientRect().toJSON())")
         assert len(cards) == 5 and not _overlaps(cards) and max(c["y"] + c["height"] for c in cards) <= 1080
+        assert pg.eval_on_selector_all(".kp-value", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)"), \
+            "a figure runs out of its card"
         pg.screenshot(path=str(SHOTS / "present-cohorts-1920.png"))
 
         pg.goto(f"{app_url}/?mode=present&period=2024&dark=true&paused=true")
