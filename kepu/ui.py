@@ -365,12 +365,17 @@ def begin(page: str, title: str, focus: str | None = None):
     plan = cached(catalog.plan_for, f.period)
     drill = Drill(page)
     view = drill.filters(f)
+    page_title(page, title, view, focus)
+    page_caption(plan, view)
+    return f, plan, drill, view
+
+
+def page_title(page: str, title: str, f: Filters | None = None, focus: str | None = None) -> None:
+    """A page's title with the 导出 menu for the view `f` (the shared filters, when not given) beside it."""
     left, right = st.columns([6, 1], vertical_alignment="center")
     left.title(title)
     with right:
-        export_menu(page, view, focus)
-    page_caption(plan, view)
-    return f, plan, drill, view
+        export_menu(page, f or filters(), focus)
 
 
 def export_menu(page: str, f: Filters, focus: str | None = None) -> None:

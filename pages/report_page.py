@@ -12,7 +12,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def render() -> None:
-    st.title("数据填报")
+    ui.page_title("report", "数据填报")
     user = ui.current_user()
     if user is None:
         ui.login_form("导入、撤销报送数据需要登录。账户由区科协用 uv run kepu user add 创建。")

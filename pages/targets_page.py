@@ -8,7 +8,7 @@ from kepu.glossary import TARGET_KIND_LABELS
 
 
 def render() -> None:
-    st.title("目标管理")
+    ui.page_title("targets", "目标管理")
     user = ui.current_user()
     if user is None or not user.is_admin:
         ui.login_form("目标由区科协管理员维护，请以管理员账户登录。")

@@ -109,7 +109,7 @@ def test_the_dashboard_opens_the_meeting_screen_with_its_filters(demo_path, monk
     assert "总览" in slide(at) and "沙土镇" in [m.value for m in at.markdown if "kp-bar" in m.value][0]
 
 
-@pytest.mark.parametrize("url_path", PAGES)
+@pytest.mark.parametrize("url_path", [*PAGES, "report"])
 def test_every_page_has_the_export_menu(demo_path, monkeypatch, url_path):
     at = open_page(start(demo_path, monkeypatch), url_path)
     labels = [b.proto.label for b in at.get("download_button")]
