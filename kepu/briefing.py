@@ -33,8 +33,11 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
           align="center", size=12, after=12)
 
     _heading(doc, SECTIONS[0])
-    _para(doc, f"期间各镇街、各责任单位共报送科普活动{fmt.count(b['activities'])}场次，"
-               f"参与{fmt.people(b['participants'])}，投入经费{fmt.money(b['funding'])}。{_verdict(b['targets'])}")
+    if b["record_count"]:
+        _para(doc, f"期间各镇街、各责任单位共报送科普活动{fmt.count(b['activities'])}场次，"
+                   f"参与{fmt.people(b['participants'])}，投入经费{fmt.money(b['funding'])}。{_verdict(b['targets'])}")
+    else:
+        _para(doc, f"统计范围内尚无报送的活动记录。{_verdict(b['targets'])}")
     _target_table(doc, [s for s in b["targets"] if not s["group"]] or b["targets"], "指标")
     if b["focus"]:
         _focus(doc, b)
@@ -121,7 +124,7 @@ def _laggards(doc, b: dict) -> None:
     towns = b["lagging_towns"]
     _para(doc, "（一）每千人参与人次最低的镇街", bold=True, font=HEADING_FONT)
     if len(towns):
-        _para(doc, "；".join(f"{r.town}{r.participants_per_1000:,.0f}人次/千人（为平均水平的{r.share_of_average:.0%}）"
+        _para(doc, "；".join(f"{r.town}{r.participants_per_1000:,.0f}人次/千人{_share(r.share_of_average)}"
                             for r in towns.itertuples()) + "。")
     else:
         _para(doc, "筛选范围内没有可比较的镇街。")
@@ -138,6 +141,11 @@ def _laggards(doc, b: dict) -> None:
         _para(doc, "（四）滞后的目标", bold=True, font=HEADING_FONT)
         _para(doc, "；".join(f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的"
                             f"{s['actual'] / s['expected']:.0%}，{words.projection(s)}" for s in behind) + "。")
+
+
+def _share(share) -> str:
+    """（为平均水平的36%）, or nothing when there is no average (no activity at all)."""
+    return "" if share is None or share != share else f"（为平均水平的{share:.0%}）"
 
 
 # --- layout -----------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from test_app import PAGES, figures, metrics, open_page, start
 
-from kepu import exports, fmt, store, words
+from kepu import exports, fmt, slides, store, words
 from kepu.filters import Filters, Period
 from pages import present_page
 
@@ -136,3 +136,11 @@ def test_the_workbook_has_the_numbers_the_pages_show(demo_path, monkeypatch):
 def test_record_tables_offer_their_own_neutralised_csv(demo_path, monkeypatch, url_path):
     at = open_page(start(demo_path, monkeypatch, period="2024"), url_path)
     assert any(b.proto.label == "下载 CSV" for b in at.get("download_button"))
+
+
+def test_the_meeting_screen_on_an_empty_store(tmp_path, monkeypatch):
+    at = start(store.create_store(tmp_path / "empty.duckdb"), monkeypatch, mode="present", paused="true")
+    for heading in slides.SLIDES.values():
+        assert not at.exception, [e.message for e in at.exception]
+        assert heading in slide(at)
+        at.button(key="present:next").click().run()

@@ -220,3 +220,14 @@ def test_the_records_csv_follows_a_search(tiny_path):
     refs = {r["活动编号"] for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
     assert refs == {r["ref"] for r in fixture_rows() if any("科技" in r[c] for c in ("title", "ref", "note"))}
     assert refs
+
+
+def test_an_empty_store_still_gives_a_workbook_and_a_briefing(tmp_path, capsys):
+    path = store.create_store(tmp_path / "empty.duckdb")
+    for args in ([], ["--period", "2024", "--town", "沙土镇"]):
+        _report(path, args, tmp_path / "e.xlsx", capsys)
+        _report(path, args, tmp_path / "e.docx", capsys)
+        assert _summary_facts(openpyxl.load_workbook(tmp_path / "e.xlsx")["概要"])["活动记录"] == 0
+        document = docx.Document(tmp_path / "e.docx")
+        assert "统计范围内尚无报送的活动记录" in _text(document)
+        assert all(h in [p.text for p in document.paragraphs] for h in briefing.SECTIONS)
