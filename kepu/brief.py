@@ -30,6 +30,7 @@ def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_p
         "groups": groups[["name", "kind", "full_name"]].to_dict("records"),
         "by_project": summary.by_project(con, f, plan.id).to_dict("records"),
         "by_month": queries.breakdown(con, f, ("month",)).to_dict("records"),
+        "assignments": rows,  # queries.assignments: each lead bureau of each task, with its activity
         "tasks": duty.task_standing(rows, tasks),
         "towns": towns,
         "bureaus": duty.bureau_coverage(rows),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kepu import brief, briefing, chart_images, queries, spreadsheet, tables
+from kepu import brief, briefing, catalog, chart_images, queries, spreadsheet, tables
 from kepu.filters import Filters
 
 RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
@@ -19,10 +19,22 @@ MIME = {
 
 
 def workbook(con, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes:
+    """The view as a workbook: 概要, 人群 and 重点工程, then the pages' own tables and matrices, then the records."""
     b = brief.gather(con, f, as_of, focus)
+    cohorts = [g["name"] for g in b["groups"] if g["kind"] == "cohort"]
+    towns = list(f.town) or catalog.towns(con).name.tolist()
+    by_town = tables.matrix(queries.breakdown(con, f, ("town", "cohort")), "town", "cohort", "participants", towns,
+                            cohorts)
+    duties = tables.assignments(b["assignments"], list(f.bureau) or catalog.bureaus(con), b["tasks"].code.tolist())
+    sheets = {  # as the pages show them (kepu/tables.py)
+        "任务": tables.tasks(b["tasks"], b["targets"]),
+        "镇街": tables.towns(b["towns"]),
+        "镇街×人群（人次）": by_town.rename_axis("镇街").reset_index(),
+        "责任单位": tables.bureau_coverage(b["bureaus"]),
+        "分工矩阵（场次）": duties.map(lambda v: int(v) if v.isdigit() else v).rename_axis("责任单位").reset_index(),
+    }
     records = tables.records(queries.records(con, f, limit=RECORD_LIMIT))
-    return spreadsheet.build(b, records, tables.tasks(b["tasks"], b["targets"]), tables.towns(b["towns"]),
-                             tables.bureau_coverage(b["bureaus"]))
+    return spreadsheet.build(b, sheets, records)
 
 
 def briefing_document(con, f: Filters, as_of: dt.date, focus: str | None = None) -> tuple[bytes, str | None]:

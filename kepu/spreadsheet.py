@@ -36,10 +36,10 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def build(b: dict, records: pd.DataFrame, tasks: pd.DataFrame, towns: pd.DataFrame, bureaus: pd.DataFrame) -> bytes:
+def build(b: dict, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> bytes:
     """The workbook of a gathered view (brief.gather): 概要 with the figures and every target's status and
-    projection, a sheet per breakdown, and the matching records (tables.records). `tasks`, `towns` and `bureaus`
-    are the tables as the pages show them (tables.tasks, tables.towns, tables.bureau_coverage)."""
+    projection, 人群 and 重点工程, then `sheets` (name → table, in order), 月度, and the matching records
+    (tables.records)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                      "strings_to_numbers": False})
@@ -47,9 +47,8 @@ def build(b: dict, records: pd.DataFrame, tasks: pd.DataFrame, towns: pd.DataFra
     _summary_sheet(book, styles, b)
     _table(book, styles, "人群", _groups(b, "cohort"))
     _table(book, styles, "重点工程", _groups(b, "project"))
-    _table(book, styles, "任务", tasks)
-    _table(book, styles, "镇街", towns)
-    _table(book, styles, "责任单位", bureaus)
+    for name, frame in sheets.items():
+        _table(book, styles, name, frame)
     months = pd.DataFrame(b["by_month"], columns=["month", "activities", "participants", "funding"])
     _table(book, styles, "月度", months.set_axis(["月份", "场次", "人次", "经费（元）"], axis=1))
     shown = len(records)

@@ -60,7 +60,8 @@ def test_the_workbook_has_the_figures_of_kepu_summary(demo_copy, tmp_path, capsy
     expected = _summary(demo_copy, args, capsys)
     _report(demo_copy, args, tmp_path / "view.xlsx", capsys)
     book = openpyxl.load_workbook(tmp_path / "view.xlsx")
-    assert book.sheetnames == ["概要", "人群", "重点工程", "任务", "镇街", "责任单位", "月度", "活动记录"]
+    assert book.sheetnames == ["概要", "人群", "重点工程", "任务", "镇街", "镇街×人群（人次）", "责任单位", "分工矩阵（场次）",
+                               "月度", "活动记录"]
 
     summary_sheet = book["概要"]
     facts = _summary_facts(summary_sheet)
@@ -231,3 +232,17 @@ def test_an_empty_store_still_gives_a_workbook_and_a_briefing(tmp_path, capsys):
         document = docx.Document(tmp_path / "e.docx")
         assert "统计范围内尚无报送的活动记录" in _text(document)
         assert all(h in [p.text for p in document.paragraphs] for h in briefing.SECTIONS)
+
+
+def test_the_workbook_has_the_pages_matrices(tiny_path, tmp_path, capsys):
+    _report(tiny_path, ["--period", "2024"], tmp_path / "m.xlsx", capsys)
+    book = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    rows = [r for r in fixture_rows() if r["start_date"].year == 2024]
+    towns = {r["镇街"]: r for r in _rows(book["镇街×人群（人次）"], 1)}
+    for town in ("沙土镇", "吴店镇", "全区"):
+        for cohort in ("青少年", "农民"):
+            expected = sum(r["participants"] for r in rows if r["town"] == town and cohort in r["cohorts"])
+            assert towns[town][cohort] == expected, (town, cohort)
+    duties = {r["责任单位"]: r for r in _rows(book["分工矩阵（场次）"], 1)}
+    assert duties["区科协"]["Y5"] == sum(1 for r in rows if r["bureau"] == "区科协" and r["task"] == "Y5") > 0
+    assert duties["区科技局"]["F1"] == "未报送"  # a lead bureau of F1 with nothing in 2024
