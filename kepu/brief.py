@@ -34,7 +34,7 @@ def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_p
         "tasks": duty.task_standing(rows, tasks),
         "towns": towns,
         "bureaus": duty.bureau_coverage(rows),
-        "lagging_towns": summary.lagging_towns(con, f),
+        "lagging_towns": summary.lagging(towns),
         "lagging_bureaus": duty.lagging_bureaus(rows),
         "lagging_tasks": duty.lagging_tasks(rows, tasks),
         "record_count": queries.count_records(con, f),

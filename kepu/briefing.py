@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from kepu import brief, fmt, spreadsheet, targets, words
+from kepu import brief, fmt, targets, words
 
 ISSUER = "牡丹区科学技术协会"
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -58,7 +58,7 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
         _para(doc, f"图{i}　{caption}", size=11, align="center", after=10)
 
     _heading(doc, SECTIONS[5])
-    _para(doc, spreadsheet.data_note(b))
+    _para(doc, words.data_note(b))
     _para(doc, f"共有{b['record_count']:,}条活动记录符合上述统计范围。状态判定：{words.THRESHOLDS}")
     for rule in dict.fromkeys(s["rule"] for s in b["targets"]):
         _para(doc, words.METHODS[rule], size=11)
@@ -69,8 +69,8 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
 
 def _outlook(s: dict) -> str:
     """The projection, or why there is none (the long scope note is said once, in _verdict)."""
-    if words.projection(s):
-        return words.projection(s)
+    if outlook := words.projection(s):
+        return outlook
     if targets.NOT_JUDGED in s["note"]:
         rest = s["note"].replace(targets.NOT_JUDGED, "").strip("；")
         return "只列实际值" + (f"（{rest}）" if rest else "")

@@ -122,7 +122,8 @@ def _summary(args) -> None:
     print(f"期间 {result['period']}　场次 {count(result['activities'])}　人次 {count(result['participants'])}"
           f"　经费 {money(result['funding'])}")
     for t in result["targets"]:
-        outlook = f"；{words.projection(t)}" if words.projection(t) else ""
+        projection = words.projection(t)
+        outlook = f"；{projection}" if projection else ""
         print(f"  {t['name']}：实际 {t['actual']}，目标 {t['target']}，应达 {t['expected']}，{t['status'] or '不评定'}"
               f"{outlook}")
 

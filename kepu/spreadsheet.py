@@ -95,7 +95,7 @@ def _summary_sheet(book, styles: _Styles, b: dict) -> None:
         ("筛选", b["filters"]), ("截至", b["as_of"]), ("规划期已过", fmt.percent(b["plan_elapsed"])),
         ("活动场次", b["activities"]), ("参与人次", b["participants"]), ("经费（元）", b["funding"]),
         ("活动记录", b["record_count"]), ("最新活动日期", b["latest_activity"] or "尚无活动记录"),
-        ("数据说明", data_note(b)),
+        ("数据说明", words.data_note(b)),
     ]
     for i, (label, value) in enumerate(facts, start=2):
         sheet.write_string(i, 0, label, styles.header)
@@ -107,19 +107,6 @@ def _summary_sheet(book, styles: _Styles, b: dict) -> None:
     _widths(sheet, frame, first_width=max(_width("规划期已过"), 12))
     sheet.freeze_panes(1, 0)
     _print_setup(sheet)
-
-
-def data_note(b: dict) -> str:
-    """What the reader should know about the data: demo or real, estimated populations, how fresh."""
-    parts = []
-    if b["demo"]:
-        parts.append("本数据为演示数据（随机生成，仅供试用），不代表牡丹区的真实情况")
-    if b["estimated_population"]:
-        parts.append("镇街人口为估算值（按第七次全国人口普查全区常住人口 1,098,707 人分配）")
-    latest = b["latest_activity"]
-    parts.append(f"最新一条活动记录的日期为 {latest}" if latest else "尚无活动记录")
-    parts.append("活动面向多个人群时在每个人群下都计入，各人群之和可大于合计")
-    return "；".join(parts) + "。"
 
 
 def _table(book, styles: _Styles, name: str, frame: pd.DataFrame, note: str | None = None) -> None:

@@ -53,7 +53,11 @@ def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
 def lagging_towns(con, f: Filters, n: int = 5) -> pd.DataFrame:
     """The towns with the fewest participants per 1,000 residents. Columns: town, participants,
     participants_per_1000, share_of_average (1.0 = the towns' average)."""
-    towns = queries.town_table(con, f)
+    return lagging(queries.town_table(con, f), n)
+
+
+def lagging(towns: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """lagging_towns from a queries.town_table the caller already has."""
     towns = towns[towns.participants_per_1000.notna()].copy()
     average = towns.participants.sum() * 1000 / towns.population.sum() if len(towns) else 0
     towns["share_of_average"] = towns.participants_per_1000 / average if average else None

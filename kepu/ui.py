@@ -211,8 +211,8 @@ def standing_tile(s: dict) -> None:
         status_badge(s["status"], cols[0])
         cols[1].caption(s["basis"])
         st.caption(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}")
-        if words.projection(s):
-            st.caption(f":material/trending_up: {words.projection(s)}", help=words.method(s))
+        if outlook := words.projection(s):
+            st.caption(f":material/trending_up: {outlook}", help=words.method(s))
         if s["note"]:
             st.caption(s["note"])
 

@@ -54,5 +54,18 @@ def projection(s: dict) -> str:
     return ""
 
 
+def data_note(b: dict) -> str:
+    """What the reader should know about the data: demo or real, estimated populations, how fresh."""
+    parts = []
+    if b["demo"]:
+        parts.append("本数据为演示数据（随机生成，仅供试用），不代表牡丹区的真实情况")
+    if b["estimated_population"]:
+        parts.append("镇街人口为估算值（按第七次全国人口普查全区常住人口 1,098,707 人分配）")
+    latest = b["latest_activity"]
+    parts.append(f"最新一条活动记录的日期为 {latest}" if latest else "尚无活动记录")
+    parts.append("活动面向多个人群时在每个人群下都计入，各人群之和可大于合计")
+    return "；".join(parts) + "。"
+
+
 def _gap(x: float, unit: str) -> str:
     return f"{x:.1f}个百分点" if unit == "%" else fmt.value(x, unit)

@@ -78,6 +78,6 @@ def group_list(groups: list, standings: list[dict]) -> None:
                 left.caption("未设定数量目标")
                 continue
             left.markdown(f"**{fmt.value(s['actual'], s['unit'])}** · {s['basis']} {fmt.value(s['target'], s['unit'])}")
-            if words.projection(s):
-                left.caption(f":material/trending_up: {words.projection(s)}", help=words.method(s))
+            if outlook := words.projection(s):
+                left.caption(f":material/trending_up: {outlook}", help=words.method(s))
             ui.status_badge(s["status"], right)

@@ -60,8 +60,8 @@ def test_the_workbook_has_the_figures_of_kepu_summary(demo_copy, tmp_path, capsy
     expected = _summary(demo_copy, args, capsys)
     _report(demo_copy, args, tmp_path / "view.xlsx", capsys)
     book = openpyxl.load_workbook(tmp_path / "view.xlsx")
-    assert book.sheetnames == ["概要", "人群", "重点工程", "任务", "镇街", "镇街×人群（人次）", "责任单位", "分工矩阵（场次）",
-                               "月度", "活动记录"]
+    assert book.sheetnames == ["概要", "人群", "重点工程", "任务", "镇街", "镇街×人群（人次）", "责任单位",
+                               "分工矩阵（场次）", "月度", "活动记录"]
 
     summary_sheet = book["概要"]
     facts = _summary_facts(summary_sheet)
