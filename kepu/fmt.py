@@ -1,15 +1,27 @@
-"""Numbers as a Chinese reader expects them: 万 and 亿 for large counts, with their units."""
+"""Numbers as a Chinese reader expects them: 万 and 亿 for large counts, with their units.
+
+Whatever arrives, a figure is written, never raised over: a missing value is "—", and a value that is not a finite
+number (which the importer refuses, but a page must survive) is 数据异常.
+"""
 
 from __future__ import annotations
 
 import math
 
+ANOMALY = "数据异常"
+
+
+def _bad(n) -> bool:
+    return isinstance(n, float) and not math.isfinite(n)
+
 
 def count(n: float | None) -> str:
     """12,345 → 1.23万; 123,456,789 → 1.23亿; small counts with thousands separators."""
-    if n is None or (isinstance(n, float) and math.isnan(n)):
+    if n is None:
         return "—"
-    n = float(n)
+    n = float(n) + 0.0  # -0.0 is 0
+    if not math.isfinite(n):
+        return ANOMALY
     for size, word in ((1e8, "亿"), (1e4, "万")):
         if abs(n) >= size:
             return f"{_trim(n / size, 3)}{word}"
@@ -17,7 +29,9 @@ def count(n: float | None) -> str:
 
 
 def people(n: float | None) -> str:
-    return f"{count(n)}人次" if n is not None else "—"
+    if n is None or _bad(float(n)):
+        return count(n)
+    return f"{count(n)}人次"
 
 
 def money(yuan: float | None) -> str:
@@ -25,6 +39,11 @@ def money(yuan: float | None) -> str:
     figure judged short of 1 元 never reads as 1.00元; other amounts under 100 元 keep their 分."""
     if yuan is None:
         return "—"
+    yuan = float(yuan) + 0.0  # -0.0 is 0
+    if not math.isfinite(yuan):
+        return ANOMALY
+    if round(yuan, 3) == 0:  # nothing, or less than would show: never "0.000元" or "-0.000元"
+        return "0元"
     if abs(yuan) < 10:
         return f"{yuan:.3f}元"
     if abs(yuan) < 100:
@@ -34,15 +53,21 @@ def money(yuan: float | None) -> str:
 
 def percent(share: float | None, digits: int = 0) -> str:
     """0.8333 → 83%."""
-    return "—" if share is None else f"{share * 100:.{digits}f}%"
+    if share is None:
+        return "—"
+    if _bad(float(share)):
+        return ANOMALY
+    return f"{share * 100 + 0.0:.{digits}f}%"
 
 
 def value(x: float | None, unit: str) -> str:
     """An indicator's value with its unit: 15.7%, 1,117人次, 1.12元, 520场次."""
     if x is None:
         return "—"
+    if _bad(float(x)):
+        return ANOMALY
     if unit == "%":
-        return f"{x:.1f}%"
+        return f"{x + 0.0:.1f}%"
     if unit == "元":
         return money(x)
     return f"{count(x)}{unit}"
