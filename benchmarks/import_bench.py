@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 
 from kepu import batches, catalog, reading, store, validation
+from kepu.auth import ADMIN, User
 from kepu.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, ACTIVITY_TYPES, OBSERVATION_COLUMNS
 from kepu.plan import load_plan
 
@@ -60,7 +61,7 @@ def main() -> None:
         data = xlsx.read_bytes()
 
         t = time.perf_counter()
-        sheet = reading.read(data, xlsx.name, ACTIVITY_SHEET, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS})
+        sheet = reading.read(data, xlsx.name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET,))
         read_s = time.perf_counter() - t
         vocab = validation.Vocabulary.load(con, catalog.plans(con)[0].id)
         t = time.perf_counter()
@@ -68,10 +69,10 @@ def main() -> None:
         check_s = time.perf_counter() - t
 
         t = time.perf_counter()
-        outcome = batches.import_file(con, data, xlsx.name, "benchmark")
+        outcome = batches.import_file(con, data, xlsx.name, User("benchmark", ADMIN))
         total_s = time.perf_counter() - t
         t = time.perf_counter()
-        again = batches.import_file(con, data, xlsx.name, "benchmark")
+        again = batches.import_file(con, data, xlsx.name, User("benchmark", ADMIN))
         reimport_s = time.perf_counter() - t
         con.close()
     result = {

@@ -37,6 +37,7 @@ ACTIVITY_REQUIRED = ("活动名称", "开始日期", "镇街", "责任单位", "
 OBSERVATION_COLUMNS = ("指标", "年份", "镇街", "数值", "来源")
 OBSERVATION_REQUIRED = ("指标", "年份", "镇街", "数值")
 ACTIVITY_SHEET, OBSERVATION_SHEET = "活动记录", "指标数据"
+OPTIONS_SHEET = "选项"  # the templates' hidden sheet of dropdown lists: it has column names, but it holds no data
 
 # Several cohorts in one cell may be separated by any of these.
 COHORT_SEPARATORS = "、，,;；/"

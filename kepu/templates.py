@@ -30,10 +30,10 @@ from kepu.glossary import (
     OBSERVATION_REQUIRED,
     OBSERVATION_SHEET,
     OBSERVATIONS,
+    OPTIONS_SHEET,
 )
 
 INSTRUCTIONS_SHEET = "填写说明"
-OPTIONS_SHEET = "选项"
 FIRST_ROW, LAST_ROW = 2, 5001  # the rows that get formats and dropdowns
 
 HEADER_FONT = Font(bold=True)
