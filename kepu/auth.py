@@ -26,6 +26,8 @@ MAX_NAME = 32
 
 WRONG_LOGIN = "用户名或密码错误"
 DISABLED = "该账户已停用，请联系区科协"
+ENDED = {"disabled": "该账户已被停用，本次登录已结束。", "password": "该账户的密码已重设，请用新密码重新登录。",
+         "gone": "该账户已不存在，本次登录已结束。"}
 
 _hasher = PasswordHasher()
 
@@ -40,6 +42,7 @@ class User:
     role: str
     bureau: str | None = None
     town: str | None = None
+    session: int = 0  # changes when the account is disabled or its password reset: open logins then end
 
     @property
     def is_admin(self) -> bool:
@@ -51,21 +54,47 @@ class User:
             return f"{ADMIN}（全部）"
         return f"{self.role} · {self.bureau or self.town or '（未指定）'}"
 
-    def may_report(self, town: str, bureau: str) -> bool:
-        """True when the user may report a record of this 镇街 and 责任单位."""
+    def refusal(self, town: str, bureau: str | None) -> str | None:
+        """Why the user may not report a record of this 镇街 and 责任单位 (bureau None: an indicator value of the
+        town, such as its 科普经费); None when they may. The one place a clerk's scope is decided, for every kind
+        of import."""
         if self.is_admin:
-            return True
+            return None
+        if bureau is None:
+            if self.town is None:
+                return ("您的账户只能报送本单位的活动记录；指标数据（抽样调查比例、科普经费）由区科协管理员或"
+                        "镇街填报员报送")
+            return None if town == self.town else f"您的账户只能报送本镇街（{self.town}）的指标数据"
         if self.bureau is not None:
-            return bureau == self.bureau
-        return self.town is not None and town == self.town
+            return None if bureau == self.bureau else f"您的账户只能报送本单位（{self.bureau}）的活动"
+        return None if town == self.town else f"您的账户只能报送本镇街（{self.town}）的活动"
+
+    def may_report(self, town: str, bureau: str | None) -> bool:
+        """True when the user may report a record of this 镇街 and 责任单位 (see refusal)."""
+        return self.refusal(town, bureau) is None
 
     def may_undo(self, batch_user_name: str) -> bool:
         """True when the user may undo an import batch made by `batch_user_name`."""
         return self.is_admin or batch_user_name == self.name
 
+    def restore_refusal(self, batch_user_name: str, undone_by: str | None) -> str | None:
+        """Why the user may not restore an undone batch (None when they may): a clerk restores only their own
+        batch, and only when they undid it themselves; what an administrator undid, only an administrator
+        restores."""
+        if self.is_admin:
+            return None
+        if batch_user_name != self.name:
+            return "您只能恢复自己导入的批次"
+        if undone_by != self.name:
+            return f"该批次由 {undone_by} 撤销，只有管理员可以恢复"
+        return None
 
-def add_user(con, name: str, role: str, bureau: str | None = None, town: str | None = None, by: str = "cli") -> User:
-    """Add a user without a password (set one with set_password); return the user with canonical scope names."""
+
+def add_user(con, name: str, role: str, bureau: str | None = None, town: str | None = None,
+             by: str | None = None) -> User:
+    """Add a user without a password (set one with set_password); return the user with canonical scope names.
+    `by` is who the audit log names (default: where the call comes from, e.g. 命令行)."""
+    by = by or audit.actor_name()
     _check_name(name)
     if role not in ROLES:
         raise AuthError(f"未知的角色“{role}”，请选择：{'、'.join(ROLES)}")
@@ -83,13 +112,15 @@ def add_user(con, name: str, role: str, bureau: str | None = None, town: str | N
     return user
 
 
-def set_password(con, name: str, password: str, by: str = "cli") -> None:
-    """Store an argon2 hash of a new password and clear any lockout."""
+def set_password(con, name: str, password: str, by: str | None = None) -> None:
+    """Store an argon2 hash of a new password and clear any lockout; open logins of the account end."""
+    by = by or audit.actor_name()
     _require_user(con, name)
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码")
-    db.execute(con, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE name = ?",
-               [_hasher.hash(password), name])
+    # A new session number ends every open login of the account (they are checked on each page run).
+    db.execute(con, """UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL,
+                              session_epoch = session_epoch + 1 WHERE name = ?""", [_hasher.hash(password), name])
     audit.record(con, by, "user.password", name=name)
 
 
@@ -104,26 +135,53 @@ def enable_user(con, name: str, by: str) -> None:
 
 
 def authenticate(con, name: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user whose name and password these are; AuthError (in Chinese) otherwise."""
+    """The user whose name and password these are; AuthError (in Chinese) otherwise. Every attempt is logged."""
     now = now or dt.datetime.now()
-    row = db.rows(con, "SELECT role, bureau, town, password_hash, disabled, locked_until FROM users WHERE name = ?",
-                  [name])
+    row = db.rows(con, """SELECT role, bureau, town, password_hash, disabled, locked_until, session_epoch
+                          FROM users WHERE name = ?""", [name])
     if not row or row[0][3] is None:
         # Spend as long as a real check, so the answer's timing does not tell which names exist.
         _verify(_dummy_hash(), password)
+        _refused(con, name, "no such user" if not row else "no password set")
         raise AuthError(WRONG_LOGIN)
-    role, bureau, town, password_hash, disabled, locked_until = row[0]
+    role, bureau, town, password_hash, disabled, locked_until, session = row[0]
     if locked_until is not None and now < locked_until:
+        _refused(con, name, "locked")
         raise AuthError(_locked_message(locked_until))
     if not _verify(password_hash, password):
-        raise AuthError(_record_failure(con, name, now))
+        message = _record_failure(con, name, now)
+        _refused(con, name, "wrong password")
+        raise AuthError(message)
     # Only someone who knows the password learns that the account is disabled.
     if disabled:
+        _refused(con, name, "disabled")
         raise AuthError(DISABLED)
     db.execute(con, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
     if _hasher.check_needs_rehash(password_hash):
         db.execute(con, "UPDATE users SET password_hash = ? WHERE name = ?", [_hasher.hash(password), name])
-    return User(name, role, bureau, town)
+    audit.record(con, name, "login")
+    return User(name, role, bureau, town, session)
+
+
+def current_session(con, user: User) -> User:
+    """The account behind an open login as it is now (its role and scope re-read); AuthError, saying why, when the
+    login must end: the account was disabled, its password reset, or it is gone."""
+    row = db.rows(con, "SELECT name, role, bureau, town, session_epoch, disabled FROM users WHERE name = ?",
+                  [user.name])
+    if not row:
+        raise AuthError(ENDED["gone"])
+    *fields, disabled = row[0]
+    if disabled:
+        raise AuthError(ENDED["disabled"])
+    now = User(*fields)
+    if now.session != user.session:
+        raise AuthError(ENDED["password"])
+    return now
+
+
+def _refused(con, name: str, reason: str) -> None:
+    # The name is what was typed: kept as text in the JSON, never shown as markup.
+    audit.record(con, name[:MAX_NAME * 2], "login.refused", reason=reason)
 
 
 def list_users(con) -> pd.DataFrame:
@@ -136,7 +194,7 @@ def list_users(con) -> pd.DataFrame:
 
 def get_user(con, name: str) -> User | None:
     """The user of this name, or None."""
-    row = db.rows(con, "SELECT name, role, bureau, town FROM users WHERE name = ?", [name])
+    row = db.rows(con, "SELECT name, role, bureau, town, session_epoch FROM users WHERE name = ?", [name])
     return User(*row[0]) if row else None
 
 
@@ -177,7 +235,8 @@ def _require_user(con, name: str) -> None:
 
 def _set_disabled(con, name: str, disabled: bool, by: str) -> None:
     _require_user(con, name)
-    db.execute(con, "UPDATE users SET disabled = ? WHERE name = ?", [disabled, name])
+    db.execute(con, "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE name = ?",
+               [disabled, name])
     audit.record(con, by, "user.disable" if disabled else "user.enable", name=name)
 
 

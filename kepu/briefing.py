@@ -89,8 +89,8 @@ def _verdict(standings: list[dict]) -> str:
 
 
 def _target_table(doc, standings: list[dict], first: str) -> None:
-    rows = [[s["name"], fmt.value(s["target"], s["unit"]), fmt.value(s["actual"], s["unit"]),
-             s["status"] or "不评定", _outlook(s)] for s in standings]
+    rows = [[s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), _outlook(s)]
+            for s in standings]
     _table(doc, [first, "目标", "实际", "状态", "进度研判"], rows, status_col=3, widths=(4.2, 2.4, 2.4, 1.6, 5.4))
 
 
@@ -102,7 +102,7 @@ def _group_table(doc, b: dict, kind: str) -> None:
             rows.append([g["full_name"], figure, "未设定数量目标", "—", "—"])
             continue
         rows.append([g["full_name"], figure, f"{s['name']}：{fmt.value(s['target'], s['unit'])}",
-                     s["status"] or "不评定", _outlook(s)])
+                     words.status(s), _outlook(s)])
     _table(doc, ["名称", "活动与参与", "目标", "状态", "进度研判"], rows, status_col=3,
            widths=(4.0, 3.2, 3.2, 1.6, 4.0))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kepu import db
+from kepu import db, matching
 from kepu.filters import Period
 from kepu.store import get_meta
 
@@ -102,8 +102,8 @@ def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
         population = "(SELECT population FROM towns WHERE kind = '全区')"
     sql = f"""SELECT o.year, sum(o.value)::DOUBLE AS value, count(DISTINCT o.town)::BIGINT AS reporting,
                      {population}::BIGINT AS population
-              FROM observations o
-              WHERE o.series = $series AND NOT o.retracted AND o.superseded_by IS NULL AND {town_filter}
+              FROM current_observations o
+              WHERE o.series = $series AND {town_filter}
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)
 
@@ -119,17 +119,23 @@ def data_version(con) -> int:
 
 
 def resolve_town(con, name: str) -> str | None:
-    """The town a name or alias means (沙土 → 沙土镇), or None."""
-    sql = """SELECT name FROM towns WHERE name = $n
-             UNION ALL SELECT town FROM town_aliases WHERE alias = $n LIMIT 1"""
-    return db.scalar(con, sql, {"n": name.strip()})
+    """The town a name or alias means (沙土 → 沙土镇, compared as kepu.matching does), or None."""
+    return spellings(con, "town").get(matching.key(name))
 
 
 def resolve_bureau(con, name: str) -> str | None:
     """The bureau a name or alias means (科协 → 区科协, 区教育局 → 区教体局), or None."""
-    sql = """SELECT name FROM bureaus WHERE name = $n
-             UNION ALL SELECT bureau FROM bureau_aliases WHERE alias = $n LIMIT 1"""
-    return db.scalar(con, sql, {"n": name.strip()})
+    return spellings(con, "bureau").get(matching.key(name))
+
+
+def spellings(con, kind: str) -> dict[str, str]:
+    """Every accepted spelling of a town (kind "town") or bureau ("bureau") by its match key → the canonical name.
+    Names come before aliases, so a name is never taken for another's alias."""
+    names = towns(con).name if kind == "town" else bureaus(con)
+    out = {matching.key(n): n for n in names}
+    for alias, name in aliases(con, kind).items():
+        out.setdefault(matching.key(alias), name)
+    return out
 
 
 def aliases(con, kind: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from kepu import catalog, cli_import, cli_users, demo, exports, store, words
+from kepu import audit, catalog, cli_import, cli_users, demo, exports, matching, store, words
 from kepu.auth import AuthError
 from kepu.batches import BatchError
 from kepu.filters import Filters, Period
@@ -25,6 +25,7 @@ class UsageError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    audit.set_origin(audit.command_line_origin())
     try:
         return args.run(args) or 0
     except UsageError as exc:
@@ -98,20 +99,23 @@ def _plan_show(args) -> None:
 def _init(args) -> None:
     path = args.db or store.default_path()
     fill = None if args.empty else demo.fill
+    replacing = path.exists()
     store.create_store(path, fill=fill, demo=not args.empty, force=args.force)
     print(f"已创建数据库 {path}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
+    if replacing:
+        print(f"原数据库已备份为 {store.backups(path)[-1]}；操作日志已转入新库")
 
 
 def _view(con, args) -> Filters:
     """The filters given by --period, --town and --bureau (names or aliases)."""
     period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
-    towns = tuple(_resolve(con, catalog.resolve_town, t, "镇街") for t in args.town)
-    bureaus = tuple(_resolve(con, catalog.resolve_bureau, b, "责任单位") for b in args.bureau)
+    towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
+    bureaus = tuple(_resolve(con, "bureau", b, "责任单位") for b in args.bureau)
     return Filters(period, town=towns, bureau=bureaus)
 
 
 def _summary(args) -> None:
-    con = store.connect(args.db or store.default_path(), read_only=True)
+    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
     try:
         result = summary(con, _view(con, args), args.as_of or dt.date.today())
     finally:
@@ -124,7 +128,7 @@ def _summary(args) -> None:
     for t in result["targets"]:
         projection = words.projection(t)
         outlook = f"；{projection}" if projection else ""
-        print(f"  {t['name']}：实际 {t['actual']}，目标 {t['target']}，应达 {t['expected']}，{t['status'] or '不评定'}"
+        print(f"  {t['name']}：实际 {words.actual(t)}，目标 {t['target']}，应达 {t['expected']}，{words.status(t)}"
               f"{outlook}")
 
 
@@ -136,13 +140,15 @@ def _report(args) -> None:
         raise UsageError(f"输出文件名须以 .{kind} 结尾：{args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"目录 {args.out.parent} 不存在")
-    con = store.connect(args.db or store.default_path(), read_only=True)
+    # Opened for writing, so the export is in the audit log like one from the dashboard.
+    con = store.connect(args.db or store.default_path(), wait=cli_import.lock_wait())
     try:
         f, as_of = _view(con, args), args.as_of or dt.date.today()
         if kind == "xlsx":
             data, problem = exports.workbook(con, f, as_of), None
         else:
             data, problem = exports.briefing_document(con, f, as_of)
+        exports.log(con, audit.actor_name(), kind, f, str(args.out))
     finally:
         con.close()
     args.out.write_bytes(data)
@@ -156,7 +162,7 @@ def _template(args) -> None:
         raise UsageError(f"模板文件名须以 .xlsx 结尾：{args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"目录 {args.out.parent} 不存在")
-    con = store.connect(args.db or store.default_path(), read_only=True)
+    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
     try:
         data = observation_template(con) if args.observations else activity_template(con)
     finally:
@@ -165,10 +171,12 @@ def _template(args) -> None:
     print(f"已生成填报模板 {args.out}")
 
 
-def _resolve(con, resolve, name: str, what: str) -> str:
-    found = resolve(con, name)
+def _resolve(con, kind: str, name: str, what: str) -> str:
+    """The town or bureau a name or alias means; a UsageError saying what differs from a known one otherwise."""
+    known = catalog.spellings(con, kind)
+    found = known.get(matching.key(name))
     if found is None:
-        raise UsageError(f"未知的{what}“{name}”")
+        raise UsageError(f"未知的{what}：{matching.unknown(name, known, what)}")
     return found
 
 

@@ -6,17 +6,25 @@ account, whose limits then apply. It shares its one import path (kepu.batches) w
 
 from __future__ import annotations
 
-import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from kepu import auth, batches, store
+from kepu import audit, auth, batches, store
 from kepu.reading import FileRejected
 
 EXIT_COMMITTED, EXIT_NOT_COMMITTED, EXIT_USAGE = 0, 1, 2
+
+
+def lock_wait() -> float:
+    """How long a command waits for another kepu command to release the store ($KEPU_LOCK_WAIT, default 30 s)."""
+    try:
+        return max(0.0, float(os.environ.get("KEPU_LOCK_WAIT", "30")))
+    except ValueError:
+        return 30.0
 
 
 class NotCommitted(Exception):
@@ -45,16 +53,17 @@ def register(sub, with_db) -> None:
     listing.set_defaults(run=_list)
 
 
-def _actor(con, name: str | None) -> tuple[str, auth.User | None]:
-    """Who acts: a named, enabled account, or the command line itself (an administrator)."""
+def _actor(con, name: str | None) -> auth.User:
+    """Who acts: a named, enabled account (its limits apply; the audit log also names the operating-system user),
+    or the command line itself, an administrator named after the operating-system user."""
     if name is None:
-        return f"命令行:{getpass.getuser()}", None
+        return auth.User(f"{audit.CLI}:{audit.origin().os_user or '未知'}", auth.ADMIN)
     user = auth.get_user(con, name)
     if user is None:
         raise auth.AuthError(f"没有名为“{name}”的账户")
     if auth.is_disabled(con, name):
         raise auth.AuthError(f"账户“{name}”已停用")
-    return user.name, user
+    return user
 
 
 def _import(args) -> int | None:
@@ -62,20 +71,20 @@ def _import(args) -> int | None:
         print(f"kepu: 找不到文件 {args.file}", file=sys.stderr)
         return EXIT_USAGE
     data = args.file.read_bytes()
-    con = store.connect(args.db or store.default_path(), read_only=args.dry_run)
+    con = store.connect(args.db or store.default_path(), read_only=args.dry_run, wait=lock_wait())
     try:
-        who, user = _actor(con, args.user)
+        actor = _actor(con, args.user)
         try:
-            outcome = batches.import_file(con, data, args.file.name, who, valid_only=args.valid_only,
-                                          dry_run=args.dry_run, may_report=user.may_report if user else None)
+            outcome = batches.import_file(con, data, args.file.name, actor, valid_only=args.valid_only,
+                                          dry_run=args.dry_run)
         except FileRejected as exc:
             _report_rejected_file(args, str(exc))
             raise NotCommitted from exc
     finally:
         con.close()
     _print_outcome(args, outcome)
-    if not outcome.committed and (outcome.errors or not args.dry_run):
-        raise NotCommitted
+    if not outcome.committed and outcome.errors:
+        raise NotCommitted  # refused (a dry run with errors too); a file with nothing new is not an error
 
 
 def _report_rejected_file(args, reason: str) -> None:
@@ -92,10 +101,14 @@ def _print_outcome(args, outcome: batches.Outcome) -> None:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
         return
     print(outcome.message)
+    for note in outcome.notes:
+        print(f"  注意：{note}")
     for e in outcome.errors[:200]:
         print(f"  第 {e.row} 行 · {e.column} · “{e.value}”：{e.reason}")
-    if len(outcome.errors) > 200:
-        print(f"  ……另有 {len(outcome.errors) - 200} 处错误（用 --json 查看全部）")
+    more = len(outcome.errors) - 200 + outcome.errors_omitted
+    if more > 0:
+        listed = "用 --json 查看" + ("前 10,000 处" if outcome.errors_omitted else "全部")
+        print(f"  ……另有 {more} 处错误（{listed}）")
 
 
 def _undo(args) -> None:
@@ -107,16 +120,15 @@ def _restore(args) -> None:
 
 
 def _change(args, action) -> None:
-    con = store.connect(args.db or store.default_path())
+    con = store.connect(args.db or store.default_path(), wait=lock_wait())
     try:
-        who, user = _actor(con, args.user)
-        print(action(con, args.batch, who, user.may_undo if user else None))
+        print(action(con, args.batch, _actor(con, args.user)))
     finally:
         con.close()
 
 
 def _list(args) -> None:
-    con = store.connect(args.db or store.default_path(), read_only=True)
+    con = store.connect(args.db or store.default_path(), read_only=True, wait=lock_wait())
     try:
         frame = batches.batches(con)
     finally:

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from kepu import auth, db, store
+from kepu import audit, auth, db, store
+from kepu.cli_import import lock_wait
 from kepu.glossary import ROLES
 
-BY = "cli"  # who the audit log names for changes made from the command line
+BY = audit.CLI  # who the audit log names for changes made from the command line (beside the OS user)
 
 
 def register(sub, with_db) -> None:
@@ -49,7 +50,7 @@ def register(sub, with_db) -> None:
 
 @contextmanager
 def _store(args) -> Iterator:
-    con = store.connect(args.db or store.default_path())
+    con = store.connect(args.db or store.default_path(), wait=lock_wait())
     try:
         yield con
     finally:
@@ -59,16 +60,10 @@ def _store(args) -> Iterator:
 def _add(args) -> None:
     # Read the password before touching the store, so a bad one leaves no half-made user behind.
     password = _read_password_stdin() if args.password_stdin else None
-    with _store(args) as con:
-        db.execute(con, "BEGIN TRANSACTION")
-        try:
-            user = auth.add_user(con, args.name, args.role, bureau=args.bureau, town=args.town, by=BY)
-            if password is not None:
-                auth.set_password(con, user.name, password, by=BY)
-            db.execute(con, "COMMIT")
-        except Exception:
-            db.execute(con, "ROLLBACK")
-            raise
+    with _store(args) as con, db.transaction(con):
+        user = auth.add_user(con, args.name, args.role, bureau=args.bureau, town=args.town, by=BY)
+        if password is not None:
+            auth.set_password(con, user.name, password, by=BY)
     print(f"已添加用户 {user.name}（{user.scope_text()}）")
     if password is None:
         print(f"尚未设置密码，请运行 uv run kepu user passwd {user.name}")

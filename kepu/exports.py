@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kepu import brief, briefing, catalog, chart_images, queries, spreadsheet, tables
+from kepu import audit, brief, briefing, catalog, chart_images, queries, spreadsheet, tables, words
 from kepu.filters import Filters
 
 RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
@@ -59,3 +59,9 @@ def file_name(f: Filters, kind: str, focus: str | None = None) -> str:
     parts = ["科学素质行动", focus or "", str(f.period), *f.town[:3], *f.bureau[:2]]
     stem = "_".join(p for p in parts if p)
     return re.sub(r'[\\/:*?"<>|\s]+', "", stem) + f".{kind}"
+
+
+def log(con, user_name: str, kind: str, f: Filters, where: str = "") -> None:
+    """Put an export in the audit log: what was taken away (workbook, briefing or records), of which view."""
+    audit.record(con, user_name, "export", format=kind, view=words.filters(f), period=str(f.period),
+                 town=list(f.town), bureau=list(f.bureau), file=where or None)

@@ -25,14 +25,14 @@ def _overview(b: dict) -> str:
     top = "".join(f'<div class="kp-figure"><div class="kp-label">{escape(label)}</div>'
                   f'<div class="kp-big">{escape(value)}</div></div>' for label, value in figures)
     plan_targets = [s for s in b["targets"] if s["basis"] == "纲要目标"] or b["targets"][:4]
-    cards = "".join(_card(s["name"], fmt.value(s["actual"], s["unit"]), s) for s in plan_targets)
+    cards = "".join(_card(s["name"], words.actual(s), s) for s in plan_targets)
     return f'<div class="kp-row kp-figures">{top}</div><div class="kp-row">{cards}</div>'
 
 
 def _groups(b: dict, kind: str) -> str:
     cards = []
     for g, totals, s in brief.group_standings(b, kind):
-        shown = fmt.value(s["actual"], s["unit"]) if s else fmt.people(totals["participants"])
+        shown = words.actual(s) if s else fmt.people(totals["participants"])
         extra = "" if s and s["unit"] == "场次" else f"{fmt.count(totals['activities'])}场次"
         cards.append(_card(g["name"], shown, s, extra))
     return f'<div class="kp-row{" kp-five" if len(cards) > 4 else ""}">{"".join(cards)}</div>'
@@ -51,7 +51,8 @@ def _card(name: str, value: str, s: dict | None, extra: str = "") -> str:
     detail = "".join(f'<div class="kp-detail">{escape(line)}</div>' for line in lines if line)
     return (f'<div class="kp-card kp-{STATUS_CLASS[status]}"><div class="kp-name">{escape(name)}</div>'
             f'<div class="kp-value">{_value(value, s["unit"] if s else "人次")}</div>'
-            f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(status or "不评定")}</div>{detail}</div>')
+            f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(words.status(s) if s else "不评定")}</div>'
+            f'{detail}</div>')
 
 
 def _value(text: str, unit: str) -> str:

@@ -68,7 +68,7 @@ def target_rows(b: dict) -> pd.DataFrame:
         done = s["actual"] / s["expected"] if judged else None
         rows.append({
             "指标": s["name"], "所属": s["group"] or "全区", "单位": s["unit"], "口径": s["basis"], "目标": s["target"],
-            "应达": s["expected"], "实际": s["actual"], "完成率": done, "状态": s["status"] or "不评定",
+            "应达": s["expected"], "实际": s["actual"], "完成率": done, "状态": words.status(s),
             "按当前进度预计": s["projected"], "差额": s["shortfall"], "进度研判": words.projection(s) or "—",
             "说明": s["note"] or "",
         })
@@ -79,7 +79,7 @@ def _groups(b: dict, kind: str) -> pd.DataFrame:
     label = "人群" if kind == "cohort" else "重点工程"
     rows = [{label: g["full_name"], "场次": t["activities"], "人次": t["participants"], "经费（元）": t["funding"],
              "目标指标": s["name"] if s else "未设定数量目标", "目标": s["target"] if s else None,
-             "实际": s["actual"] if s else None, "状态": (s["status"] or "不评定") if s else "—",
+             "实际": s["actual"] if s else None, "状态": words.status(s) if s else "—",
              "进度研判": (words.projection(s) or "—") if s else "—"}
             for g, t, s in brief.group_standings(b, kind)]
     spare = next(r for r in b["by_cohort" if kind == "cohort" else "by_project"] if r[kind] == UNSPECIFIED)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from kepu import db
+from kepu import audit, db, locks, matching
 from kepu.plan import DISTRICT, Plan, load_plan, plan_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +110,22 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE targets ADD COLUMN updated_by VARCHAR",
         "ALTER TABLE targets ADD COLUMN updated_at TIMESTAMP",
     ],
+    # Trust: match keys so a cosmetic re-send is a duplicate (kepu/matching.py); sessions end when an account is
+    # disabled or its password reset; the audit log says through what and from where; an observation's current
+    # value is the newest live batch's (a view, so undo and restore in any order cannot leave a gap).
+    3: [
+        "ALTER TABLE activities ADD COLUMN ref_key VARCHAR",
+        "ALTER TABLE activities ADD COLUMN title_key VARCHAR",
+        lambda con: fill_match_keys(con),
+        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE audit_log ADD COLUMN via VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN os_user VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN address VARCHAR",
+        """CREATE VIEW current_observations AS
+               SELECT * FROM observations WHERE NOT retracted
+               QUALIFY row_number() OVER (PARTITION BY series, year, town
+                                          ORDER BY coalesce(batch, 0) DESC, id DESC) = 1""",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -115,29 +135,44 @@ def default_path() -> Path:
     return Path(os.environ.get("KEPU_DB") or DATA_DIR / "kepu.duckdb")
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open an existing store, upgrading an older schema in place."""
+def connect(path: Path, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open an existing store, upgrading an older schema in place. While another kepu command holds it, wait up to
+    `wait` seconds for that command to finish; a running dashboard (or any other program) is not waited for."""
     path = Path(path)
     if not path.exists():
         raise StoreError(f"数据库文件 {path} 不存在，请先运行 uv run kepu init")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            instead = ("在看板上查看，或用各页右上角的「导出」下载简报和工作簿" if read_only
-                       else "在看板的「数据填报」页导入")
-            raise StoreError(
-                f"数据库 {path} 正被另一个程序（通常是正在运行的看板）占用，DuckDB 只允许一个程序打开它写入："
-                f"请{instead}，或先停止看板再运行此命令。") from exc
-        raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
-    except duckdb.Error as exc:
-        raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not locks.is_lock_error(exc):
+                raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
+            holder = locks.holder(exc)
+            if not holder.is_kepu_command or time.monotonic() >= deadline:  # only a kepu command will let go soon
+                raise StoreError(held_message(path, holder, read_only, wait)) from exc
+            time.sleep(0.2)
+        except duckdb.Error as exc:
+            raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
     db.execute(con, "SET enable_progress_bar = false")
     if not read_only:
         migrate(con)
     elif schema_version(con) != SCHEMA_VERSION:
         raise StoreError(f"数据库文件 {path} 的结构版本为 {schema_version(con)}，需先以读写方式打开以升级")
     return con
+
+
+def held_message(path: Path, holder: locks.Holder, read_only: bool, waited: float = 0.0) -> str:
+    """Why a store cannot be opened now, naming the process that holds it and what to do instead."""
+    who = holder.describe()
+    if holder.is_kepu_command:
+        after = f"等待 {waited:g} 秒后仍未结束，" if waited else ""
+        return f"数据库 {path} 正被{who}占用，{after}请等它结束后再运行此命令。"
+    instead = ("在看板上查看，或用各页右上角的「导出」下载简报和工作簿" if read_only
+               else "在看板的「数据填报」页导入")
+    return (f"数据库 {path} 正被{who}占用，DuckDB 只允许一个程序打开它写入：请{instead}，"
+            "或先停止它再运行此命令。")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -148,8 +183,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] | None = None) -> int:
-    """Bring the schema up to the newest version in one transaction; return the version reached."""
+def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list] | None = None) -> int:
+    """Bring the schema up to the newest version in one transaction; return the version reached. A step is a
+    statement, or a function of the connection for what SQL alone cannot compute."""
     migrations = MIGRATIONS if migrations is None else migrations
     current = schema_version(con)
     newest = max(migrations)
@@ -159,8 +195,8 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list[str]] | N
         return current
     with db.transaction(con):
         for version in sorted(v for v in migrations if v > current):
-            for statement in migrations[version]:
-                db.execute(con, statement)
+            for step in migrations[version]:
+                step(con) if callable(step) else db.execute(con, step)
         db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
     return newest
 
@@ -176,7 +212,9 @@ def create_store(
     """Create a store at `path` with the plans loaded and `fill` run to add records.
 
     The store is built in a temporary file beside the target and moved into place only when complete, so a
-    failure never leaves a half-written store. An existing store is replaced only with force=True.
+    failure never leaves a half-written store. An existing store is replaced only with force=True, never while a
+    process holds it (that process would go on writing to the replaced file, and its writes would be lost), and
+    only after a timestamped copy of it is kept beside it; its audit log is carried into the new store.
     """
     path = Path(path)
     if path.exists() and not force:
@@ -185,6 +223,7 @@ def create_store(
     if not plans:
         raise StoreError(f"在 {DATA_DIR} 中没有找到规划文件 plan-*.yaml")
     path.parent.mkdir(parents=True, exist_ok=True)
+    old = _hold_for_replacement(path) if path.exists() else None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -196,17 +235,86 @@ def create_store(
                 load_plan_into(con, plan)
             if fill is not None:
                 fill(con, plans)
+            if schema_version(con) >= 3:
+                fill_match_keys(con)
+                _carry_audit_log(con, old, demo)
             set_meta(con, "demo", "1" if demo else "0")
             set_meta(con, "created_at", dt.datetime.now().isoformat(timespec="seconds"))
             set_meta(con, "data_version", "1")
             db.execute(con, "CHECKPOINT")
         finally:
             con.close()
+        if old is not None:
+            old.release()
         os.replace(tmp, path)
     finally:
+        if old is not None:
+            old.release()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
     return path
+
+
+class _Replaced:
+    """A store about to be replaced: held open (so no process can start writing to it meanwhile), copied to a
+    timestamped backup, and its audit log read."""
+
+    def __init__(self, path: Path, con, backup: Path, audit_log: pd.DataFrame | None):
+        self.path, self.con, self.backup, self.audit_log = path, con, backup, audit_log
+
+    def release(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+
+def _hold_for_replacement(path: Path) -> _Replaced:
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if locks.is_lock_error(exc):
+            raise StoreError(f"数据库 {path} 正被{locks.holder(exc).describe()}占用：此时重建，它此后写入的数据会"
+                             "全部丢失。请先停止它，再运行 kepu init --force。") from exc
+        con = None  # not a store we can open (damaged?): still kept as a backup below
+    except duckdb.Error:
+        con = None
+    audit_log = None
+    if con is not None:
+        try:
+            db.execute(con, "CHECKPOINT")  # everything in the file itself, so the copy is complete
+            has_log = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'audit_log'")
+            audit_log = db.query(con, "SELECT * FROM audit_log ORDER BY logged_at") if has_log else None
+        except duckdb.Error:
+            audit_log = None
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    for n in range(2, 1000):  # two rebuilds within a second must not overwrite the first one's copy
+        if not backup.exists():
+            break
+        backup = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+    shutil.copy2(path, backup)
+    wal = Path(f"{path}.wal")
+    if wal.exists():
+        shutil.copy2(wal, Path(f"{backup}.wal"))
+    return _Replaced(path, con, backup, audit_log)
+
+
+def backups(path: Path) -> list[Path]:
+    """The timestamped copies `create_store` kept of replaced stores at `path`, oldest first."""
+    path = Path(path)
+    pattern = re.compile(re.escape(path.name) + r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak")
+    found = [(m[1], int(m[2] or 1), p) for p in path.parent.iterdir() if (m := pattern.fullmatch(p.name))]
+    return [p for *_, p in sorted(found)]
+
+
+def _carry_audit_log(con: duckdb.DuckDBPyConnection, old: _Replaced | None, demo: bool) -> None:
+    """The replaced store's audit log, then a line saying the store was (re)created and where the old one is kept."""
+    if old is not None and old.audit_log is not None and len(old.audit_log):
+        columns = [c for c in old.audit_log.columns
+                   if c in ("logged_at", "user_name", "action", "detail", "via", "os_user", "address")]
+        db.insert_frame(con, "audit_log", old.audit_log[columns])
+    audit.record(con, audit.actor_name(), "store.init", demo=demo, replaced=str(old.path) if old else None,
+                 backup=str(old.backup) if old else None)
 
 
 def load_plan_into(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
@@ -238,6 +346,27 @@ def load_plan_into(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         rows += [(plan.id, t.indicator, t.kind, y, t.value, t.baseline_year, t.basis) for y in years]
     ex(con, "INSERT INTO targets (plan_id, indicator, kind, year, value, baseline_year, basis) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+# Values that NFKC, invisible-character removal and case folding change only by ASCII case: printable ASCII without
+# spaces, and CJK Unified Ideographs. For them matching.key is lower(), which SQL computes in one pass over millions of
+# rows; only the rest (full-width forms, spaces, invisible characters…) goes through Python. tests/test_matching.py
+# checks the two agree.
+PLAIN_TEXT = "[!-~\u4e00-\u9fff]*"
+
+
+def fill_match_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every activity record lacking them its match keys (records written by a fill, or before schema 3)."""
+    for column, key_column in (("ref", "ref_key"), ("title", "title_key")):
+        missing = f"{key_column} IS NULL AND {column} IS NOT NULL"
+        db.execute(con, f"UPDATE activities SET {key_column} = lower({column}) "
+                        f"WHERE {missing} AND regexp_full_match({column}, ?)", [PLAIN_TEXT])
+        rest = [r[0] for r in db.rows(con, f"SELECT DISTINCT {column} FROM activities WHERE {missing}")]
+        if rest:
+            keys = pd.DataFrame({"value": rest, "key": [matching.key(v) for v in rest]})
+            with db.frame(con, "_kepu_keys", keys):
+                db.execute(con, f"UPDATE activities a SET {key_column} = k.key FROM _kepu_keys k "
+                                f"WHERE a.{column} = k.value AND a.{key_column} IS NULL")
 
 
 def town_aliases(name: str) -> list[str]:

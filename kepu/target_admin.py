@@ -8,6 +8,7 @@ import pandas as pd
 
 from kepu import audit, db, store
 from kepu.glossary import DISTRICT_SET
+from kepu.numbers import MAX_BY_UNIT, NumberError, parse_number
 
 
 def editable_targets(con, plan_id: str) -> pd.DataFrame:
@@ -19,11 +20,38 @@ def editable_targets(con, plan_id: str) -> pd.DataFrame:
         WHERE t.plan_id = ? ORDER BY i.sort, t.year""", [plan_id])
 
 
-def update_target(con, plan_id: str, indicator: str, year: int | None, value: float, user_name: str) -> str:
-    """Set one target value. A 示例目标 the district sets itself becomes a 区定目标; a 纲要目标 keeps its basis
-    (the change is in the log). Returns a sentence saying what changed."""
-    if value is None or value != value or value < 0:
-        raise ValueError("目标值应为不小于 0 的数")
+def changes(targets: pd.DataFrame, edited: pd.Series) -> list[tuple[str, int | None, object]]:
+    """The edits a 目标值 column holds against `targets` (editable_targets): (indicator, year, new value) for each
+    changed row, the value as typed."""
+    changed = edited.ne(targets["value"]) & edited.notna()
+    return [(targets.indicator[i], None if pd.isna(targets.year[i]) else int(targets.year[i]), edited[i])
+            for i in changed[changed].index]
+
+
+def save(con, plan_id: str, edits: list[tuple[str, int | None, object]], user_name: str) -> list[tuple[bool, str]]:
+    """Apply each edit (see update_target); returns, for each, whether it was saved and a sentence saying what
+    happened. A refused edit is logged, and does not stop the others."""
+    out = []
+    for indicator, year, value in edits:
+        try:
+            out.append((True, update_target(con, plan_id, indicator, year, value, user_name)))
+        except ValueError as exc:
+            audit.record(con, user_name, "target.refused", plan=plan_id, indicator=indicator, year=year,
+                         value=str(value), reason=str(exc))
+            out.append((False, f"{_label(con, plan_id, indicator, year)}未保存：{exc}"))
+    return out
+
+
+def _label(con, plan_id: str, indicator: str, year: int | None) -> str:
+    """An indicator's target as a sentence names it: “科技辅导员培训”（2021年）."""
+    name = db.scalar(con, "SELECT name FROM indicators WHERE plan_id = ? AND code = ?", [plan_id, indicator])
+    return f"“{name or indicator}”" + (f"（{year}年）" if year else "")
+
+
+def update_target(con, plan_id: str, indicator: str, year: int | None, value, user_name: str) -> str:
+    """Set one target value (a number, or text a person typed: kepu.numbers decides, within the unit's range).
+    A 示例目标 the district sets itself becomes a 区定目标; a 纲要目标 keeps its basis (the change is in the log).
+    Returns a sentence saying what changed."""
     rows = db.rows(con, """SELECT t.value, t.basis, t.kind, i.unit FROM targets t JOIN indicators i
                            ON i.plan_id = t.plan_id AND i.code = t.indicator
                            WHERE t.plan_id = $plan AND t.indicator = $ind AND t.year IS NOT DISTINCT FROM $year""",
@@ -31,8 +59,10 @@ def update_target(con, plan_id: str, indicator: str, year: int | None, value: fl
     if not rows:
         raise ValueError(f"没有找到指标 {indicator} {year or ''} 的目标")
     old, basis, kind, unit = rows[0]
-    if unit == "%" and value > 100:
-        raise ValueError("比例目标应在 0 到 100 之间")
+    try:
+        value = parse_number(value, "目标值", high=MAX_BY_UNIT.get(unit, 1e9))
+    except NumberError as exc:
+        raise ValueError(str(exc)) from None
     if float(old) == float(value):
         return "目标值未改变"
     new_basis = DISTRICT_SET if basis == "示例目标" else basis
@@ -44,4 +74,4 @@ def update_target(con, plan_id: str, indicator: str, year: int | None, value: fl
         audit.record(con, user_name, "target.update", plan=plan_id, indicator=indicator, year=year, old=float(old),
                      new=float(value), basis=new_basis)
         store.bump_data_version(con)
-    return f"已将 {indicator}{f'（{year}年）' if year else ''} 的目标由 {old:g} 改为 {value:g}"
+    return f"已将{_label(con, plan_id, indicator, year)}的目标由 {old:g} 改为 {value:g}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, replace
 
 from kepu import catalog, progress, queries
@@ -11,6 +12,7 @@ from kepu.plan import DISTRICT
 from kepu.progress import Progress
 
 NOT_JUDGED = "目标为全区口径，按镇街或责任单位筛选时只列实际值，不评定"
+ANOMALY = "数据异常"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Standing:
     progress: Progress
     trend: tuple[tuple[int, float], ...]  # the actual value of each year of the plan so far
     note: str
+    anomaly: bool = False  # a stored value is not a number (it cannot get in through kepu, but a figure must not
+    #                        fall over, or be judged, should one ever be there): shown as 数据异常, not judged
 
     def to_json(self) -> dict:
         p = self.progress
@@ -38,7 +42,7 @@ class Standing:
             "target": num(p.target), "actual": num(p.actual), "expected": num(p.expected), "status": p.status,
             "projected": num(p.projected),
             "reached": p.reached.isoformat() if p.reached else None, "shortfall": num(p.shortfall),
-            "target_date": p.target_date.isoformat(), "note": self.note,
+            "target_date": p.target_date.isoformat(), "note": self.note, "anomaly": self.anomaly,
             "trend": [[y, num(v)] for y, v in self.trend],
         }
 
@@ -62,6 +66,9 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None,
             continue
         by_year = activity_years[ind.code] if ind.basis == "activities" else actual_by_year(con, ind, f)
         first = rows.iloc[0]
+        if problem := _anomaly(ind.name, by_year, rows.value):
+            out.append(_not_a_number(ind, first, plan, owner, task, problem))
+            continue
         years = f.period.years
         notes = []
         if first.kind in ("level", "plan"):
@@ -133,8 +140,30 @@ def _scope_note(basis: str, f: Filters) -> str:
     return "按所选镇街的经费和估算人口计算"
 
 
+def _anomaly(name: str, by_year: dict[int, float], target_values) -> str:
+    """What in an indicator's stored values is not a finite number, in words ("" when all are)."""
+    bad_years = sorted(y for y, v in by_year.items() if not math.isfinite(v))
+    if bad_years:
+        return (f"{ANOMALY}：{'、'.join(map(str, bad_years))}年“{name}”的数值不是有效数字，未计算、未评定；"
+                "请管理员在数据填报页撤销该批次后重新导入")
+    if not all(math.isfinite(float(v)) for v in target_values):
+        return f"{ANOMALY}：“{name}”的目标值不是有效数字，未评定；请在目标管理页改正"
+    return ""
+
+
+def _not_a_number(ind, first, plan, owner, task, problem: str) -> Standing:
+    """The standing of an indicator whose stored values are not numbers: no figure, no verdict, the reason."""
+    target = float(first.value) if math.isfinite(float(first.value)) else None
+    end = dt.date(int(first.year) if first.kind == "level" else plan.end_year, 12, 31)
+    result = Progress(target, None, None, None, end, None, problem)
+    rule = first.kind if first.kind in ("level", "plan") else "additive" if ind.basis == "activities" else "rate"
+    return Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, rule, owner, task, result, (), problem,
+                    anomaly=True)
+
+
 def _number(value) -> float | None:
-    return None if value is None else round(float(value), 4)
+    """A figure for JSON: rounded, and None for what is not a finite number (JSON has no infinity)."""
+    return None if value is None or not math.isfinite(float(value)) else round(float(value), 4)
 
 
 def _none(value):

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from kepu import catalog
+from kepu import catalog, matching
 from kepu.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
@@ -22,12 +22,16 @@ from kepu.glossary import (
     OBSERVATION_REQUIRED,
     OBSERVATIONS,
 )
+from kepu.numbers import NumberError
+from kepu.numbers import parse_number as _parse_number
 from kepu.reading import FileRejected, Sheet, header_key
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_LENGTH = {"活动编号": 64, "活动名称": 200, "备注": 500, "来源": 200}
 MAX_PARTICIPANTS = 10_000_000
 MAX_FUNDING = 10_000_000_000  # 元
+# What each observation series may hold: its unit's range.
+SERIES_MAX = {"survey_rate": 100.0, "science_funding": float(MAX_FUNDING)}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPLIT = re.compile("[" + re.escape(COHORT_SEPARATORS) + r"\s]+")
 _TASK = re.compile(r"([A-Z]+\d+)(?![0-9])")  # a code, then perhaps its title
@@ -44,17 +48,32 @@ class RowError:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
 
 
+# A file of 200,000 wrong rows would otherwise carry millions of errors: the first MAX_ERRORS are listed in full,
+# the rest only counted (every rejected row still counts in rejected_rows).
+MAX_ERRORS = 10_000
+EXPLAINED = 2_000  # distinct unknown names whose refusal says what differs from a known one (matching.differences)
+
+
 @dataclass
 class Checked:
-    """The outcome of checking a file: the valid rows (with their row numbers) and every error."""
+    """The outcome of checking a file: the valid rows (with their row numbers) and the errors (the first
+    MAX_ERRORS of them; errors_omitted counts the rest)."""
 
     rows: pd.DataFrame
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0  # data rows, not counting entirely empty ones
+    notes: list[str] = field(default_factory=list)  # about the file as a whole (e.g. a hidden sheet not read)
+    rejected_rows: int = 0  # rows with at least one error
+    errors_omitted: int = 0
 
-    @property
-    def rejected_rows(self) -> int:
-        return len({e.row for e in self.errors})
+    def add(self, row_errors: list[RowError]) -> None:
+        """Count a row's errors (if any), keeping them while fewer than MAX_ERRORS are kept."""
+        if not row_errors:
+            return
+        self.rejected_rows += 1
+        room = max(0, MAX_ERRORS - len(self.errors))
+        self.errors += row_errors[:room]
+        self.errors_omitted += len(row_errors) - min(room, len(row_errors))
 
 
 @dataclass(frozen=True)
@@ -68,12 +87,30 @@ class Vocabulary:
     tasks: dict[str, str]  # code → the cohort or project it belongs to
     group_kinds: dict[str, str]  # cohort or project name → "cohort" / "project"
     series: dict[str, str]  # observation names → series code
+    # Why an unknown value is unknown (matching.differences) is worked out once per distinct value and table.
+    explained: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def lookup(self, value, table: dict[str, str], what: str) -> str:
+        """The canonical name `value` means in `table` (one of this vocabulary's, or the activity types), or Bad
+        saying what about it differs from a known name."""
+        found = table.get(_key(value))
+        if found is not None:
+            return found
+        text = str(value)
+        why = self.explained.get((what, text))
+        if why is None:
+            # Working out what differs takes a close-match search; past the first few thousand distinct unknown
+            # values (a file gone wrong, whose later errors are counted rather than listed) the plain reason will do.
+            why = ""
+            if len(self.explained) < EXPLAINED:
+                why = self.explained[(what, text)] = "；".join(matching.differences(text, table))
+        raise Bad(f"未知的{what}" + (f"：{why}" if why else "，请从模板的下拉列表中选择"))
 
     @classmethod
     def load(cls, con, plan_id: str) -> Vocabulary:
         """The vocabulary of the store for a plan."""
-        towns = _spellings(catalog.towns(con).name, catalog.aliases(con, "town"))
-        bureaus = _spellings(catalog.bureaus(con), catalog.aliases(con, "bureau"))
+        towns = catalog.spellings(con, "town")
+        bureaus = catalog.spellings(con, "bureau")
         groups = catalog.groups(con, plan_id)
         cohorts, projects = {}, {}
         for g in groups.itertuples(index=False):
@@ -90,16 +127,7 @@ class Vocabulary:
         return cls(towns, bureaus, cohorts, projects, tasks, dict(zip(groups.name, groups.kind, strict=True)), series)
 
 
-def _spellings(names, aliases: dict[str, str]) -> dict[str, str]:
-    out = {_key(n): n for n in names}
-    for alias, name in aliases.items():
-        out.setdefault(_key(alias), name)
-    return out
-
-
-def _key(text) -> str:
-    """A name compared loosely: full-width forms folded, spaces removed."""
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text)))
+_key = matching.key
 
 
 # --- cells ---------------------------------------------------------------------------------------------------
@@ -136,7 +164,7 @@ def parse_date(value) -> dt.date:
 
 @lru_cache(maxsize=4096)
 def _parse_date_text(text: str) -> dt.date:
-    t = unicodedata.normalize("NFKC", text).strip()
+    t = unicodedata.normalize("NFKC", matching.clean(text))
     m = (re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", t)
          or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t))
     if not m:
@@ -149,66 +177,64 @@ def _parse_date_text(text: str) -> dt.date:
         raise Bad("日期不存在（请检查月份和日期）") from None
 
 
-def parse_number(value, what: str) -> float:
-    """A number from a numeric cell or from text such as "1,200", "１２００" or "1200元"."""
-    if isinstance(value, bool):
-        raise Bad(f"{what}不是数字")
-    if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise Bad(f"{what}不是数字")
-        return float(value)
-    t = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("，", "")
-    t = re.sub(r"^[¥￥]|元$|人次$|人$", "", t).strip()
+def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bool = False) -> float:
+    """kepu.numbers.parse_number, its refusal as a cell error."""
     try:
-        return float(t)
-    except ValueError:
-        raise Bad(f"{what}不是数字") from None
-
-
-def _lookup(value, table: dict[str, str], what: str) -> str:
-    found = table.get(_key(value))
-    if found is None:
-        raise Bad(f"未知的{what}，请从模板的下拉列表中选择")
-    return found
+        return _parse_number(value, what, low=low, high=high, integer=integer)
+    except NumberError as exc:
+        raise Bad(str(exc)) from None
 
 
 # --- activity rows -------------------------------------------------------------------------------------------
 
-def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date,
-                     may_report: Callable[[str, str], bool] | None = None) -> Checked:
-    """Check every row of an activity sheet. `may_report(town, bureau)` says whether the user may report a row."""
+def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
+    """Check every row of an activity sheet. `refusal(town, bureau)` says why the user may not report a row (None
+    when they may)."""
     columns = _columns(sheet, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
     latest = today + dt.timedelta(days=365)
-    good, errors, read = [], [], 0
+    good, checked = [], Checked(pd.DataFrame())
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
         if not any(_text(c) for c in row):
             continue  # an entirely empty row is no row at all
-        read += 1
+        checked.rows_read += 1
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
-        row_errors = [RowError(number, name, _text(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
-                      for name, i in columns.items() if (number, i) in sheet.formulas]
+        row_errors = _formula_errors(sheet, number, columns, cells)
         if not row_errors:
-            record, row_errors = _activity(number, cells, vocab, latest, may_report)
+            record, row_errors = _activity(number, cells, vocab, latest, refusal)
             if not row_errors:
                 good.append(record)
-        errors += row_errors
-    return Checked(pd.DataFrame(good, columns=[*_ACTIVITY_FIELDS, "row"]), errors, read)
+        checked.add(row_errors)
+    checked.rows = pd.DataFrame(good, columns=[*_ACTIVITY_FIELDS, "ref_key", "title_key", "row"])
+    return checked
 
+
+# refusal(town, bureau) → why the user may not report this (None: they may); bureau is None for an observation.
+Refusal = Callable[[str, str | None], str | None]
 
 _ACTIVITY_FIELDS = ("ref", "title", "start_date", "end_date", "town", "bureau", "cohorts", "project", "task",
                     "activity_type", "participants", "funding", "note")
 
 
-def _activity(number, cells, vocab: Vocabulary, latest: dt.date, may_report) -> tuple[dict, list[RowError]]:
+def _formula_errors(sheet: Sheet, number: int, columns: dict[str, int], cells: dict) -> list[RowError]:
+    return [RowError(number, name, _shown(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
+            for name, i in columns.items() if (number, i) in sheet.formulas]
+
+
+def _shown(value) -> str:
+    """A cell's value as an error report shows it: invisible characters written out (沙土⟨U+200B⟩镇)."""
+    return matching.visible(_text(value))
+
+
+def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tuple[dict, list[RowError]]:
     errors: list[RowError] = []
     out: dict = {"row": number}
 
     def cell(column, parse):
         raw = cells.get(column)
         text = _text(raw)
-        if not text:
+        if not matching.clean(text):
             if column in ACTIVITY_REQUIRED:
-                errors.append(RowError(number, column, "", "必填项为空"))
+                errors.append(RowError(number, column, _shown(raw), "必填项为空"))
             return None
         if column in MAX_LENGTH and len(text) > MAX_LENGTH[column]:
             errors.append(RowError(number, column, text[:40] + "…", f"内容过长（最多 {MAX_LENGTH[column]} 个字）"))
@@ -216,25 +242,26 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, may_report) -> 
         try:
             return parse(raw, text)
         except Bad as exc:
-            errors.append(RowError(number, column, text, str(exc)))
+            errors.append(RowError(number, column, _shown(raw), str(exc)))
             return None
 
-    out["ref"] = cell("活动编号", lambda raw, t: t)
-    out["title"] = cell("活动名称", lambda raw, t: t)
+    out["ref"] = cell("活动编号", lambda raw, t: matching.clean(t))
+    out["title"] = cell("活动名称", lambda raw, t: matching.clean(t))
     start = out["start_date"] = cell("开始日期", lambda raw, t: _in_range(parse_date(raw), latest))
     end = cell("结束日期", lambda raw, t: _in_range(parse_date(raw), latest))
     if start and end and end < start:
         errors.append(RowError(number, "结束日期", end.isoformat(), "结束日期早于开始日期"))
     out["end_date"] = end or start
-    out["town"] = cell("镇街", lambda raw, t: _lookup(t, vocab.towns, "镇街"))
-    out["bureau"] = cell("责任单位", lambda raw, t: _lookup(t, vocab.bureaus, "责任单位"))
+    out["town"] = cell("镇街", lambda raw, t: vocab.lookup(t, vocab.towns, "镇街"))
+    out["bureau"] = cell("责任单位", lambda raw, t: vocab.lookup(t, vocab.bureaus, "责任单位"))
     cohorts = cell("人群", lambda raw, t: _cohorts(t, vocab)) or []
-    project = cell("重点工程", lambda raw, t: _lookup(t, vocab.projects, "重点工程"))
+    project = cell("重点工程", lambda raw, t: vocab.lookup(t, vocab.projects, "重点工程"))
     task = cell("任务编号", lambda raw, t: _task(t, vocab))
-    out["activity_type"] = cell("活动类型", lambda raw, t: _lookup(t, _TYPES, "活动类型"))
-    out["participants"] = cell("参与人次", lambda raw, t: _participants(raw))
-    out["funding"] = cell("经费（元）", lambda raw, t: _funding(raw)) or 0.0
-    out["note"] = cell("备注", lambda raw, t: t)
+    out["activity_type"] = cell("活动类型", lambda raw, t: vocab.lookup(t, _TYPES, "活动类型"))
+    out["participants"] = cell("参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS,
+                                                                         integer=True)))
+    out["funding"] = cell("经费（元）", lambda raw, t: round(parse_number(raw, "经费", high=MAX_FUNDING), 2)) or 0.0
+    out["note"] = cell("备注", lambda raw, t: matching.clean(t))
     if task:
         group = vocab.tasks[task]
         if vocab.group_kinds[group] == "cohort":
@@ -249,8 +276,10 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, may_report) -> 
         else:
             project = group
     out.update(cohorts=cohorts, project=project, task=task)
-    if may_report and out["town"] and out["bureau"] and not may_report(out["town"], out["bureau"]):
-        errors.append(RowError(number, "责任单位", out["bureau"], "您的账户只能报送本单位或本镇街的活动"))
+    out["ref_key"] = matching.key(out["ref"]) or None
+    out["title_key"] = matching.key(out["title"]) or None
+    if refusal and out["town"] and out["bureau"] and (why := refusal(out["town"], out["bureau"])):
+        errors.append(RowError(number, "责任单位", out["bureau"], why))
     return out, errors
 
 
@@ -277,30 +306,10 @@ def _cohorts(text: str, vocab: Vocabulary) -> list[str]:
 
 
 def _task(text: str, vocab: Vocabulary) -> str:
-    m = _TASK.match(unicodedata.normalize("NFKC", text).strip().upper())
+    m = _TASK.match(matching.key(text).upper())
     if not m or m[1] not in vocab.tasks:
         raise Bad("未知的任务编号，应为 Y1–Y5、F1–F3、W1–W4、E1、C1、P1–P4 之一")
     return m[1]
-
-
-def _participants(raw) -> int:
-    n = parse_number(raw, "参与人次")
-    if n < 0:
-        raise Bad("参与人次不能为负数")
-    if not float(n).is_integer():
-        raise Bad("参与人次应为整数")
-    if n > MAX_PARTICIPANTS:
-        raise Bad("参与人次过大，请检查")
-    return int(n)
-
-
-def _funding(raw) -> float:
-    n = parse_number(raw, "经费")
-    if n < 0:
-        raise Bad("经费不能为负数")
-    if n > MAX_FUNDING:
-        raise Bad("经费过大，请检查单位是否为元")
-    return round(n, 2)
 
 
 def _columns(sheet: Sheet, expected: tuple[str, ...], required: tuple[str, ...]) -> dict[str, int]:
@@ -322,28 +331,31 @@ def _columns(sheet: Sheet, expected: tuple[str, ...], required: tuple[str, ...])
 
 # --- observation rows ----------------------------------------------------------------------------------------
 
-def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date) -> Checked:
-    """Check every row of an observation sheet (指标, 年份, 镇街, 数值, 来源)."""
+def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
+    """Check every row of an observation sheet (指标, 年份, 镇街, 数值, 来源). `refusal(town, None)` says why the user
+    may not report a town's value (None when they may)."""
     columns = _columns(sheet, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED)
-    good, errors, read, seen = [], [], 0, {}
+    good, seen, checked = [], {}, Checked(pd.DataFrame())
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
         if not any(_text(c) for c in row):
             continue
-        read += 1
+        checked.rows_read += 1
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
-        row_errors = [RowError(number, name, _text(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
-                      for name, i in columns.items() if (number, i) in sheet.formulas]
+        row_errors = _formula_errors(sheet, number, columns, cells)
         record = {} if row_errors else _observation(number, cells, vocab, today, row_errors)
+        if not row_errors and refusal and (why := refusal(record["town"], None)):
+            row_errors.append(RowError(number, "镇街", record["town"], why))
         if not row_errors:
             key = (record["series"], record["year"], record["town"])
             if key in seen:
-                row_errors.append(RowError(number, "指标", _text(cells["指标"]),
+                row_errors.append(RowError(number, "指标", _shown(cells["指标"]),
                                            f"与第 {seen[key]} 行的指标、年份、镇街相同，请只保留一行"))
             else:
                 seen[key] = number
                 good.append(record)
-        errors += row_errors
-    return Checked(pd.DataFrame(good, columns=["series", "year", "town", "value", "source", "row"]), errors, read)
+        checked.add(row_errors)
+    checked.rows = pd.DataFrame(good, columns=["series", "year", "town", "value", "source", "row"])
+    return checked
 
 
 def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[RowError]) -> dict:
@@ -351,32 +363,34 @@ def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[
     for column in OBSERVATION_COLUMNS:
         raw = cells.get(column)
         text = _text(raw)
-        if not text:
+        if not matching.clean(text):
             if column in OBSERVATION_REQUIRED:
-                errors.append(RowError(number, column, "", "必填项为空"))
+                errors.append(RowError(number, column, _shown(raw), "必填项为空"))
             continue
         try:
             if column == "指标":
-                out["series"] = _lookup(text, vocab.series, "指标")
+                out["series"] = vocab.lookup(text, vocab.series, "指标")
             elif column == "年份":
-                year = parse_number(raw, "年份")
-                if not year.is_integer() or not 2000 <= year <= today.year + 1:
-                    raise Bad(f"年份应为 2000 到 {today.year + 1} 之间的四位数")
-                out["year"] = int(year)
+                try:
+                    out["year"] = int(parse_number(raw, "年份", low=2000, high=today.year + 1, integer=True))
+                except Bad:
+                    raise Bad(f"年份应为 2000 到 {today.year + 1} 之间的四位数") from None
             elif column == "镇街":
-                out["town"] = _lookup(text, vocab.towns, "镇街")
+                out["town"] = vocab.lookup(text, vocab.towns, "镇街")
             elif column == "数值":
-                value = parse_number(raw, "数值")
-                if value < 0:
-                    raise Bad("数值不能为负数")
-                out["value"] = value
+                high = SERIES_MAX.get(out.get("series"), float(MAX_FUNDING))
+                if out.get("series") == "survey_rate":
+                    try:
+                        out["value"] = parse_number(raw, "数值", high=high)
+                    except Bad as exc:
+                        raise Bad(f"{exc}；比例应在 0 到 100 之间（单位为 %）") from None
+                else:
+                    out["value"] = parse_number(raw, "数值", high=high)
             elif len(text) > MAX_LENGTH["来源"]:
                 raise Bad("内容过长（最多 200 个字）")
             else:
-                out["source"] = text
+                out["source"] = matching.clean(text)
         except Bad as exc:
-            errors.append(RowError(number, column, text, str(exc)))
-    if out.get("series") == "survey_rate" and out.get("value", 0) > 100:
-        errors.append(RowError(number, "数值", _text(cells.get("数值")), "比例应在 0 到 100 之间（单位为 %）"))
+            errors.append(RowError(number, column, _shown(raw), str(exc)))
     out.setdefault("source", None)
     return out

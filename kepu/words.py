@@ -30,6 +30,19 @@ def filters(f: Filters) -> str:
     return " · ".join([f"{f.period.label()}", towns, bureaus, *narrowed])
 
 
+ANOMALY = "数据异常"
+
+
+def actual(s: dict) -> str:
+    """A standing's actual value with its unit, or 数据异常 when its stored values are not numbers."""
+    return ANOMALY if s.get("anomaly") else fmt.value(s["actual"], s["unit"])
+
+
+def status(s: dict) -> str:
+    """A standing's verdict in words: 达标, 关注, 滞后, 不评定, or 数据异常."""
+    return ANOMALY if s.get("anomaly") else s["status"] or "不评定"
+
+
 def method(s: dict) -> str:
     """How a standing (targets.Standing.to_json()) is judged and projected: the tooltip text."""
     return f"{METHODS[s['rule']]} {THRESHOLDS}"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kepu import db, demo, store
+from kepu import audit, db, demo, store
 from kepu.plan import load_plan
 
 DATA = Path(__file__).parent / "data"
@@ -17,8 +17,10 @@ COHORT_SEPARATOR = "、"
 
 @pytest.fixture(autouse=True)
 def _no_real_store(tmp_path, monkeypatch):
-    """Point KEPU_DB at a temporary file, so no test can touch data/kepu.duckdb."""
+    """Point KEPU_DB at a temporary file, so no test can touch data/kepu.duckdb; and start each test as a script
+    calling kepu (AppTest runs the app in this thread, which marks what follows as coming from the dashboard)."""
     monkeypatch.setenv("KEPU_DB", str(tmp_path / "default.duckdb"))
+    audit.set_origin(None)
 
 
 @pytest.fixture(scope="session")

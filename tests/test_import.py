@@ -9,12 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kepu import audit, batches, cli, db, store, summary
+from kepu import audit, auth, batches, cli, db, store, summary
 from kepu.filters import Filters, Period
 from kepu.reading import FileRejected
 
 FILES = Path(__file__).parent / "data" / "import"
 TODAY = dt.date(2025, 6, 1)
+ADMIN = auth.User("测试员", auth.ADMIN)
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def con(tmp_path, plan):
 
 
 def load(con, name, **kwargs):
-    return batches.import_file(con, (FILES / name).read_bytes(), name, "测试员", today=TODAY, **kwargs)
+    actor = kwargs.pop("actor", ADMIN)
+    return batches.import_file(con, (FILES / name).read_bytes(), name, actor, today=TODAY, **kwargs)
 
 
 def live(con):
@@ -151,7 +153,7 @@ def test_a_file_that_cannot_be_used_is_refused_whole(con, name, phrase):
 
 def test_an_unsupported_file_type_is_refused(con):
     with pytest.raises(FileRejected, match="不支持的文件类型"):
-        batches.import_file(con, b"%PDF-1.4", "report.pdf", "测试员", today=TODAY)
+        batches.import_file(con, b"%PDF-1.4", "report.pdf", ADMIN, today=TODAY)
 
 
 def test_reimporting_a_file_changes_nothing(con):
@@ -168,14 +170,14 @@ def test_a_file_repeating_a_row_counts_it_once(con, tmp_path):
     header = "活动编号,活动名称,开始日期,镇街,责任单位,活动类型,参与人次\n"
     body = "A-1,讲座,2024-05-01,沙土镇,区科协,讲座,10\nA-1,讲座,2024-05-01,沙土镇,区科协,讲座,10\n"
     body += ",无编号讲座,2024-05-02,沙土镇,区科协,讲座,5\n,无编号讲座,2024-05-02,沙土,科协,讲座,5\n"
-    outcome = batches.import_file(con, (header + body).encode(), "repeat.csv", "测试员", today=TODAY)
+    outcome = batches.import_file(con, (header + body).encode(), "repeat.csv", ADMIN, today=TODAY)
     assert (outcome.imported, outcome.duplicates, outcome.duplicate_rows) == (2, 2, [3, 5])
 
 
 def test_the_same_number_from_another_bureau_is_another_activity(con):
     header = "活动编号,活动名称,开始日期,镇街,责任单位,活动类型,参与人次\n"
     rows = "A-1,讲座,2024-05-01,沙土镇,区科协,讲座,10\nA-1,讲座,2024-05-01,沙土镇,区科技局,讲座,10\n"
-    assert batches.import_file(con, (header + rows).encode(), "two.csv", "测试员", today=TODAY).imported == 2
+    assert batches.import_file(con, (header + rows).encode(), "two.csv", ADMIN, today=TODAY).imported == 2
 
 
 def figures(con, year=2024):
@@ -188,24 +190,24 @@ def test_undo_then_restore_gives_back_the_same_figures(con):
     outcome = load(con, "tolerant.xlsx")
     loaded = figures(con)
     assert loaded["participants"] == 1500 + 55 + 12
-    message = batches.undo(con, outcome.batch, "测试员")
+    message = batches.undo(con, outcome.batch, ADMIN)
     assert "已撤销" in message
     assert figures(con) == empty
     assert db.scalar(con, "SELECT count(*) FROM activities WHERE retracted") == 3  # kept for audit
     with pytest.raises(batches.BatchError, match="已于"):
-        batches.undo(con, outcome.batch, "测试员")
-    batches.restore(con, outcome.batch, "测试员")
+        batches.undo(con, outcome.batch, ADMIN)
+    batches.restore(con, outcome.batch, ADMIN)
     assert figures(con) == loaded
     with pytest.raises(batches.BatchError, match="没有被撤销"):
-        batches.restore(con, outcome.batch, "测试员")
+        batches.restore(con, outcome.batch, ADMIN)
 
 
 def test_restoring_does_not_double_what_was_imported_meanwhile(con):
     first = load(con, "tolerant.xlsx")
-    batches.undo(con, first.batch, "测试员")
+    batches.undo(con, first.batch, ADMIN)
     second = load(con, "tolerant.xlsx")  # the same rows again, as a new batch
     assert second.imported == 3
-    message = batches.restore(con, first.batch, "测试员")
+    message = batches.restore(con, first.batch, ADMIN)
     assert "3 行此后已由其他批次导入" in message
     assert figures(con)["participants"] == 1500 + 55 + 12
 
@@ -213,13 +215,13 @@ def test_restoring_does_not_double_what_was_imported_meanwhile(con):
 def test_only_the_owner_or_an_administrator_may_undo(con):
     outcome = load(con, "tolerant.xlsx")
     with pytest.raises(batches.BatchError, match="只能撤销自己"):
-        batches.undo(con, outcome.batch, "别人", may_undo=lambda owner: owner == "别人")
+        batches.undo(con, outcome.batch, auth.User("别人", auth.REPORTER, bureau="区科协"))
     with pytest.raises(batches.BatchError, match="没有编号为 999"):
-        batches.undo(con, 999, "测试员")
+        batches.undo(con, 999, ADMIN)
 
 
 def test_a_clerk_may_report_only_for_their_own_bureau(con):
-    outcome = load(con, "tolerant_utf8_bom.csv", may_report=lambda town, bureau: bureau == "区科协")
+    outcome = load(con, "tolerant_utf8_bom.csv", actor=auth.User("kx", auth.REPORTER, bureau="区科协"))
     assert outcome.errors and all(e.reason.startswith("您的账户只能报送") for e in outcome.errors)
     assert {e.row for e in outcome.errors} == {3, 4, 6, 7}  # the rows of other bureaus (row 5 is empty)
 
@@ -236,23 +238,23 @@ def test_an_import_shows_at_once_on_the_dashboard(con):
     assert store.get_meta(con, "data_version") != version
 
 
+def current_funding(con) -> dict:
+    return dict(db.rows(con, "SELECT town, value FROM current_observations WHERE series = 'science_funding'"))
+
+
 def test_observations_replace_earlier_values_and_keep_them(con):
     first = load(con, "observations.csv")
     assert (first.kind, first.imported) == ("observations", 3)
     newer = "指标,年份,镇街,数值\n科普经费（元）,2025,沙土镇,150000\n"
-    second = batches.import_file(con, newer.encode(), "newer.csv", "测试员", today=TODAY)
-    assert second.imported == 1
-    current = dict(db.rows(con, """SELECT town, value FROM observations WHERE series = 'science_funding'
-                                   AND NOT retracted AND superseded_by IS NULL"""))
-    assert current == {"沙土镇": 150000, "吴店镇": 30000}
-    history = db.rows(con, "SELECT value, superseded_by FROM observations WHERE town = '沙土镇'")
-    assert sorted(history) == [(120000.0, second.batch), (150000.0, None)]
-    batches.undo(con, second.batch, "测试员")
-    assert dict(db.rows(con, """SELECT town, value FROM observations WHERE series = 'science_funding'
-                                AND NOT retracted AND superseded_by IS NULL""")) == {"沙土镇": 120000, "吴店镇": 30000}
-    batches.restore(con, second.batch, "测试员")
-    assert db.scalar(con, """SELECT value FROM observations WHERE town = '沙土镇' AND NOT retracted
-                             AND superseded_by IS NULL""") == 150000
+    second = batches.import_file(con, newer.encode(), "newer.csv", ADMIN, today=TODAY)
+    assert (second.imported, second.replaced) == (1, 1)
+    assert current_funding(con) == {"沙土镇": 150000, "吴店镇": 30000}
+    history = db.rows(con, "SELECT value, batch FROM observations WHERE town = '沙土镇' AND NOT retracted")
+    assert sorted(history) == [(120000.0, first.batch), (150000.0, second.batch)]  # the old value is kept
+    batches.undo(con, second.batch, ADMIN)
+    assert current_funding(con) == {"沙土镇": 120000, "吴店镇": 30000}
+    batches.restore(con, second.batch, ADMIN)
+    assert current_funding(con)["沙土镇"] == 150000
     assert load(con, "observations.xlsx").duplicates == 2  # unchanged values are not replaced
 
 

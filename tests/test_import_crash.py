@@ -1,4 +1,4 @@
-"""A killed import leaves the store exactly as it was."""
+"""A killed import leaves the store exactly as it was before, or, once committed, exactly as after."""
 
 import os
 import signal
@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kepu import db, store
+import pytest
+
+from kepu import auth, batches, db, store
 
 FILES = Path(__file__).parent / "data" / "import"
 HELPER = Path(__file__).parent / "helpers" / "slow_commit.py"
@@ -21,23 +23,46 @@ def counts(path: Path) -> tuple:
         con.close()
 
 
-def test_killing_an_import_in_the_middle_of_its_commit_changes_nothing(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
-    before = counts(path)
-    proc = subprocess.Popen([sys.executable, str(HELPER), "import", str(FILES / "tolerant.xlsx"), "--db", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
+def kill_at(point: str, path: Path) -> None:
+    """Run `kepu import tolerant.xlsx` and kill it (SIGKILL) when it reaches `point` (tests/helpers/slow_commit.py)."""
+    proc = subprocess.Popen([sys.executable, str(HELPER), point, "import", str(FILES / "tolerant.xlsx"), "--db",
+                             str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
     try:
         line = proc.stdout.readline()
-        assert line.strip() == "COMMITTING", proc.stderr.read()
-        proc.send_signal(signal.SIGKILL)  # rows inserted, batch written, commit not yet done
+        assert line.strip() == "PAUSED", proc.stderr.read()
+        proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# Each point inside the import's transaction, in the order the import reaches them.
+INSIDE = ["SELECT NEXTVAL", "INSERT INTO activities", "INSERT INTO batches", "INSERT INTO audit_log", "UPDATE META",
+          "COMMIT"]
+
+
+@pytest.mark.parametrize("point", INSIDE)
+def test_killing_an_import_anywhere_before_its_commit_ends_changes_nothing(tmp_path, plan, point):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    before = counts(path)
+    kill_at(point, path)
     assert counts(path) == before
     # and the store is healthy: the same file imports normally afterwards
     con = store.connect(path)
-    from kepu import batches
-    outcome = batches.import_file(con, (FILES / "tolerant.xlsx").read_bytes(), "tolerant.xlsx", "测试员")
+    outcome = batches.import_file(con, (FILES / "tolerant.xlsx").read_bytes(), "tolerant.xlsx",
+                                  auth.User("测试员", auth.ADMIN))
     assert outcome.imported == 3
+    con.close()
+
+
+def test_killing_an_import_once_it_has_committed_keeps_all_of_it(tmp_path, plan):
+    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    kill_at("AFTER COMMIT", path)
+    after = counts(path)
+    assert after[:2] == (3, 1)  # the three rows and their batch
+    con = store.connect(path)
+    again = batches.import_file(con, (FILES / "tolerant.xlsx").read_bytes(), "tolerant.xlsx",
+                                auth.User("测试员", auth.ADMIN))
+    assert (again.imported, again.duplicates) == (0, 3)
     con.close()

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kepu import batches, db, store
-from kepu.glossary import ACTIVITY_COLUMNS
+from kepu import auth, batches, db, store
+from kepu.glossary import ACTIVITY_COLUMNS, OBSERVATION_COLUMNS
 from kepu.reading import FileRejected
 
 TODAY = dt.date(2025, 6, 1)
+ADMIN = auth.User("性质测试", auth.ADMIN)
 HEADER = ["活动编号", "活动名称*", "开始日期*", "结束日期", "镇街*", "责任单位*", "人群", "重点工程", "任务编号",
           "活动类型*",
           "参与人次*", "经费（元）", "备注"]
@@ -30,8 +31,8 @@ POOLS = {
     7: ["", "科普信息化提升工程", "航天工程"],
     8: ["", "Y5", "y5 加大培训力度", "Z9", "P1", "F2"],
     9: ["讲座", "培训", "座谈", ""],
-    10: ["10", "0", "-5", "1.5", "1,000", "很多", "", "1e309", "nan", "１０"],
-    11: ["", "0", "-1", "12.345", "¥100", "一千", "inf"],
+    10: ["10", "0", "-5", "1.5", "1,000", "很多", "", "1e309", "nan", "１０", "NaN", "Infinity", "-0", "1e7"],
+    11: ["", "0", "-1", "12.345", "¥100", "一千", "inf", "nan", "-nan", "1e308", "Infinity", "-0", "1e10"],
     12: ["", "备注", "注" * 600],
 }
 cells = st.one_of(st.text(max_size=12), st.sampled_from(["", "0", "-1", "2024-05-01", "沙土镇"]))
@@ -50,27 +51,34 @@ def con(tmp_path_factory):
 
 
 def snapshot(con) -> tuple:
-    return (db.scalar(con, "SELECT count(*) FROM activities"), db.scalar(con, "SELECT count(*) FROM batches"),
-            store.get_meta(con, "data_version"))
+    return (db.scalar(con, "SELECT count(*) FROM activities"), db.scalar(con, "SELECT count(*) FROM observations"),
+            db.scalar(con, "SELECT count(*) FROM batches"), store.get_meta(con, "data_version"))
+
+
+def all_finite(con) -> bool:
+    """Every stored number is a finite number (nan and infinity never get in)."""
+    return db.scalar(con, """SELECT (SELECT count(*) FROM observations WHERE NOT isfinite(value))
+                                  + (SELECT count(*) FROM activities WHERE NOT isfinite(funding::DOUBLE))""") == 0
 
 
 def check(con, data: bytes, name: str) -> None:
     before = snapshot(con)
     try:
-        outcome = batches.import_file(con, data, name, "性质测试", today=TODAY)
+        outcome = batches.import_file(con, data, name, ADMIN, today=TODAY)
     except FileRejected as exc:
         assert str(exc), "a refused file says why"
         assert snapshot(con) == before
         return
     for e in outcome.errors:
         assert isinstance(e.row, int) and e.row >= 2
-        assert e.column in ACTIVITY_COLUMNS or e.column in ("指标", "年份", "镇街", "数值", "来源")
+        assert e.column in ACTIVITY_COLUMNS or e.column in OBSERVATION_COLUMNS
         assert e.reason
     if outcome.errors:
-        assert not outcome.committed and snapshot(con) == before
+        assert not outcome.committed and snapshot(con)[:3] == before[:3]
     else:
-        assert outcome.committed
+        assert outcome.committed == (outcome.imported > 0)  # a file of nothing new makes no empty batch
         assert outcome.imported + outcome.duplicates == outcome.rows_read
+    assert all_finite(con)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -103,3 +111,25 @@ def test_random_rows_in_xlsx(con, rows):
 @given(data=st.binary(max_size=2000), name=st.sampled_from(["x.csv", "x.xlsx", "x.xls", "x.txt", "x.pdf", "x"]))
 def test_arbitrary_bytes(con, data, name):
     check(con, data, name)
+
+
+# Indicator files: the values that once took the overview down (nan, Infinity, 1e308) among plausible ones.
+OBSERVATION_POOLS = [
+    ["科普经费（元）", "公民具备科学素质的比例（%）", "科学素质比例", "science_funding", "GDP", ""],
+    ["2024", "2023", "１９９９", "2030", "二〇二四", "", "2024.5"],
+    ["全区", "沙土镇", "沙土", "火星镇", "牡丹區", "", "吕陵镇"],
+    ["120000", "15.7", "101", "-1", "nan", "NaN", "inf", "Infinity", "-Infinity", "1e308", "1e309", "", "0", "-0"],
+    ["", "抽样调查", "=A1"],
+]
+observation_rows = st.lists(st.tuples(*[st.one_of(st.sampled_from(pool), cells) for pool in OBSERVATION_POOLS]),
+                            min_size=0, max_size=8)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=observation_rows)
+def test_random_indicator_files(con, rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([list(OBSERVATION_COLUMNS), *rows])
+    check(con, buffer.getvalue().encode("utf-8"), "指标.csv")
+    current = db.rows(con, "SELECT series, value FROM current_observations")
+    assert all(0 <= v <= 100 for s, v in current if s == "survey_rate")

@@ -1,6 +1,9 @@
 """The store: creation without overwriting, atomic builds, schema versions and migrations, more than one plan."""
 
 import datetime as dt
+import hashlib
+import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -121,3 +124,68 @@ def test_a_version_1_store_with_records_upgrades_to_the_current_schema(tmp_path,
     assert store.schema_version(con) == store.SCHEMA_VERSION
     assert db.scalar(con, "SELECT count(*) FROM activities WHERE NOT retracted AND batch IS NULL") == 16
     assert db.scalar(con, "SELECT count(*) FROM observations WHERE id IS NOT NULL AND superseded_by IS NULL") == 6
+
+
+# Replacing a store: never under a running process, never without a copy of the old one, never losing the log
+
+def fingerprint(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_init_force_is_refused_while_the_dashboard_holds_the_store(tmp_path, plan, capsys):
+    import subprocess
+    import sys
+
+    from kepu import cli
+    path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
+    before = fingerprint(path)
+    # A stand-in for the running dashboard: a second process holding the store, started as streamlit would be.
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path), "streamlit", "run", "streamlit_app.py"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert cli.main(["init", "--force", "--empty", "--db", str(path)]) == 1
+        err = capsys.readouterr().err
+        assert f"正在运行的看板（进程 {holder.pid}）" in err and "请先停止它" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert fingerprint(path) == before and store.backups(path) == []
+
+
+def test_init_force_keeps_a_copy_of_the_old_store_and_carries_its_audit_log(tmp_path, plan, capsys):
+    from kepu import audit, auth, cli
+    path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
+    con = store.connect(path)
+    auth.add_user(con, "zhang", "管理员", by="admin")
+    db.execute(con, "INSERT INTO observations (series, year, town, value) VALUES ('survey_rate', 2024, '全区', 14.5)")
+    old_log = audit.entries(con)
+    con.close()
+    assert cli.main(["init", "--force", "--empty", "--db", str(path)]) == 0
+    first = store.backups(path)
+    assert len(first) == 1 and str(first[0]) in capsys.readouterr().out
+    assert cli.main(["init", "--force", "--empty", "--db", str(path)]) == 0  # twice in a second: a second copy
+    assert len(store.backups(path)) == 2 and store.backups(path)[0] == first[0]
+
+    kept = store.connect(first[0], read_only=True)  # the copy is the old store, whole
+    assert db.scalar(kept, "SELECT count(*) FROM users") == 1
+    assert db.scalar(kept, "SELECT value FROM observations") == 14.5
+    kept.close()
+    con = store.connect(path)
+    log = audit.entries(con, limit=1000)
+    assert db.scalar(con, "SELECT count(*) FROM users") == 0  # a new store: no users, no records
+    con.close()
+    carried = log[log.logged_at.isin(old_log.logged_at)]
+    assert sorted(carried.action) == sorted(old_log.action)  # nothing of the old log is lost
+    inits = log[log.action == "store.init"]
+    assert len(inits) == 3 and inits.via.iloc[0] == "命令行"
+    assert json.loads(inits.detail.iloc[0])["backup"] == str(store.backups(path)[1])
+
+
+def test_a_store_that_cannot_be_opened_is_still_copied_before_it_is_replaced(tmp_path, plan):
+    path = tmp_path / "kepu.duckdb"
+    path.write_bytes(b"not a duckdb file at all")
+    store.create_store(path, plans=[plan], force=True)
+    assert [p.read_bytes() for p in store.backups(path)] == [b"not a duckdb file at all"]
+    assert store.schema_version(store.connect(path)) == store.SCHEMA_VERSION

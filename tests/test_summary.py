@@ -70,7 +70,7 @@ def test_summary_json_from_the_command_line(tiny_path, capsys):
 
 def test_summary_refuses_unknown_names_and_periods(tiny_path, capsys):
     assert cli.main(["summary", "--db", str(tiny_path), "--town", "火星镇"]) == 2
-    assert "未知的镇街“火星镇”" in capsys.readouterr().err
+    assert "未知的镇街：“火星镇”不是已知的镇街" in capsys.readouterr().err
     assert cli.main(["summary", "--db", str(tiny_path), "--period", "2031"]) == 1
     assert "不在任何已载入规划" in capsys.readouterr().err
     assert cli.main(["summary", "--db", str(tiny_path), "--period", "去年"]) == 1
@@ -117,8 +117,12 @@ def test_an_edited_target_counts_and_says_it_was_set_by_the_district(tmp_path, p
     assert (year["target"], year["basis"]) == (480_000, "区定目标")
     whole = target(summary.summary(con, Filters(Period(2021, 2025)), AS_OF), "youth_participants")
     assert whole["target"] == 4 * 500_000 + 480_000 and whole["basis"] == "示例目标/区定目标"
-    with pytest.raises(ValueError, match="不小于 0"):
+    with pytest.raises(ValueError, match="不能为负数"):
         target_admin.update_target(con, plan.id, "youth_participants", 2024, -1, "admin")
-    with pytest.raises(ValueError, match="0 到 100"):
+    with pytest.raises(ValueError, match="过大（最大 100）"):
         target_admin.update_target(con, plan.id, "literacy_rate", 2025, 160, "admin")
+    for bad in (float("inf"), float("nan"), "Infinity", 1e308):  # nothing that is not a finite number gets in
+        with pytest.raises(ValueError, match="目标值"):
+            target_admin.update_target(con, plan.id, "youth_participants", 2024, bad, "admin")
+    assert target(summary.summary(con, Y2024, AS_OF), "youth_participants")["target"] == 480_000
     con.close()
