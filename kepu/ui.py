@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from functools import partial
 from pathlib import Path
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from kepu import auth, catalog, charts, demo, exports, fmt, queries, store, tables, words
+from kepu import audit, auth, catalog, charts, demo, exports, fmt, matching, queries, store, tables, words
 from kepu.filters import Filters, Period
 from kepu.glossary import DIMENSIONS, MEASURES
 from kepu.plan import PlanError
@@ -21,7 +22,8 @@ from kepu.plan import PlanError
 RECORD_LIMIT = 500
 FAVICON = str(Path(__file__).parent / "assets" / "favicon.png")  # a local file: the district's network may be closed
 STATUS_BADGES = {"达标": ("green", ":material/check_circle:"), "关注": ("orange", ":material/error:"),
-                 "滞后": ("red", ":material/cancel:"), None: ("gray", ":material/remove:")}
+                 "滞后": ("red", ":material/cancel:"), None: ("gray", ":material/remove:"),
+                 "数据异常": ("violet", ":material/report:")}
 ADMIN_SHORT = {"牡丹区": "区直管", "菏泽经济技术开发区": "经开区", "菏泽高新技术开发区": "高新区"}
 
 
@@ -39,7 +41,7 @@ def require_store() -> None:
     try:
         cursor()
     except (store.StoreError, PlanError) as exc:
-        st.error(f"无法打开数据：{exc}", icon=":material/error:")
+        st.error(plain(f"无法打开数据：{exc}"), icon=":material/error:")
         st.stop()
 
 
@@ -50,9 +52,19 @@ def cursor():
 
 def begin_run() -> None:
     """Open this script run's snapshot of the store: every figure the run shows is read from it, so a page shows
-    the store either before or after a concurrent import, never a mix (and reads its data version once)."""
+    the store either before or after a concurrent import, never a mix (and reads its data version once). What
+    the run writes to the audit log is marked as coming from the dashboard, with the browser's address."""
     end_run()
+    audit.set_origin(_origin())
     st.session_state["kepu:run"] = catalog.Snapshot(cursor())
+
+
+def _origin() -> audit.Origin:
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 (outside a browser session, e.g. under AppTest, there is none)
+        address = None
+    return audit.Origin(audit.APP, address=address if isinstance(address, str) else None)
 
 
 def end_run() -> None:
@@ -142,15 +154,18 @@ def url_filters() -> tuple[Filters, list[str]]:
         period = Period.parse(st.query_params.get("period") or str(default))
         cached(catalog.plan_for, period)
     except (ValueError, PlanError):
-        problems.append(f"期间“{st.query_params.get('period')}”无法识别，已显示{default.label()}")
+        written = matching.visible(st.query_params.get("period") or "")[:60]
+        problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
         period = default
-    known_towns, known_bureaus = set(cached(catalog.towns).name), set(cached(catalog.bureaus))
-    towns = [t for t in st.query_params.get_all("town") if t in known_towns]
-    bureaus = [b for b in st.query_params.get_all("bureau") if b in known_bureaus]
-    unknown = [*(set(st.query_params.get_all("town")) - known_towns),
-               *(set(st.query_params.get_all("bureau")) - known_bureaus)]
-    if unknown:
-        problems.append(f"链接中的“{'、'.join(sorted(unknown))}”不是已知的镇街或责任单位，已忽略")
+    towns, bureaus = [], []
+    for kind, chosen, what in (("town", towns, "镇街"), ("bureau", bureaus, "责任单位")):
+        known = cached(catalog.spellings, kind)
+        for written in st.query_params.get_all(kind):
+            name = known.get(matching.key(written))
+            if name is None:
+                problems.append(f"链接中的{matching.unknown(written, known, what)}，已忽略")
+            elif name not in chosen:
+                chosen.append(name)
     return Filters(period, town=tuple(towns), bureau=tuple(bureaus)), problems
 
 
@@ -202,19 +217,19 @@ def standing_tile(s: dict) -> None:
     unit = s["unit"]
     with st.container(border=True):
         # The plan's long names wrap here; as a metric label they would be cut off.
-        st.markdown(f"**{s['name']}**", help=words.method(s))
+        st.markdown(f"**{plain(s['name'])}**", help=plain(words.method(s)))
         st.metric(
-            s["name"], fmt.value(s["actual"], unit), label_visibility="collapsed",
+            s["name"], words.actual(s), label_visibility="collapsed",
             chart_data=[v for _, v in s["trend"]] or None, chart_type="bar" if unit in ("人次", "场次") else "line",
         )
         cols = st.columns(2)
-        status_badge(s["status"], cols[0])
-        cols[1].caption(s["basis"])
-        st.caption(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}")
+        status_badge(words.ANOMALY if s.get("anomaly") else s["status"], cols[0])
+        cols[1].caption(plain(s["basis"]))
+        st.caption(plain(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}"))
         if outlook := words.projection(s):
-            st.caption(f":material/trending_up: {outlook}", help=words.method(s))
+            st.caption(f":material/trending_up: {plain(outlook)}", help=plain(words.method(s)))
         if s["note"]:
-            st.caption(s["note"])
+            st.caption(plain(s["note"]))
 
 
 # --- drill-down: clicking a bar, a table row or a matrix cell narrows the page to it and shows its records ---
@@ -243,7 +258,7 @@ class Drill:
         """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page."""
         frame = cached(queries.breakdown, self.filters(base, leave_out=dims), dims)
         if frame.empty:
-            st.info(f"{title or DIMENSIONS[dims[0]]}：筛选范围内没有记录")
+            st.info(plain(f"{title or DIMENSIONS[dims[0]]}：筛选范围内没有记录"))
             return
         if len(dims) == 1:
             fig = charts.bar(frame, dims[0], measure, self.values.get(dims[0]), title, limit=limit)
@@ -282,7 +297,7 @@ class Drill:
             return
         words = "；".join(f"{DIMENSIONS[d]} = {v}" for d, v in self.values.items())
         cols = st.columns([5, 1], vertical_alignment="center")
-        cols[0].info(f"已下钻：{words}（页面数字已按此缩小，对应记录见下方）", icon=":material/filter_alt:")
+        cols[0].info(plain(f"已下钻：{words}（页面数字已按此缩小，对应记录见下方）"), icon=":material/filter_alt:")
         cols[1].button("清除下钻", key=f"{self.page}:clear", on_click=self._clear, width="stretch")
 
     def _clear(self) -> None:
@@ -323,18 +338,15 @@ def records_table(f: Filters, key: str, search: str = "", order: str = "start_da
     shown = f"，显示前 {RECORD_LIMIT} 条" if total > RECORD_LIMIT else ""
     searched = f"，名称、编号或备注含“{search}”" if search else ""
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.caption(f"共 {total:,} 条记录{shown}（{words.filters(f)}{searched}）")
+    left.caption(plain(f"共 {total:,} 条记录{shown}（{words.filters(f)}{searched}）"))
     if total:
         # In place of the table's own CSV button (hidden: it lets formulas through); at most exports.RECORD_LIMIT.
-        right.download_button("下载 CSV", partial(_records_csv, f, search), exports.file_name(f, "csv"),
+        right.download_button("下载 CSV", partial(_export, "csv", f, today(), None, _requester(), search),
+                              exports.file_name(f, "csv"),
                               exports.MIME["csv"], key=f"{key}:csv", on_click="ignore", icon=":material/download:",
                               width="stretch", help=f"下载这些记录（最多 {exports.RECORD_LIMIT:,} 条），Excel 可打开")
         st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch",
                      column_config=RECORD_COLUMNS)
-
-
-def _records_csv(f: Filters, search: str) -> bytes:
-    return exports.records_csv(cursor(), f, search)
 
 
 RECORD_COLUMNS = {
@@ -373,7 +385,7 @@ def begin(page: str, title: str, focus: str | None = None):
 def page_title(page: str, title: str, f: Filters | None = None, focus: str | None = None) -> None:
     """A page's title with the 导出 menu for the view `f` (the shared filters, when not given) beside it."""
     left, right = st.columns([6, 1], vertical_alignment="center")
-    left.title(title)
+    left.title(plain(title))
     with right:
         export_menu(page, f or filters(), focus)
 
@@ -383,22 +395,37 @@ def export_menu(page: str, f: Filters, focus: str | None = None) -> None:
     button is clicked (on Streamlit's download thread, with a cursor of its own)."""
     as_of = today()
     with st.popover("导出", icon=":material/download:", width="stretch"):
-        st.caption(f"按当前筛选导出：{words.filters(f)}")
+        st.caption(plain(f"按当前筛选导出：{words.filters(f)}"))
         for label, kind, icon in (("Excel 工作簿（.xlsx）", "xlsx", ":material/table_view:"),
                                   ("Word 简报（.docx，含图表，约需数秒）", "docx", ":material/description:"),
                                   ("活动记录（.csv）", "csv", ":material/list_alt:")):
-            st.download_button(label, partial(_export, kind, f, as_of, focus), exports.file_name(f, kind, focus),
+            st.download_button(label, partial(_export, kind, f, as_of, focus, _requester()),
+                               exports.file_name(f, kind, focus),
                                exports.MIME[kind], key=f"{page}:export-{kind}", on_click="ignore", icon=icon,
                                width="stretch")
 
 
-def _export(kind: str, f: Filters, as_of: dt.date, focus: str | None) -> bytes:
+def _requester() -> tuple[str, audit.Origin]:
+    """Who would download a file made later, on another thread: the logged-in user's name (访客 when nobody is
+    logged in) and this session's origin, for the audit log."""
+    login = st.session_state.get("kepu:login")
+    return (login["user"].name if login else "访客"), audit.origin()
+
+
+def _export(kind: str, f: Filters, as_of: dt.date, focus: str | None, requester: tuple[str, audit.Origin],
+            search: str = "") -> bytes:
+    """Make an export file (on Streamlit's download thread) and log that it was taken."""
+    name, origin = requester
+    audit.set_origin(origin)
     con = cursor()
     if kind == "xlsx":
-        return exports.workbook(con, f, as_of, focus)
-    if kind == "docx":
-        return exports.briefing_document(con, f, as_of, focus)[0]  # without charts, the briefing says why
-    return exports.records_csv(con, f)
+        data = exports.workbook(con, f, as_of, focus)
+    elif kind == "docx":
+        data = exports.briefing_document(con, f, as_of, focus)[0]  # without charts, the briefing says why
+    else:
+        data = exports.records_csv(con, f, search)
+    exports.log(con, name, kind, f)
+    return data
 
 
 def plan_group(name: str):
@@ -411,7 +438,7 @@ def page_caption(plan, f: Filters) -> None:
     """Which plan, which view, and how fresh the data is."""
     latest = cached(queries.latest_activity_date)
     fresh = f"最新活动日期 {pd.Timestamp(latest):%Y-%m-%d}" if latest is not None else "尚无活动记录"
-    st.caption(f"{plan.name}（{plan.document}） · {words.filters(f)} · {fresh}")
+    st.caption(plain(f"{plan.name}（{plan.document}） · {words.filters(f)} · {fresh}"))
 
 
 # --- who may write: logins for 填报员 and 管理员 -------------------------------------------------------------------
@@ -421,44 +448,84 @@ def login_required() -> bool:
     return os.environ.get("KEPU_REQUIRE_LOGIN", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def now() -> dt.datetime:
+    """The time, as the login checks read it (a test moves it on)."""
+    return dt.datetime.now()
+
+
 def current_user() -> auth.User | None:
-    """The logged-in user of this browser session, or None (a login expires after auth.SESSION_HOURS)."""
+    """The logged-in user of this browser session, or None. Checked on every run against the account as it is
+    now: a login ends after auth.SESSION_HOURS, and at once when the account is disabled or its password reset; a
+    change of role or scope applies from the next run."""
     login = st.session_state.get("kepu:login")
     if not login:
         return None
-    if dt.datetime.now() - login["since"] > dt.timedelta(hours=auth.SESSION_HOURS):
-        del st.session_state["kepu:login"]
-        st.session_state["kepu:expired"] = True
-        return None
-    return login["user"]
+    if now() - login["since"] > dt.timedelta(hours=auth.SESSION_HOURS):
+        return _end_login(f"登录已超过 {auth.SESSION_HOURS} 小时，请重新登录。", "expired")
+    try:
+        user = direct(auth.current_session, login["user"])
+    except auth.AuthError as exc:
+        return _end_login(str(exc), "ended")
+    login["user"] = user
+    return user
+
+
+def _end_login(why: str, reason: str) -> None:
+    user = st.session_state.pop("kepu:login")["user"]
+    st.session_state["kepu:ended"] = why
+    direct(audit.record, user.name, "logout", reason=reason)
+    return None
 
 
 def login_form(why: str) -> None:
     """A login form; on success the page reruns with the user logged in."""
-    if st.session_state.pop("kepu:expired", False):
-        st.info(f"登录已超过 {auth.SESSION_HOURS} 小时，请重新登录。")
-    st.caption(why)
+    if ended := st.session_state.pop("kepu:ended", None):
+        st.info(plain(ended))
+    st.caption(plain(why))
     with st.form("kepu:login-form", width=420):
         name = st.text_input("用户名", key="kepu:login-name")
         password = st.text_input("密码", type="password", key="kepu:login-password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
-            user = auth.authenticate(cursor(), name.strip(), password)
+            user = auth.authenticate(cursor(), name.strip(), password, now=now())
         except auth.AuthError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
             return
-        st.session_state["kepu:login"] = {"user": user, "since": dt.datetime.now()}
+        st.session_state["kepu:login"] = {"user": user, "since": now()}
         st.rerun()
 
 
 def user_bar(user: auth.User) -> None:
     """Who is logged in, and a way out."""
     cols = st.columns([5, 1], vertical_alignment="center")
-    cols[0].caption(f"当前用户：{user.name}（{user.scope_text()}）")
+    cols[0].caption(plain(f"当前用户：{user.name}（{user.scope_text()}）"))
     if cols[1].button("退出登录", key="kepu:logout", width="stretch"):
         st.session_state.pop("kepu:login", None)
+        direct(audit.record, user.name, "logout", reason="asked")
         st.rerun()
+
+
+# --- text from users and links: shown as text, never as markup ------------------------------------------------
+
+# Streamlit renders messages, captions and markdown as Markdown (links, images, HTML, :color[…] directives, $math$,
+# emphasis). A file name, a link parameter or a typed word must never become a link or fetch an image: the marks
+# that make markup anywhere in a line are backslash-escaped (CommonMark shows an escaped mark as itself), the marks
+# that do so only at the start of a line are escaped there, and line breaks become spaces. Escaping cannot stop
+# GitHub's "autolinks": Streamlit turns http://…, www.… and a@b.c into links in the text it has already parsed. A
+# WORD JOINER (U+2060, which shows as nothing) after http, www, mailto and before @ keeps them text.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()!|<>~:$&@])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\?[:.])|(?=\\@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text) -> str:
+    """`text` for st.markdown, st.caption, st.error and the like, shown exactly as written (no Markdown, no HTML,
+    no links)."""
+    escaped = _MARKUP.sub(r"\\\1", re.sub(r"[\r\n]+", " ", str(text)))
+    escaped = _AUTOLINK.sub(lambda m: (m[1] or "") + WORD_JOINER, escaped)
+    return _LINE_START.sub(lambda m: m[1] + "\\" + m[2] if not m[2].isdigit() else m[0] + "\\", escaped)
 
 
 # --- navigation ---------------------------------------------------------------------------------------------

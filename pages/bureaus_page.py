@@ -18,7 +18,7 @@ def render() -> None:
     matrix = tables.assignments(ui.cached(queries.assignments, both, plan.id), bureaus, task_list.code.tolist())
     drill.matrix(tables.assignment_style(matrix), "bureau", "task", "assignments", rows=matrix.index.tolist(),
                  columns={c: c for c in matrix.columns}, height=36 * (len(matrix) + 1) + 4,
-                 column_config={code: st.column_config.TextColumn(code, help=title, width="small")
+                 column_config={code: st.column_config.TextColumn(code, help=ui.plain(title), width="small")
                                 for code, title in zip(task_list.code, task_list.title, strict=True)})
     st.caption(f"数字：该单位在该任务下报送的活动场次；“{tables.ASSIGNED_SILENT}”（红底）：规划指定其牵头、但期间内没有报送；"
                "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。")

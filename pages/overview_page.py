@@ -30,21 +30,21 @@ def render() -> None:
     def assigned(leave_out: str):  # the bureau × task rows; the same cached read serves both tables
         return ui.cached(queries.assignments, drill.filters(f, leave_out=(leave_out,)), plan.id)
 
-    laggards = (  # heading, rows found, display, dimension, key column, share column, note
-        ("**镇街**（每千人参与人次最低）", ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",))),
+    laggards = (  # heading (bold), its note, rows found, display, dimension, key column, share column, note
+        ("镇街", "（每千人参与人次最低）", ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",))),
          tables.lagging_towns, "town", "town", "为平均水平",
          "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。"),
-        ("**责任单位**（责任落实率最低）", duty.lagging_bureaus(assigned("bureau")), tables.lagging_bureaus,
+        ("责任单位", "（责任落实率最低）", duty.lagging_bureaus(assigned("bureau")), tables.lagging_bureaus,
          "bureau", "bureau", "落实率", "落实率：所牵头的任务中，有活动报送的比例。"),
-        ("**任务**（责任落实率最低）", duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
+        ("任务", "（责任落实率最低）", duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
          tables.lagging_tasks, "task", "code", "落实率", "落实率：牵头单位中，有活动报送的比例。"),
     )
-    for col, (heading, frame, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
+    for col, (heading, which, frame, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
         with col:
-            st.markdown(heading)
+            st.markdown(f"**{ui.plain(heading)}**{ui.plain(which)}")
             drill.table(show(frame), dim, f"lagging-{dim}s", values=frame[column].tolist(),
                         column_config={share: SHARE})
-            st.caption(note)
+            st.caption(ui.plain(note))
 
     st.subheader("月度趋势")
     drill.chart(f, ("month",), ui.measure_picker("overview:measure"))
@@ -59,7 +59,7 @@ def headline(figures: dict) -> None:
     elapsed = figures["plan_elapsed"]
     cols = st.columns([2, 1, 1, 1])
     with cols[0]:
-        st.metric("规划期已过", fmt.percent(elapsed), help=f"截至 {figures['as_of']}")
+        st.metric("规划期已过", fmt.percent(elapsed), help=ui.plain(f"截至 {figures['as_of']}"))
         st.progress(min(max(elapsed, 0.0), 1.0))
     cols[1].metric("活动场次", fmt.count(figures["activities"]))
     cols[2].metric("参与人次", fmt.count(figures["participants"]))
@@ -77,7 +77,8 @@ def group_list(groups: list, standings: list[dict]) -> None:
             if s is None:
                 left.caption("未设定数量目标")
                 continue
-            left.markdown(f"**{fmt.value(s['actual'], s['unit'])}** · {s['basis']} {fmt.value(s['target'], s['unit'])}")
+            target = f"{s['basis']} {fmt.value(s['target'], s['unit'])}"
+            left.markdown(f"**{ui.plain(words.actual(s))}** · {ui.plain(target)}")
             if outlook := words.projection(s):
-                left.caption(f":material/trending_up: {outlook}", help=words.method(s))
-            ui.status_badge(s["status"], right)
+                left.caption(f":material/trending_up: {ui.plain(outlook)}", help=ui.plain(words.method(s)))
+            ui.status_badge(words.ANOMALY if s.get("anomaly") else s["status"], right)

@@ -29,7 +29,7 @@ def render() -> None:
                    'target="_self">退出大屏</a>', unsafe_allow_html=True)
     st.html(slides.style(dark))
     for problem in problems:
-        st.warning(problem)
+        st.warning(ui.plain(problem))
 
     @st.fragment(run_every=None if paused else every)
     def show() -> None:

@@ -33,7 +33,7 @@ def render() -> None:
     if upload is not None:
         check_and_confirm(upload.name, upload.getvalue(), user)
     if "report:done" in st.session_state:
-        st.success(st.session_state.pop("report:done"), icon=":material/task_alt:")
+        st.success(ui.plain(st.session_state.pop("report:done")), icon=":material/task_alt:")
 
     st.subheader("③ 导入记录")
     history(user)
@@ -44,13 +44,13 @@ def check_and_confirm(name: str, data: bytes, user) -> None:
     key = f"report:check:{hashlib.sha256(data).hexdigest()}:{user.name}"
     if key not in st.session_state:  # checking a large file takes seconds: once per upload
         try:
-            st.session_state[key] = ui.direct(batches.import_file, data, name, user.name, dry_run=True,
-                                             may_report=user.may_report)
+            st.session_state[key] = ui.direct(batches.import_file, data, name, user, dry_run=True)
         except FileRejected as exc:
             st.session_state[key] = str(exc)
+            ui.direct(batches.log_refusal, user, name, str(exc))
     outcome = st.session_state[key]
     if isinstance(outcome, str):
-        st.error(f"文件未导入：{outcome}", icon=":material/block:")
+        st.error(ui.plain(f"文件未导入：{outcome}"), icon=":material/block:")
         return
     valid = outcome.rows_read - outcome.rejected
     cols = st.columns(4)
@@ -58,13 +58,18 @@ def check_and_confirm(name: str, data: bytes, user) -> None:
     cols[1].metric("通过检查", f"{valid:,}")
     cols[2].metric("有错误的行", f"{outcome.rejected:,}")
     cols[3].metric("已在库中（不重复计入）", f"{outcome.duplicates:,}")
+    for note in outcome.notes:
+        st.warning(ui.plain(note), icon=":material/visibility_off:")
     if outcome.errors:
-        st.error(f"有 {outcome.rejected} 行未通过检查，请按下表修改后重新上传；也可以只导入通过检查的 {valid} 行。",
-                 icon=":material/error:")
+        st.error(ui.plain(f"有 {outcome.rejected} 行未通过检查，请按下表修改后重新上传；"
+                          f"也可以只导入通过检查的 {valid} 行。"), icon=":material/error:")
         errors = pd.DataFrame([e.to_json() for e in outcome.errors]).rename(
             columns={"row": "行号", "column": "列", "value": "值", "reason": "原因"})
         st.dataframe(errors, hide_index=True, width="stretch", key="report:errors",
                      column_config={"原因": st.column_config.TextColumn(width="large")})
+        if outcome.errors_omitted:
+            st.caption(ui.plain(f"错误过多，上表只列出前 {len(outcome.errors):,} 处，"
+                                f"另有 {outcome.errors_omitted:,} 处未列出。"))
         st.download_button("下载错误清单（.xlsx）", batches.error_workbook(outcome.errors), "错误清单.xlsx", XLSX,
                            icon=":material/download:", key="report:error-report")
     new = outcome.imported
@@ -82,10 +87,12 @@ def check_and_confirm(name: str, data: bytes, user) -> None:
 
 def commit(name: str, data: bytes, user, valid_only: bool) -> None:
     try:
-        outcome = ui.direct(batches.import_file, data, name, user.name, valid_only=valid_only,
-                           may_report=user.may_report)
+        outcome = ui.direct(batches.import_file, data, name, user, valid_only=valid_only)
     except FileRejected as exc:
-        st.error(f"文件未导入：{exc}")
+        st.error(ui.plain(f"文件未导入：{exc}"))
+        return
+    if not outcome.committed:
+        st.error(ui.plain(outcome.message))
         return
     st.session_state["report:done"] = outcome.message
     st.session_state["report:generation"] = st.session_state.get("report:generation", 0) + 1  # clear the upload
@@ -113,13 +120,15 @@ def history(user) -> None:
     chosen = frame.iloc[rows[0]]
     undone = pd.notna(chosen.undone_at)
     label = f"恢复批次 {chosen.id}" if undone else f"撤销批次 {chosen.id}（{chosen.imported} 行）"
-    if not user.may_undo(chosen.user_name):
-        st.caption("只能撤销或恢复自己导入的批次。")
+    refused = (user.restore_refusal(chosen.user_name, chosen.undone_by) if undone
+               else None if user.may_undo(chosen.user_name) else "只能撤销自己导入的批次")
+    if refused:
+        st.caption(ui.plain(f"{refused}。"))
     elif st.button(label, key="report:undo-restore", icon=":material/undo:" if not undone else ":material/redo:"):
         action = batches.restore if undone else batches.undo
         try:
-            st.session_state["report:done"] = ui.direct(action, int(chosen.id), user.name, user.may_undo)
+            st.session_state["report:done"] = ui.direct(action, int(chosen.id), user)
         except batches.BatchError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(str(exc)))
             return
         st.rerun()

@@ -6,6 +6,9 @@ import streamlit as st
 from kepu import audit, catalog, target_admin, ui
 from kepu.glossary import TARGET_KIND_LABELS
 
+AUDIT_COLUMNS = {"logged_at": "时间", "user_name": "操作人", "action": "操作", "detail": "内容", "via": "途径",
+                 "os_user": "系统用户", "address": "来源地址"}
+
 
 def render() -> None:
     ui.page_title("targets", "目标管理")
@@ -15,7 +18,7 @@ def render() -> None:
         return
     ui.user_bar(user)
     plan = ui.cached(catalog.plan_for, ui.filters().period)
-    st.caption(f"{plan.name}。纲要目标来自规划原文；示例目标是演示用的数字，修改后标为“区定目标”。每次修改都记入日志。")
+    st.caption(ui.plain(f"{plan.name}。纲要目标来自规划原文；示例目标是演示用的数字，修改后标为“区定目标”。每次修改都记入日志。"))
 
     frame = ui.direct(target_admin.editable_targets, plan.id)
     shown = pd.DataFrame({
@@ -24,21 +27,18 @@ def render() -> None:
         "依据": frame.basis, "修改人": frame.updated_by.fillna(""),
         "修改时间": frame.updated_at.dt.strftime("%Y-%m-%d %H:%M").fillna(""),
     })
-    edited = st.data_editor(shown, key="targets:editor", hide_index=True, width="stretch",
+    for saved, message in st.session_state.pop("targets:results", []):
+        (st.success if saved else st.error)(ui.plain(message))
+    generation = st.session_state.get("targets:generation", 0)  # a new editor after a save shows what is stored
+    edited = st.data_editor(shown, key=f"targets:editor:{generation}", hide_index=True, width="stretch",
                             disabled=[c for c in shown.columns if c != "目标值"],
                             column_config={"目标值": st.column_config.NumberColumn(min_value=0, format="%g")})
-    changed = edited["目标值"].ne(shown["目标值"]) & edited["目标值"].notna()
-    if changed.any() and st.button(f"保存 {int(changed.sum())} 处修改", type="primary", key="targets:save"):
-        for i in changed[changed].index:
-            row = frame.loc[i]
-            year = None if pd.isna(row.year) else int(row.year)
-            try:
-                st.success(ui.direct(target_admin.update_target, plan.id, row.indicator, year,
-                                     float(edited.loc[i, "目标值"]), user.name))
-            except ValueError as exc:
-                st.error(f"{row['name']}：{exc}")
+    edits = target_admin.changes(frame, edited["目标值"])
+    if edits and st.button(f"保存 {len(edits)} 处修改", type="primary", key="targets:save"):
+        st.session_state["targets:results"] = ui.direct(target_admin.save, plan.id, edits, user.name)
+        st.session_state["targets:generation"] = generation + 1
+        st.rerun()
 
     st.subheader("最近的修改与导入记录")
     log = ui.direct(audit.entries, 100)
-    st.dataframe(log.rename(columns={"logged_at": "时间", "user_name": "操作人", "action": "操作", "detail": "内容"}),
-                 hide_index=True, width="stretch", key="targets:log")
+    st.dataframe(log.rename(columns=AUDIT_COLUMNS).fillna(""), hide_index=True, width="stretch", key="targets:log")

@@ -126,13 +126,13 @@ def test_an_administrator_edits_a_target_and_the_change_is_logged(path, monkeypa
     at = log_in(start(path, monkeypatch), "admin", "admin-pass-1")
     at = open_page(at, "targets")
     assert not at.exception
-    # AppTest cannot type into a data_editor cell: the page saves through this same function
+    # AppTest cannot type into a data_editor cell (tests/test_browser.py types into it): the page saves through this
     from kepu import target_admin
     con = store.connect(path)
     message = target_admin.update_target(con, "2021-2025", "youth_participants", 2024, 480000, "admin")
     basis = db.scalar(con, "SELECT basis FROM targets WHERE indicator = 'youth_participants' AND year = 2024")
     con.close()
-    assert "由 500000 改为 480000" in message and basis == "区定目标"
+    assert "“青少年科普参与”（2024年）的目标由 500000 改为 480000" in message and basis == "区定目标"
     at.run()
     log = next(d.value for d in at.dataframe if "操作" in d.value.columns)
     assert "target.update" in set(log["操作"])

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import fixture_rows, load_fixture
@@ -43,6 +44,8 @@ def app_url(tmp_path_factory):
     con = store.connect(path)
     auth.add_user(con, "kx", "填报员", bureau="科协")
     auth.set_password(con, "kx", "clerk-pass-1")
+    auth.add_user(con, "admin", "管理员")
+    auth.set_password(con, "admin", "admin-pass-1")
     con.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -173,16 +176,51 @@ def test_clicking_a_bar_drills_down_to_its_records(app_url, page):
     assert f"共 {sum(r['town'] == biggest for r in rows):,} 条记录" in captions(page)
 
 
-def test_a_title_that_looks_like_code_is_shown_as_text(app_url, page):
+EVIL = "evil.example"
+
+
+def outside_requests(pg) -> list[str]:
+    """Record every request the page makes to EVIL (an image fetched, a link followed)."""
+    seen: list[str] = []
+    pg.on("request", lambda r: seen.append(r.url) if urlsplit(r.url).hostname == EVIL else None)
+    return seen
+
+
+def test_text_typed_or_linked_is_shown_as_text(app_url, page):
+    """The grid draws on a canvas, so a record's title is not in the page; the search box's words are, in the caption
+    that counts the records. Typed as the fixture's <script> title, they find it and show as written; typed as
+    Markdown, they stay words: no link, no image fetched, no script run."""
+    fetched = outside_requests(page)
+    page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+    settle(page)
     page.goto(f"{app_url}/records?period=2024")
     settle(page)
-    page.get_by_label("搜索活动名称、编号或备注").fill("script")
+    box = page.get_by_label("搜索活动名称、编号或备注")
+    box.fill("<script>alert(1)</script>")
     page.keyboard.press("Enter")
     settle(page)
-    assert "共 1 条记录" in captions(page)
+    assert "共 1 条记录" in captions(page) and "含“<script>alert(1)</script>”" in captions(page)
+    markdown = f"[点此重新登录](http://{EVIL}/login) ![x](http://{EVIL}/x.png) **粗**"
+    box.fill(markdown)
+    page.keyboard.press("Enter")
+    settle(page)
     page.wait_for_timeout(1000)
-    assert page.errors == []  # no alert() ran
-    assert page.locator("script:text('alert(1)')").count() == 0
+    assert f"含“{markdown}”" in captions(page).replace("\u2060", "")  # word joiners keep addresses from linking
+    assert page.locator(f"a[href*='{EVIL}'], img[src*='{EVIL}'], script:text('alert(1)')").count() == 0
+    assert fetched == [] and page.errors == []  # no image fetched, no alert() ran
+
+
+def test_a_forwarded_link_cannot_put_a_link_or_an_image_on_the_meeting_screen(app_url, page):
+    fetched = outside_requests(page)
+    link = f"[点此重新登录](http://{EVIL}/login)"
+    image = f"![x](http://{EVIL}/x.png)"
+    page.goto(f"{app_url}/?mode=present&paused=true&town={quote(link)}&town={quote(image)}")
+    page.locator(".kp-slide").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    warnings = "\n".join(page.locator("[data-testid=stAlertContentWarning]").all_inner_texts()).replace("\u2060", "")
+    assert link in warnings and image in warnings
+    assert page.locator(f"a[href*='{EVIL}'], img[src*='{EVIL}']").count() == 0
+    assert fetched == [] and page.errors == []
 
 
 def test_a_clerk_reports_in(app_url, page, tmp_path):
@@ -328,3 +366,38 @@ def test_the_tables_offer_no_unneutralised_csv(page, app_url):
     page.wait_for_timeout(500)
     assert page.locator("[data-testid=stElementToolbar] button[aria-label='Search']").first.is_visible()
     assert not page.locator("button[aria-label='Download as CSV']").first.is_visible()
+
+
+def test_an_administrator_edits_targets_on_the_page(app_url, page):
+    """Type into the target editor as a person would: a value out of range is refused with the reason, a good one is
+    saved and logged."""
+    page.goto(app_url)
+    settle(page)
+    page.goto(f"{app_url}/report")
+    settle(page, "数据填报")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill("admin-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户：admin").wait_for(timeout=30_000)
+    page.get_by_text("填报与管理", exact=True).click()  # within the session: a new page load would log out
+    page.locator("a[data-testid=stTopNavDropdownLink]").filter(has_text="目标管理").click()
+    settle(page, "目标管理")
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # Row 1 is 公民具备科学素质的比例 (%), row 2 科技辅导员培训 2021; 目标值 is the fifth column, about 590 px in.
+    for row, typed in ((1, "160"), (2, "120")):
+        page.mouse.dblclick(box["x"] + 590, box["y"] + 35 * row + 17)
+        editor = page.locator("input.gdg-input")  # the grid's cell editor
+        editor.wait_for(timeout=10_000)
+        editor.fill(typed)
+        editor.press("Enter")
+        page.wait_for_timeout(700)
+    page.get_by_role("button", name="保存 2 处修改").click()
+    page.get_by_text("“公民具备科学素质的比例”（2025年）未保存：目标值过大（最大 100）").wait_for(timeout=30_000)
+    page.get_by_text("已将“科技辅导员培训”（2021年）的目标由 100 改为 120").wait_for(timeout=30_000)
+    shoot(page, "targets-edited")
+    page.goto(f"{app_url}/?period=2021")
+    settle(page, "总览")
+    assert "目标 120人次" in captions(page), "the overview judges 2021 against the new target"
+    assert page.errors == []
