@@ -54,20 +54,20 @@ class User:
             return f"{ADMIN}（全部）"
         return f"{self.role} · {self.bureau or self.town or '（未指定）'}"
 
-    def refusal(self, town: str, bureau: str | None) -> str | None:
+    def refusal(self, town: str, bureau: str | None) -> tuple[str, str] | None:
         """Why the user may not report a record of this 镇街 and 责任单位 (bureau None: an indicator value of the
-        town, such as its 科普经费); None when they may. The one place a clerk's scope is decided, for every kind
-        of import."""
+        town, such as its 科普经费), as the column at fault and the reason; None when they may. The one place a
+        clerk's scope is decided, for every kind of import."""
         if self.is_admin:
             return None
         if bureau is None:
             if self.town is None:
-                return ("您的账户只能报送本单位的活动记录；指标数据（抽样调查比例、科普经费）由区科协管理员或"
-                        "镇街填报员报送")
-            return None if town == self.town else f"您的账户只能报送本镇街（{self.town}）的指标数据"
+                return "指标", ("您的账户只能报送本单位的活动记录；指标数据（抽样调查比例、科普经费）由区科协管理员"
+                              "或镇街填报员报送")
+            return None if town == self.town else ("镇街", f"您的账户只能报送本镇街（{self.town}）的指标数据")
         if self.bureau is not None:
-            return None if bureau == self.bureau else f"您的账户只能报送本单位（{self.bureau}）的活动"
-        return None if town == self.town else f"您的账户只能报送本镇街（{self.town}）的活动"
+            return None if bureau == self.bureau else ("责任单位", f"您的账户只能报送本单位（{self.bureau}）的活动")
+        return None if town == self.town else ("镇街", f"您的账户只能报送本镇街（{self.town}）的活动")
 
     def may_report(self, town: str, bureau: str | None) -> bool:
         """True when the user may report a record of this 镇街 and 责任单位 (see refusal)."""

@@ -208,8 +208,9 @@ def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: R
     return checked
 
 
-# refusal(town, bureau) → why the user may not report this (None: they may); bureau is None for an observation.
-Refusal = Callable[[str, str | None], str | None]
+# refusal(town, bureau) → the column at fault and why the user may not report this (None: they may); bureau is
+# None for an observation. auth.User.refusal is the one such rule.
+Refusal = Callable[[str, str | None], tuple[str, str] | None]
 
 _ACTIVITY_FIELDS = ("ref", "title", "start_date", "end_date", "town", "bureau", "cohorts", "project", "task",
                     "activity_type", "participants", "funding", "note")
@@ -278,8 +279,9 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tup
     out.update(cohorts=cohorts, project=project, task=task)
     out["ref_key"] = matching.key(out["ref"]) or None
     out["title_key"] = matching.key(out["title"]) or None
-    if refusal and out["town"] and out["bureau"] and (why := refusal(out["town"], out["bureau"])):
-        errors.append(RowError(number, "责任单位", out["bureau"], why))
+    if refusal and out["town"] and out["bureau"] and (refused := refusal(out["town"], out["bureau"])):
+        column, why = refused
+        errors.append(RowError(number, column, out["town"] if column == "镇街" else out["bureau"], why))
     return out, errors
 
 
@@ -343,8 +345,9 @@ def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal:
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
         row_errors = _formula_errors(sheet, number, columns, cells)
         record = {} if row_errors else _observation(number, cells, vocab, today, row_errors)
-        if not row_errors and refusal and (why := refusal(record["town"], None)):
-            row_errors.append(RowError(number, "镇街", record["town"], why))
+        if not row_errors and refusal and (refused := refusal(record["town"], None)):
+            column, why = refused
+            row_errors.append(RowError(number, column, _shown(cells[column]), why))
         if not row_errors:
             key = (record["series"], record["year"], record["town"])
             if key in seen:

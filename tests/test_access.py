@@ -63,7 +63,7 @@ def test_a_town_clerk_sets_indicator_values_of_their_own_town_only(con):
 
 def test_a_bureau_clerk_sets_no_indicator_values(con):
     refused = observe(con, BUREAU_CLERK)
-    assert not refused.committed and "指标数据" in refused.errors[0].reason
+    assert not refused.committed and "指标数据" in refused.errors[0].reason and refused.errors[0].column == "指标"
 
 
 def test_an_administrator_sets_any_indicator_value(con):
@@ -74,7 +74,8 @@ def test_a_town_clerk_reports_activities_of_their_own_town_only(con):
     outcome = batches.import_file(con, (FILES / "tolerant_utf8_bom.csv").read_bytes(), "t.csv", TOWN_CLERK,
                                   today=TODAY)
     assert {e.row for e in outcome.errors} == {3, 4, 6, 7, 8, 9}  # all but the 沙土镇 row (row 5 is empty)
-    assert all("只能报送本镇街（沙土镇）" in e.reason for e in outcome.errors)
+    assert all("只能报送本镇街（沙土镇）" in e.reason and e.column == "镇街" for e in outcome.errors)
+    assert {e.value for e in outcome.errors} == {"全区", "东城街道", "皇镇街道", "何楼街道", "吴店镇"}
 
 
 def test_a_clerk_may_not_restore_what_an_administrator_undid(con):
