@@ -19,8 +19,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from kepu import catalog, exports, queries, store  # noqa: E402
-from kepu.filters import Filters, Period  # noqa: E402
+from kepu.core.filters import Filters, Period  # noqa: E402
+from kepu.reports import exports  # noqa: E402
+from kepu.storage import catalog, queries, store  # noqa: E402
 
 
 def main() -> None:

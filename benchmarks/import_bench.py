@@ -19,10 +19,11 @@ from pathlib import Path
 
 import openpyxl
 
-from kepu import batches, catalog, reading, store, validation
-from kepu.auth import ADMIN, User
-from kepu.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, ACTIVITY_TYPES, OBSERVATION_COLUMNS
-from kepu.plan import load_plan
+from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, ACTIVITY_TYPES, OBSERVATION_COLUMNS
+from kepu.core.plan import load_plan
+from kepu.ingest import batches, reading, validation
+from kepu.storage import catalog, store
+from kepu.storage.auth import ADMIN, User
 
 
 def write_workbook(path: Path, rows: int, plan) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kepu import db, store
-from kepu.plan import load_plan
+from kepu.core.plan import load_plan
+from kepu.storage import db, store
 
 COUNTIES = 136
 TOWNS_PER_COUNTY = 13

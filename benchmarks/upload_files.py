@@ -11,9 +11,9 @@ from pathlib import Path
 import xlwt
 from import_bench import write_workbook
 
-from kepu import store
-from kepu.glossary import ACTIVITY_COLUMNS, ACTIVITY_TYPES
-from kepu.plan import load_plan
+from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_TYPES
+from kepu.core.plan import load_plan
+from kepu.storage import store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "helpers"))
 from workbooks import Inflating, header_row, parts, raw_zip, sheet_xml, text_cell  # noqa: E402

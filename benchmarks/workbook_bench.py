@@ -76,11 +76,11 @@ def measure(path: Path, mode: str) -> dict:
     result = json.loads(result) if result else {"outcome": "crashed", "message": "", "seconds": 0, "base_mb": 0}
     result.update(child_mb=peak, reader_mb=0, peak_rss_mb=peak)
     if path.suffix == ".xls":
-        from kepu.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, OBSERVATION_COLUMNS, OBSERVATION_SHEET
+        from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, OBSERVATION_COLUMNS, OBSERVATION_SHEET
 
         request = pickle.dumps((path.read_bytes(), {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS},
                                 (ACTIVITY_SHEET, OBSERVATION_SHEET)))
-        _, result["reader_mb"] = _reaped([sys.executable, "-m", "kepu.xls"], request, quiet=True)
+        _, result["reader_mb"] = _reaped([sys.executable, "-m", "kepu.ingest.xls"], request, quiet=True)
         result["peak_rss_mb"] = peak + result["reader_mb"]  # both are alive at once
     return result
 
@@ -99,10 +99,11 @@ def _reaped(command: list[str], stdin: bytes = b"", quiet: bool = False) -> tupl
 
 
 def child(path: Path, mode: str) -> None:
-    from kepu import batches, store
-    from kepu.auth import ADMIN, User
-    from kepu.plan import load_plan
-    from kepu.reading import FileRejected
+    from kepu.core.plan import load_plan
+    from kepu.ingest import batches
+    from kepu.ingest.reading import FileRejected
+    from kepu.storage import store
+    from kepu.storage.auth import ADMIN, User
 
     with tempfile.TemporaryDirectory() as tmp:
         con = store.connect(store.create_store(Path(tmp) / "bench.duckdb",

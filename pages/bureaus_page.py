@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from kepu import catalog, duty, queries, tables, ui
+from kepu import ui
+from kepu.figures import duty, tables
+from kepu.storage import catalog, queries
 
 PROGRESS = st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)
 

@@ -4,7 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from kepu import catalog, duty, fmt, queries, tables, targets, ui
+from kepu import ui
+from kepu.core import fmt
+from kepu.figures import duty, tables, targets
+from kepu.storage import catalog, queries
 
 ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
 CHART_LIMIT = 40  # bars per breakdown; a province has thousands of towns

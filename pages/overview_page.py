@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from kepu import catalog, duty, fmt, queries, summary, tables, targets, ui, words
+from kepu import ui
+from kepu.core import fmt, words
+from kepu.figures import duty, summary, tables, targets
+from kepu.storage import catalog, queries
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 

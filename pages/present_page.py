@@ -6,7 +6,11 @@ from html import escape
 
 import streamlit as st
 
-from kepu import brief, catalog, slides, targets, ui, words
+from kepu import ui
+from kepu.core import words
+from kepu.figures import brief, targets
+from kepu.reports import slides
+from kepu.storage import catalog
 
 ORDER = list(slides.SLIDES)
 DISTRICT = "牡丹区"

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from kepu import queries, tables, ui
-from kepu.glossary import DIMENSIONS, MEASURES
+from kepu import ui
+from kepu.core.glossary import DIMENSIONS, MEASURES
+from kepu.figures import tables
+from kepu.storage import queries
 
 ORDERS = {"start_date": "开始日期", "participants": "参与人次", "funding": "经费", "title": "活动名称", "town": "镇街",
           "bureau": "责任单位"}

@@ -5,8 +5,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from kepu import batches, templates, ui
-from kepu.reading import FileRejected
+from kepu import ui
+from kepu.ingest import batches, templates
+from kepu.ingest.reading import FileRejected
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

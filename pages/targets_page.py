@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from kepu import audit, catalog, target_admin, ui
-from kepu.glossary import TARGET_KIND_LABELS
+from kepu import ui
+from kepu.core.glossary import TARGET_KIND_LABELS
+from kepu.storage import audit, catalog, target_admin
 
 AUDIT_COLUMNS = {"logged_at": "时间", "user_name": "操作人", "action": "操作", "detail": "内容", "via": "途径",
                  "os_user": "系统用户", "address": "来源地址"}

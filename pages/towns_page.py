@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from kepu import catalog, charts, queries, tables, ui
-from kepu.glossary import MEASURES
+from kepu import ui
+from kepu.core.glossary import MEASURES
+from kepu.figures import tables
+from kepu.reports import charts
+from kepu.storage import catalog, queries
 
 RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
 CHART_ENDS = 20  # with more towns than twice this, the chart shows the best and the worst

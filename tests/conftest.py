@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kepu import audit, db, demo, store
-from kepu.plan import load_plan
+from kepu.core.plan import load_plan
+from kepu.storage import audit, db, demo, store
 
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"

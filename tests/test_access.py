@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from test_app_report import log_in, open_page, start
 
-from kepu import audit, auth, batches, cli, db, store, ui
+from kepu import cli, ui
+from kepu.core.filters import Filters, Period
+from kepu.ingest import batches
+from kepu.storage import audit, auth, db, store
+from kepu.ui import login
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("admin", auth.ADMIN)
@@ -127,7 +131,7 @@ def test_resetting_a_password_ends_open_logins_with_the_old_one(path, monkeypatc
 
 def test_a_login_lasts_eight_hours_and_not_a_minute_more(path, monkeypatch):
     clock = [dt.datetime(2025, 3, 1, 9, 0)]
-    monkeypatch.setattr(ui, "now", lambda: clock[0])
+    monkeypatch.setattr(login, "now", lambda: clock[0])
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     clock[0] += dt.timedelta(hours=auth.SESSION_HOURS, minutes=-1)
     at.run()
@@ -198,7 +202,7 @@ def test_exports_from_the_command_line_are_logged(path, tmp_path, capsys):
 
 
 def test_target_edits_and_refusals_are_logged(con):
-    from kepu import target_admin
+    from kepu.storage import target_admin
     results = target_admin.save(con, "2021-2025", [("youth_participants", 2024, "480000"),
                                                    ("youth_participants", 2025, "Infinity")], "admin")
     assert [ok for ok, _ in results] == [True, False]
@@ -213,7 +217,7 @@ def test_an_export_from_the_dashboard_is_logged_with_its_viewer(path, monkeypatc
     con.close()
     # AppTest does not press download buttons: the page's button calls this, on Streamlit's download thread.
     requester = ("kx", audit.Origin(audit.APP, address="10.0.0.7"))
-    ui._export("csv", ui.Filters(ui.Period(2024, 2024)), TODAY, None, requester)
+    ui.export_file("csv", Filters(Period(2024, 2024)), TODAY, None, requester)
     con = store.connect(path)
     entries = audit.entries(con)
     con.close()

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kepu import fmt, queries, store, summary
-from kepu.filters import Filters, Period
+from kepu.core import fmt
+from kepu.core.filters import Filters, Period
+from kepu.figures import summary
+from kepu.storage import queries, store
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = ["", "youth", "farmers", "workers", "elderly", "officials", "resources", "informatization",

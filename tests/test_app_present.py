@@ -9,8 +9,10 @@ import openpyxl
 import pytest
 from test_app import PAGES, figures, metrics, open_page, start
 
-from kepu import exports, fmt, slides, store, words
-from kepu.filters import Filters, Period
+from kepu.core import fmt, words
+from kepu.core.filters import Filters, Period
+from kepu.reports import exports, slides
+from kepu.storage import store
 from pages import present_page
 
 

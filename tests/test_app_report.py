@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kepu import auth, db, store, summary
-from kepu.filters import Filters, Period
+from kepu.core.filters import Filters, Period
+from kepu.figures import summary
+from kepu.storage import auth, db, store
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 FILES = Path(__file__).parent / "data" / "import"
@@ -127,7 +128,7 @@ def test_an_administrator_edits_a_target_and_the_change_is_logged(path, monkeypa
     at = open_page(at, "targets")
     assert not at.exception
     # AppTest cannot type into a data_editor cell (tests/test_browser.py types into it): the page saves through this
-    from kepu import target_admin
+    from kepu.storage import target_admin
     con = store.connect(path)
     message = target_admin.update_target(con, "2021-2025", "youth_participants", 2024, 480000, "admin")
     basis = db.scalar(con, "SELECT basis FROM targets WHERE indicator = 'youth_participants' AND year = 2024")

@@ -1,9 +1,13 @@
-"""The shape we keep: only kepu.ui imports streamlit; pages never touch SQL or connections."""
+"""The shape we keep. The layers themselves are import-linter contracts in pyproject.toml (`uv run lint-imports`,
+run by .ci/run); these tests check what a contract cannot: that SQL runs only in kepu/storage/db.py, and that pages
+stay layout."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+KEPU = ROOT / "kepu"
+STATEMENT_CALLS = {"execute", "executemany", "sql", "query_df", "register", "unregister", "from_query", "read_sql"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -18,21 +22,45 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_only_the_ui_module_imports_streamlit():
-    for path in (ROOT / "kepu").glob("*.py"):
-        uses_streamlit = any(m.split(".")[0] == "streamlit" for m in imported_modules(path))
-        assert uses_streamlit == (path.name == "ui.py"), path.name
+def statement_calls(path: Path) -> list[str]:
+    """Calls that hand SQL (or a frame) to a connection: x.execute(…), x.sql(…), x.register(…)… other than through
+    the db module (db.execute is the one door)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STATEMENT_CALLS:
+            receiver = node.func.value
+            if not (isinstance(receiver, ast.Name) and receiver.id == "db"):
+                found.append(f"{path.name}:{node.lineno} {ast.unparse(node.func)}")
+    return found
+
+
+def test_only_the_ui_package_imports_streamlit():
+    for path in KEPU.rglob("*.py"):
+        if any(m.split(".")[0] == "streamlit" for m in imported_modules(path)):
+            assert path.parent == KEPU / "ui", path
 
 
 def test_pages_run_no_sql():
     for path in [*(ROOT / "pages").glob("*.py"), ROOT / "streamlit_app.py"]:
         modules = imported_modules(path)
-        assert not {"duckdb", "kepu.db", "kepu.store"} & modules, path.name
+        assert not {"duckdb", "kepu.storage.db", "kepu.storage.store"} & modules, path.name
         text = path.read_text(encoding="utf-8")
-        assert "SELECT" not in text and ".execute(" not in text, path.name
+        assert "SELECT" not in text and not statement_calls(path), path.name
 
 
 def test_only_db_runs_statements():
-    for path in (ROOT / "kepu").glob("*.py"):
-        if path.name != "db.py":
-            assert "con.execute(" not in path.read_text(encoding="utf-8"), path.name
+    others = [path for path in KEPU.rglob("*.py") if path != KEPU / "storage" / "db.py"]
+    found = [call for path in others for call in statement_calls(path)]
+    assert found == []
+
+
+def test_only_the_store_opens_duckdb_files():
+    opening = {path.relative_to(KEPU).as_posix() for path in KEPU.rglob("*.py")
+               if "duckdb" in {m.split(".")[0] for m in imported_modules(path)}}
+    assert opening <= {"storage/db.py", "storage/store.py"}, opening
+
+
+def test_the_statement_check_can_fail(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("con.cursor().execute('SELECT 1')\ncon.sql('SELECT 1')\ndb.execute(con, 'SELECT 1')\n")
+    assert statement_calls(sample) == ["sample.py:1 con.cursor().execute", "sample.py:2 con.sql"]

@@ -8,7 +8,8 @@ import shutil
 import pytest
 from argon2 import PasswordHasher
 
-from kepu import audit, auth, cli, db, store
+from kepu import cli
+from kepu.storage import audit, auth, db, store
 
 PASSWORD = "correct horse"
 NOON = dt.datetime(2025, 3, 1, 12, 0)

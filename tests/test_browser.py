@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import fixture_rows, load_fixture
 
-from kepu import auth, fmt, store
+from kepu.core import fmt
+from kepu.storage import auth, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from conftest import load_fixture
 
-from kepu import auth, batches, catalog, db, queries, store
-from kepu.filters import Filters, Period
+from kepu.core.filters import Filters, Period
+from kepu.ingest import batches
+from kepu.storage import auth, catalog, db, queries, store
 
 FILES = Path(__file__).parent / "data" / "import"
 SESSIONS = 24

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kepu import db, demo, store
+from kepu.storage import db, demo, store
 
 
 @pytest.fixture(scope="module")

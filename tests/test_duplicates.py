@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
-from kepu import auth, batches, db, store, summary
-from kepu.filters import Filters, Period
+from kepu.core.filters import Filters, Period
+from kepu.figures import summary
+from kepu.ingest import batches
+from kepu.storage import auth, db, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("区科协管理员", auth.ADMIN)

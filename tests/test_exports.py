@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 from conftest import fixture_rows, load_fixture
 
-from kepu import briefing, chart_images, cli, db, exports, spreadsheet, store, words
-from kepu.filters import Filters, Period
+from kepu import cli
+from kepu.core import words
+from kepu.core.filters import Filters, Period
+from kepu.reports import briefing, chart_images, exports, spreadsheet
+from kepu.storage import db, store
 
 AS_OF = "2025-06-30"
 VIEWS = [  # (arguments) for both `kepu summary` and `kepu report`

@@ -1,4 +1,4 @@
-from kepu import fmt
+from kepu.core import fmt
 
 
 def test_counts_read_the_chinese_way():

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kepu import auth, batches, cli, db, store, summary
-from kepu.filters import Filters, Period
+from kepu import cli
+from kepu.core.filters import Filters, Period
+from kepu.figures import summary
+from kepu.ingest import batches
+from kepu.storage import auth, db, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("区科协管理员", auth.ADMIN)

@@ -9,9 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kepu import audit, auth, batches, cli, db, store, summary
-from kepu.filters import Filters, Period
-from kepu.reading import FileRejected
+from kepu import cli
+from kepu.core.filters import Filters, Period
+from kepu.figures import summary
+from kepu.ingest import batches
+from kepu.ingest.reading import FileRejected
+from kepu.storage import audit, auth, db, store
 
 FILES = Path(__file__).parent / "data" / "import"
 TODAY = dt.date(2025, 6, 1)

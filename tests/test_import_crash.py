@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kepu import auth, batches, db, store
+from kepu.ingest import batches
+from kepu.storage import auth, db, store
 
 FILES = Path(__file__).parent / "data" / "import"
 HELPER = Path(__file__).parent / "helpers" / "slow_commit.py"

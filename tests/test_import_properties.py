@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kepu import auth, batches, db, store
-from kepu.glossary import ACTIVITY_COLUMNS, OBSERVATION_COLUMNS
-from kepu.reading import FileRejected
+from kepu.core.glossary import ACTIVITY_COLUMNS, OBSERVATION_COLUMNS
+from kepu.ingest import batches
+from kepu.ingest.reading import FileRejected
+from kepu.storage import auth, db, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("性质测试", auth.ADMIN)
@@ -42,7 +43,7 @@ rows = st.lists(st.tuples(*[st.one_of(st.sampled_from(POOLS[i]), cells) for i in
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from kepu.plan import load_plan
+    from kepu.core.plan import load_plan
     path = store.create_store(tmp_path_factory.mktemp("prop") / "s.duckdb",
                               plans=[load_plan(store.DATA_DIR / "plan-2021-2025.yaml")])
     connection = store.connect(path)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kepu import catalog, matching, store
+from kepu.core import matching
+from kepu.storage import catalog, store
 
 ZWSP, ZWJ, BOM, SOFT_HYPHEN, RLM = "\u200b", "\u200d", "\ufeff", "\u00ad", "\u200f"
 

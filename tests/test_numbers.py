@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from kepu import fmt
-from kepu.numbers import NumberError, parse_number
+from kepu.core import fmt
+from kepu.core.numbers import NumberError, parse_number
 
 
 @pytest.mark.parametrize("written", ["nan", "NaN", "-nan", "inf", "-inf", "Infinity", "+Infinity", "1e308", "1e309",

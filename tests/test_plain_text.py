@@ -55,7 +55,7 @@ def test_the_stand_in_parser_does_see_the_markup_unescaped(text):
 
 
 def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monkeypatch, tmp_path, plan):
-    from kepu import store
+    from kepu.storage import store
     monkeypatch.setenv("KEPU_DB", str(store.create_store(tmp_path / "s.duckdb", plans=[plan])))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["mode"] = "present"
@@ -72,7 +72,7 @@ def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monke
 
 
 def test_a_file_name_is_shown_as_text_in_the_import_and_undo_messages(tmp_path, plan, monkeypatch):
-    from kepu import auth, store
+    from kepu.storage import auth, store
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = store.connect(path)
     auth.add_user(con, "admin", "管理员")
@@ -120,7 +120,7 @@ def _interpolation_ours(value: ast.FormattedValue) -> bool:
 
 def test_every_markdown_call_of_the_pages_shows_dynamic_text_through_plain():
     found = []
-    for path in [*(ROOT / "pages").glob("*.py"), ROOT / "kepu" / "ui.py", ROOT / "streamlit_app.py"]:
+    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "kepu" / "ui").glob("*.py"), ROOT / "streamlit_app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue

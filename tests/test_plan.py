@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kepu import cli, store
-from kepu.plan import PlanError, load_plan
+from kepu import cli
+from kepu.core.plan import PlanError, load_plan
+from kepu.storage import store
 
 SEED = Path(__file__).parent / "data" / "seed-plan-2021-2025.txt"
 

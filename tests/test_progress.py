@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kepu import progress
+from kepu.core import progress
 
 
 def test_status_thresholds():

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from conftest import fixture_rows
 
-from kepu import queries
-from kepu.filters import Filters, Period
-from kepu.glossary import UNSPECIFIED
+from kepu.core.filters import Filters, Period
+from kepu.core.glossary import UNSPECIFIED
+from kepu.storage import queries
 
 Y2024 = Filters(Period(2024, 2024))
 PLAN = Filters(Period(2021, 2025))
@@ -105,7 +105,8 @@ def test_town_table_lists_every_town_with_its_rate(tiny, plan):
 
 
 def test_task_standing_counts_lead_bureaus_that_reported(tiny):
-    from kepu import catalog, duty
+    from kepu.figures import duty
+    from kepu.storage import catalog
     catalogue = catalog.tasks(tiny, "2021-2025")
 
     def task_standing(f, group):

@@ -15,9 +15,10 @@ import pytest
 import python_calamine
 import xlwt
 
-from kepu import reading, store, templates
-from kepu.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, OBSERVATION_COLUMNS, OBSERVATION_SHEET
-from kepu.reading import FileRejected
+from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, OBSERVATION_COLUMNS, OBSERVATION_SHEET
+from kepu.ingest import reading, templates
+from kepu.ingest.reading import FileRejected
+from kepu.storage import store
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 from workbooks import (  # noqa: E402

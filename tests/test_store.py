@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kepu import catalog, db, store
-from kepu.filters import Period
-from kepu.plan import load_plan
+from kepu.core.filters import Period
+from kepu.core.plan import load_plan
+from kepu.storage import catalog, db, store
 
 
 def test_default_path_follows_kepu_db(tmp_path, monkeypatch):
@@ -155,7 +155,8 @@ def test_init_force_is_refused_while_the_dashboard_holds_the_store(tmp_path, pla
 
 
 def test_init_force_keeps_a_copy_of_the_old_store_and_carries_its_audit_log(tmp_path, plan, capsys):
-    from kepu import audit, auth, cli
+    from kepu import cli
+    from kepu.storage import audit, auth
     path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
     con = store.connect(path)
     auth.add_user(con, "zhang", "管理员", by="admin")

@@ -6,8 +6,10 @@ import json
 import pytest
 from conftest import fixture_rows
 
-from kepu import catalog, cli, duty, queries, summary
-from kepu.filters import Filters, Period
+from kepu import cli
+from kepu.core.filters import Filters, Period
+from kepu.figures import duty, summary
+from kepu.storage import catalog, queries
 
 AS_OF = dt.date(2024, 12, 31)
 Y2024 = Filters(Period(2024, 2024))
@@ -110,7 +112,7 @@ def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys
 
 
 def test_an_edited_target_counts_and_says_it_was_set_by_the_district(tmp_path, plan):
-    from kepu import store, target_admin
+    from kepu.storage import store, target_admin
     con = store.connect(store.create_store(tmp_path / "s.duckdb", plans=[plan]))
     target_admin.update_target(con, plan.id, "youth_participants", 2024, 480_000, "admin")
     year = target(summary.summary(con, Y2024, AS_OF), "youth_participants")

@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from kepu import cli, store, templates
-from kepu.glossary import (
+from kepu import cli
+from kepu.core.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
     ACTIVITY_SHEET,
@@ -18,6 +18,8 @@ from kepu.glossary import (
     OBSERVATION_SHEET,
     OBSERVATIONS,
 )
+from kepu.ingest import templates
+from kepu.storage import store
 
 ACTIVITY_DROPDOWNS = ("镇街", "责任单位", "人群", "重点工程", "任务编号", "活动类型")
 

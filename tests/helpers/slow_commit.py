@@ -5,7 +5,8 @@ the process exactly there. The point is the first argument: the start of a state
 import sys
 import time
 
-from kepu import cli, db
+from kepu import cli
+from kepu.storage import db
 
 POINT = sys.argv.pop(1).upper()
 _timed, _insert_frame = db._timed, db.insert_frame

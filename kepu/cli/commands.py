@@ -1,0 +1,184 @@
+"""The `kepu` command: plan show, init, summary, template, import/undo/restore/batches, user."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from kepu.cli import imports as cli_import
+from kepu.cli import users as cli_users
+from kepu.core import matching, words
+from kepu.core.filters import Filters, Period
+from kepu.core.fmt import count, money
+from kepu.core.plan import PlanError, load_plan, plan_files
+from kepu.figures.summary import summary
+from kepu.ingest.batches import BatchError
+from kepu.ingest.templates import activity_template, observation_template
+from kepu.reports import exports
+from kepu.storage import audit, catalog, demo, store
+from kepu.storage.auth import AuthError
+
+
+class UsageError(Exception):
+    """A command given something it cannot use; exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    audit.set_origin(audit.command_line_origin())
+    try:
+        return args.run(args) or 0
+    except UsageError as exc:
+        print(f"kepu: {exc}", file=sys.stderr)
+        return 2
+    except cli_import.NotCommitted:
+        return 1  # the report has been printed
+    except (PlanError, store.StoreError, AuthError, BatchError, ValueError) as exc:
+        print(f"kepu: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kepu", description="牡丹区全民科学素质行动 进展看板的命令行工具")
+    with_db = argparse.ArgumentParser(add_help=False)
+    with_db.add_argument("--db", type=Path, help="数据库文件（默认 $KEPU_DB 或 data/kepu.duckdb）")
+    sub = parser.add_subparsers(required=True, metavar="命令")
+
+    plan = sub.add_parser("plan", help="规划").add_subparsers(required=True, metavar="子命令")
+    show = plan.add_parser("show", help="显示载入的规划")
+    show.add_argument("--file", type=Path, help="规划文件（默认 data/ 中最新的 plan-*.yaml）")
+    show.add_argument("--json", action="store_true", help="以 JSON 输出")
+    show.set_defaults(run=_plan_show)
+
+    init = sub.add_parser("init", parents=[with_db], help="创建数据库（默认含演示数据）")
+    init.add_argument("--empty", action="store_true", help="只载入规划，不含任何活动记录（正式使用）")
+    init.add_argument("--force", action="store_true", help="覆盖已有的数据库（其中数据将全部删除）")
+    init.set_defaults(run=_init)
+
+    view = argparse.ArgumentParser(add_help=False)
+    view.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
+    view.add_argument("--town", action="append", default=[], help="镇街，可重复")
+    view.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
+    view.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
+
+    summ = sub.add_parser("summary", parents=[with_db, view], help="总览数字（与看板总览页一致）")
+    summ.add_argument("--json", action="store_true", help="以 JSON 输出")
+    summ.set_defaults(run=_summary)
+
+    report = sub.add_parser("report", parents=[with_db, view], help="导出 Word 简报或 Excel 工作簿（与看板导出一致）")
+    report.add_argument("--format", choices=list(exports.FORMATS), help="docx（Word 简报）或 xlsx（Excel 工作簿）；"
+                        "默认按输出文件的扩展名")
+    report.add_argument("--out", type=Path, required=True, help="输出文件（.docx 或 .xlsx）")
+    report.set_defaults(run=_report)
+
+    template = sub.add_parser("template", parents=[with_db], help="生成 Excel 填报模板（默认活动记录）")
+    template.add_argument("--out", type=Path, required=True, help="输出文件，须以 .xlsx 结尾")
+    template.add_argument("--observations", action="store_true", help="生成指标数据模板")
+    template.set_defaults(run=_template)
+
+    cli_import.add_commands(sub, with_db)
+    cli_users.add_commands(sub, with_db)
+    return parser
+
+
+def _plan_show(args) -> None:
+    files = [args.file] if args.file else plan_files(store.DATA_DIR)[-1:]
+    if not files:
+        raise PlanError(f"在 {store.DATA_DIR} 中没有找到规划文件 plan-*.yaml")
+    plan = load_plan(files[0])
+    if args.json:
+        print(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        return
+    print(f"{plan.name}（{plan.start_year}—{plan.end_year}年）")
+    for group in plan.cohorts + plan.projects:
+        print(f"\n{group.full_name}")
+        for task in (t for t in plan.tasks if t.group == group.name):
+            print(f"  {task.code}  {task.title}\n      责任单位：{'、'.join(task.lead_bureaus)}")
+
+
+def _init(args) -> None:
+    path = args.db or store.default_path()
+    fill = None if args.empty else demo.fill
+    replacing = path.exists()
+    store.create_store(path, fill=fill, demo=not args.empty, force=args.force)
+    print(f"已创建数据库 {path}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
+    if replacing:
+        print(f"原数据库已备份为 {store.backups(path)[-1]}；操作日志已转入新库")
+
+
+def _view(con, args) -> Filters:
+    """The filters given by --period, --town and --bureau (names or aliases)."""
+    period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
+    towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
+    bureaus = tuple(_resolve(con, "bureau", b, "责任单位") for b in args.bureau)
+    return Filters(period, town=towns, bureau=bureaus)
+
+
+def _summary(args) -> None:
+    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
+    try:
+        result = summary(con, _view(con, args), args.as_of or dt.date.today())
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    print(f"期间 {result['period']}　场次 {count(result['activities'])}　人次 {count(result['participants'])}"
+          f"　经费 {money(result['funding'])}")
+    for t in result["targets"]:
+        projection = words.projection(t)
+        outlook = f"；{projection}" if projection else ""
+        print(f"  {t['name']}：实际 {words.actual(t)}，目标 {t['target']}，应达 {t['expected']}，{words.status(t)}"
+              f"{outlook}")
+
+
+def _report(args) -> None:
+    kind = args.format or args.out.suffix.lower().lstrip(".")
+    if kind not in exports.FORMATS:
+        raise UsageError(f"请用 --format docx 或 --format xlsx 指定格式（输出文件为 {args.out}）")
+    if args.out.suffix.lower() != f".{kind}":
+        raise UsageError(f"输出文件名须以 .{kind} 结尾：{args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"目录 {args.out.parent} 不存在")
+    # Opened for writing, so the export is in the audit log like one from the dashboard.
+    con = store.connect(args.db or store.default_path(), wait=cli_import.lock_wait())
+    try:
+        f, as_of = _view(con, args), args.as_of or dt.date.today()
+        if kind == "xlsx":
+            data, problem = exports.workbook(con, f, as_of), None
+        else:
+            data, problem = exports.briefing_document(con, f, as_of)
+        exports.log(con, audit.actor_name(), kind, f, str(args.out))
+    finally:
+        con.close()
+    args.out.write_bytes(data)
+    if problem:
+        print(f"kepu: 简报已生成，但未附图表。{problem}", file=sys.stderr)
+    print(f"已生成{exports.FORMATS[kind]} {args.out}（{words.filters(f)}）")
+
+
+def _template(args) -> None:
+    if args.out.suffix.lower() != ".xlsx":
+        raise UsageError(f"模板文件名须以 .xlsx 结尾：{args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"目录 {args.out.parent} 不存在")
+    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
+    try:
+        data = observation_template(con) if args.observations else activity_template(con)
+    finally:
+        con.close()
+    args.out.write_bytes(data)
+    print(f"已生成填报模板 {args.out}")
+
+
+def _resolve(con, kind: str, name: str, what: str) -> str:
+    """The town or bureau a name or alias means; a UsageError saying what differs from a known one otherwise."""
+    known = catalog.spellings(con, kind)
+    found = known.get(matching.key(name))
+    if found is None:
+        raise UsageError(f"未知的{what}：{matching.unknown(name, known, what)}")
+    return found

@@ -1,0 +1,67 @@
+"""The overview's figures for a view, as one object: what the 总览 page shows and `kepu summary` prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from kepu.core import progress
+from kepu.core.filters import Filters
+from kepu.core.glossary import UNSPECIFIED
+from kepu.figures import targets
+from kepu.storage import catalog, queries
+
+
+def summary(con, f: Filters, as_of: dt.date, years_of_plan: dict | None = None) -> dict:
+    """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready.
+    `years_of_plan`: targets.activity_years for the view over the whole plan, when the caller has it."""
+    plan = catalog.plan_for(con, f.period)
+    totals = queries.totals(con, f)
+    return {
+        "plan": plan.id,
+        "period": str(f.period),
+        "towns": list(f.town),
+        "bureaus": list(f.bureau),
+        "as_of": as_of.isoformat(),
+        "plan_elapsed": round(progress.span_elapsed(plan.start_year, plan.end_year, as_of), 4),
+        **totals,
+        "by_cohort": by_cohort(con, f, plan.id).to_dict("records"),
+        "by_town": queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
+        "by_bureau": queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records"),
+        "targets": targets.report(con, f, as_of, years_of_plan=years_of_plan),
+    }
+
+
+def by_cohort(con, f: Filters, plan_id: str) -> pd.DataFrame:
+    """Every cohort of the plan, then UNSPECIFIED (records naming none). An activity counts fully under each of
+    its cohorts. Columns: cohort, activities, participants, funding."""
+    return _by_group(con, f, plan_id, "cohort")
+
+
+def by_project(con, f: Filters, plan_id: str) -> pd.DataFrame:
+    """Every project of the plan, then UNSPECIFIED. Columns: project, activities, participants, funding."""
+    return _by_group(con, f, plan_id, "project")
+
+
+def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
+    groups = catalog.groups(con, plan_id)
+    names = [*groups[groups.kind == dim].name, UNSPECIFIED]
+    found = queries.breakdown(con, f, (dim,)).set_index(dim)
+    frame = found.reindex(names, fill_value=0).rename_axis(dim).reset_index()
+    return frame.astype({"activities": "int64", "participants": "int64", "funding": "float64"})
+
+
+def lagging_towns(con, f: Filters, n: int = 5) -> pd.DataFrame:
+    """The towns with the fewest participants per 1,000 residents. Columns: town, participants,
+    participants_per_1000, share_of_average (1.0 = the towns' average)."""
+    return lagging(queries.town_table(con, f), n)
+
+
+def lagging(towns: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """lagging_towns from a queries.town_table the caller already has."""
+    towns = towns[towns.participants_per_1000.notna()].copy()
+    average = towns.participants.sum() * 1000 / towns.population.sum() if len(towns) else 0
+    towns["share_of_average"] = towns.participants_per_1000 / average if average else None
+    return towns.nsmallest(n, "participants_per_1000")[["town", "participants", "participants_per_1000",
+                                                        "share_of_average"]].reset_index(drop=True)

@@ -1,0 +1,2 @@
+"""Reporting in: reading an uploaded file within bounds (reading and its readers), checking its rows (validation),
+committing them as undoable batches (batches), and the templates clerks fill in."""

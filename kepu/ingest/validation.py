@@ -1,0 +1,400 @@
+"""Checking a clerk's rows: tolerant as a person would be, strict where it matters. Every rejected row gets its
+Excel row number, the column, the value and the reason, in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from kepu.core import matching
+from kepu.core.glossary import (
+    ACTIVITY_COLUMNS,
+    ACTIVITY_REQUIRED,
+    ACTIVITY_TYPES,
+    COHORT_SEPARATORS,
+    OBSERVATION_COLUMNS,
+    OBSERVATION_REQUIRED,
+    OBSERVATIONS,
+)
+from kepu.core.numbers import NumberError
+from kepu.core.numbers import parse_number as _parse_number
+from kepu.ingest.reading import FileRejected, Sheet, header_key
+from kepu.storage import catalog
+
+EARLIEST = dt.date(2000, 1, 1)
+MAX_LENGTH = {"活动编号": 64, "活动名称": 200, "备注": 500, "来源": 200}
+MAX_PARTICIPANTS = 10_000_000
+MAX_FUNDING = 10_000_000_000  # 元
+# What each observation series may hold: its unit's range.
+SERIES_MAX = {"survey_rate": 100.0, "science_funding": float(MAX_FUNDING)}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SPLIT = re.compile("[" + re.escape(COHORT_SEPARATORS) + r"\s]+")
+_TASK = re.compile(r"([A-Z]+\d+)(?![0-9])")  # a code, then perhaps its title
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel numbers it
+    column: str
+    value: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+# A file of 200,000 wrong rows would otherwise carry millions of errors: the first MAX_ERRORS are listed in full,
+# the rest only counted (every rejected row still counts in rejected_rows).
+MAX_ERRORS = 10_000
+EXPLAINED = 2_000  # distinct unknown names whose refusal says what differs from a known one (matching.differences)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a file: the valid rows (with their row numbers) and the errors (the first
+    MAX_ERRORS of them; errors_omitted counts the rest)."""
+
+    rows: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0  # data rows, not counting entirely empty ones
+    notes: list[str] = field(default_factory=list)  # about the file as a whole (e.g. a hidden sheet not read)
+    rejected_rows: int = 0  # rows with at least one error
+    errors_omitted: int = 0
+
+    def add(self, row_errors: list[RowError]) -> None:
+        """Count a row's errors (if any), keeping them while fewer than MAX_ERRORS are kept."""
+        if not row_errors:
+            return
+        self.rejected_rows += 1
+        room = max(0, MAX_ERRORS - len(self.errors))
+        self.errors += row_errors[:room]
+        self.errors_omitted += len(row_errors) - min(room, len(row_errors))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a row may name, with every accepted spelling mapped to the store's canonical name."""
+
+    towns: dict[str, str]
+    bureaus: dict[str, str]
+    cohorts: dict[str, str]
+    projects: dict[str, str]
+    tasks: dict[str, str]  # code → the cohort or project it belongs to
+    group_kinds: dict[str, str]  # cohort or project name → "cohort" / "project"
+    series: dict[str, str]  # observation names → series code
+    # Why an unknown value is unknown (matching.differences) is worked out once per distinct value and table.
+    explained: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def lookup(self, value, table: dict[str, str], what: str) -> str:
+        """The canonical name `value` means in `table` (one of this vocabulary's, or the activity types), or Bad
+        saying what about it differs from a known name."""
+        found = table.get(_key(value))
+        if found is not None:
+            return found
+        text = str(value)
+        why = self.explained.get((what, text))
+        if why is None:
+            # Working out what differs takes a close-match search; past the first few thousand distinct unknown
+            # values (a file gone wrong, whose later errors are counted rather than listed) the plain reason will do.
+            why = ""
+            if len(self.explained) < EXPLAINED:
+                why = self.explained[(what, text)] = "；".join(matching.differences(text, table))
+        raise Bad(f"未知的{what}" + (f"：{why}" if why else "，请从模板的下拉列表中选择"))
+
+    @classmethod
+    def load(cls, con, plan_id: str) -> Vocabulary:
+        """The vocabulary of the store for a plan."""
+        towns = catalog.spellings(con, "town")
+        bureaus = catalog.spellings(con, "bureau")
+        groups = catalog.groups(con, plan_id)
+        cohorts, projects = {}, {}
+        for g in groups.itertuples(index=False):
+            target = cohorts if g.kind == "cohort" else projects
+            for spelling in {g.name, g.full_name, g.name.removesuffix("工程")}:
+                target[_key(spelling)] = g.name
+        task_table = catalog.tasks(con, plan_id)
+        tasks = dict(zip(task_table.code, task_table.group_name, strict=True))
+        series = {}
+        for code, label in OBSERVATIONS.items():
+            for spelling in {code, label, re.sub(r"[（(].*", "", label)}:
+                series[_key(spelling)] = code
+        series[_key("科学素质比例")] = "survey_rate"
+        return cls(towns, bureaus, cohorts, projects, tasks, dict(zip(groups.name, groups.kind, strict=True)), series)
+
+
+_key = matching.key
+
+
+# --- cells ---------------------------------------------------------------------------------------------------
+
+class Bad(ValueError):
+    """A cell that cannot be accepted; the message is the reason shown to the clerk."""
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores typed numbers such as 活动编号 1023 as 1023.0
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_date(value) -> dt.date:
+    """A date from an Excel date cell, an Excel serial number, or text like 2024-05-12, 2024/5/12, 2024.5.12,
+    2024年5月12日 or 20240512."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise Bad("不是日期")
+    if isinstance(value, int | float):
+        if 1 <= value < 2958466 and float(value).is_integer():
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise Bad("不是日期")
+    return _parse_date_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> dt.date:
+    t = unicodedata.normalize("NFKC", matching.clean(text))
+    m = (re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", t)
+         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t))
+    if not m:
+        if re.fullmatch(r"\d{5}(\.0+)?", t):  # a serial number that arrived as text
+            return EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
+        raise Bad("无法识别的日期，请写成 2024-05-12 这样的格式")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise Bad("日期不存在（请检查月份和日期）") from None
+
+
+def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bool = False) -> float:
+    """kepu.numbers.parse_number, its refusal as a cell error."""
+    try:
+        return _parse_number(value, what, low=low, high=high, integer=integer)
+    except NumberError as exc:
+        raise Bad(str(exc)) from None
+
+
+# --- activity rows -------------------------------------------------------------------------------------------
+
+def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
+    """Check every row of an activity sheet. `refusal(town, bureau)` says why the user may not report a row (None
+    when they may)."""
+    columns = _columns(sheet, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
+    latest = today + dt.timedelta(days=365)
+    good, checked = [], Checked(pd.DataFrame())
+    for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
+        if not any(_text(c) for c in row):
+            continue  # an entirely empty row is no row at all
+        checked.rows_read += 1
+        cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
+        row_errors = _formula_errors(sheet, number, columns, cells)
+        if not row_errors:
+            record, row_errors = _activity(number, cells, vocab, latest, refusal)
+            if not row_errors:
+                good.append(record)
+        checked.add(row_errors)
+    checked.rows = pd.DataFrame(good, columns=[*_ACTIVITY_FIELDS, "ref_key", "title_key", "row"])
+    return checked
+
+
+# refusal(town, bureau) → the column at fault and why the user may not report this (None: they may); bureau is
+# None for an observation. auth.User.refusal is the one such rule.
+Refusal = Callable[[str, str | None], tuple[str, str] | None]
+
+_ACTIVITY_FIELDS = ("ref", "title", "start_date", "end_date", "town", "bureau", "cohorts", "project", "task",
+                    "activity_type", "participants", "funding", "note")
+
+
+def _formula_errors(sheet: Sheet, number: int, columns: dict[str, int], cells: dict) -> list[RowError]:
+    return [RowError(number, name, _shown(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
+            for name, i in columns.items() if (number, i) in sheet.formulas]
+
+
+def _shown(value) -> str:
+    """A cell's value as an error report shows it: invisible characters written out (沙土⟨U+200B⟩镇)."""
+    return matching.visible(_text(value))
+
+
+def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tuple[dict, list[RowError]]:
+    errors: list[RowError] = []
+    out: dict = {"row": number}
+
+    def cell(column, parse):
+        raw = cells.get(column)
+        text = _text(raw)
+        if not matching.clean(text):
+            if column in ACTIVITY_REQUIRED:
+                errors.append(RowError(number, column, _shown(raw), "必填项为空"))
+            return None
+        if column in MAX_LENGTH and len(text) > MAX_LENGTH[column]:
+            errors.append(RowError(number, column, text[:40] + "…", f"内容过长（最多 {MAX_LENGTH[column]} 个字）"))
+            return None
+        try:
+            return parse(raw, text)
+        except Bad as exc:
+            errors.append(RowError(number, column, _shown(raw), str(exc)))
+            return None
+
+    out["ref"] = cell("活动编号", lambda raw, t: matching.clean(t))
+    out["title"] = cell("活动名称", lambda raw, t: matching.clean(t))
+    start = out["start_date"] = cell("开始日期", lambda raw, t: _in_range(parse_date(raw), latest))
+    end = cell("结束日期", lambda raw, t: _in_range(parse_date(raw), latest))
+    if start and end and end < start:
+        errors.append(RowError(number, "结束日期", end.isoformat(), "结束日期早于开始日期"))
+    out["end_date"] = end or start
+    out["town"] = cell("镇街", lambda raw, t: vocab.lookup(t, vocab.towns, "镇街"))
+    out["bureau"] = cell("责任单位", lambda raw, t: vocab.lookup(t, vocab.bureaus, "责任单位"))
+    cohorts = cell("人群", lambda raw, t: _cohorts(t, vocab)) or []
+    project = cell("重点工程", lambda raw, t: vocab.lookup(t, vocab.projects, "重点工程"))
+    task = cell("任务编号", lambda raw, t: _task(t, vocab))
+    out["activity_type"] = cell("活动类型", lambda raw, t: vocab.lookup(t, _TYPES, "活动类型"))
+    out["participants"] = cell("参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS,
+                                                                         integer=True)))
+    out["funding"] = cell("经费（元）", lambda raw, t: round(parse_number(raw, "经费", high=MAX_FUNDING), 2)) or 0.0
+    out["note"] = cell("备注", lambda raw, t: matching.clean(t))
+    if task:
+        group = vocab.tasks[task]
+        if vocab.group_kinds[group] == "cohort":
+            if cohorts and group not in cohorts:
+                errors.append(RowError(number, "任务编号", task,
+                                       f"任务 {task} 属于“{group}”，与本行的人群“{'、'.join(cohorts)}”不符"))
+            elif not cohorts:
+                cohorts = [group]  # the task names its cohort
+        elif project and project != group:
+            errors.append(RowError(number, "任务编号", task,
+                                   f"任务 {task} 属于“{group}”，与本行的重点工程“{project}”不符"))
+        else:
+            project = group
+    out.update(cohorts=cohorts, project=project, task=task)
+    out["ref_key"] = matching.key(out["ref"]) or None
+    out["title_key"] = matching.key(out["title"]) or None
+    if refusal and out["town"] and out["bureau"] and (refused := refusal(out["town"], out["bureau"])):
+        column, why = refused
+        errors.append(RowError(number, column, out["town"] if column == "镇街" else out["bureau"], why))
+    return out, errors
+
+
+_TYPES = {_key(t): t for t in ACTIVITY_TYPES}
+
+
+def _in_range(day: dt.date, latest: dt.date) -> dt.date:
+    if day < EARLIEST:
+        raise Bad("日期早于 2000-01-01，请检查年份")
+    if day > latest:
+        raise Bad("日期晚于一年以后，请检查年份")
+    return day
+
+
+def _cohorts(text: str, vocab: Vocabulary) -> list[str]:
+    names = []
+    for part in (p for p in _SPLIT.split(text) if p):
+        name = vocab.cohorts.get(_key(part))
+        if name is None:
+            raise Bad(f"未知的人群“{part}”，可选：{'、'.join(sorted(set(vocab.cohorts.values())))}")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _task(text: str, vocab: Vocabulary) -> str:
+    m = _TASK.match(matching.key(text).upper())
+    if not m or m[1] not in vocab.tasks:
+        raise Bad("未知的任务编号，应为 Y1–Y5、F1–F3、W1–W4、E1、C1、P1–P4 之一")
+    return m[1]
+
+
+def _columns(sheet: Sheet, expected: tuple[str, ...], required: tuple[str, ...]) -> dict[str, int]:
+    """Where each expected column is in the sheet; the file is refused when a required one is missing."""
+    wanted = {header_key(name): name for name in expected}
+    found: dict[str, int] = {}
+    for i, header in enumerate(sheet.headers):
+        name = wanted.get(header_key(header))
+        if name is None:
+            continue
+        if name in found:
+            raise FileRejected(f"列“{name}”出现了两次，请删除多余的一列")
+        found[name] = i
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise FileRejected(f"缺少必填列“{'”“'.join(missing)}”，请使用填报模板")
+    return found
+
+
+# --- observation rows ----------------------------------------------------------------------------------------
+
+def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
+    """Check every row of an observation sheet (指标, 年份, 镇街, 数值, 来源). `refusal(town, None)` says why the user
+    may not report a town's value (None when they may)."""
+    columns = _columns(sheet, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED)
+    good, seen, checked = [], {}, Checked(pd.DataFrame())
+    for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
+        if not any(_text(c) for c in row):
+            continue
+        checked.rows_read += 1
+        cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
+        row_errors = _formula_errors(sheet, number, columns, cells)
+        record = {} if row_errors else _observation(number, cells, vocab, today, row_errors)
+        if not row_errors and refusal and (refused := refusal(record["town"], None)):
+            column, why = refused
+            row_errors.append(RowError(number, column, _shown(cells[column]), why))
+        if not row_errors:
+            key = (record["series"], record["year"], record["town"])
+            if key in seen:
+                row_errors.append(RowError(number, "指标", _shown(cells["指标"]),
+                                           f"与第 {seen[key]} 行的指标、年份、镇街相同，请只保留一行"))
+            else:
+                seen[key] = number
+                good.append(record)
+        checked.add(row_errors)
+    checked.rows = pd.DataFrame(good, columns=["series", "year", "town", "value", "source", "row"])
+    return checked
+
+
+def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[RowError]) -> dict:
+    out = {"row": number}
+    for column in OBSERVATION_COLUMNS:
+        raw = cells.get(column)
+        text = _text(raw)
+        if not matching.clean(text):
+            if column in OBSERVATION_REQUIRED:
+                errors.append(RowError(number, column, _shown(raw), "必填项为空"))
+            continue
+        try:
+            if column == "指标":
+                out["series"] = vocab.lookup(text, vocab.series, "指标")
+            elif column == "年份":
+                try:
+                    out["year"] = int(parse_number(raw, "年份", low=2000, high=today.year + 1, integer=True))
+                except Bad:
+                    raise Bad(f"年份应为 2000 到 {today.year + 1} 之间的四位数") from None
+            elif column == "镇街":
+                out["town"] = vocab.lookup(text, vocab.towns, "镇街")
+            elif column == "数值":
+                high = SERIES_MAX.get(out.get("series"), float(MAX_FUNDING))
+                if out.get("series") == "survey_rate":
+                    try:
+                        out["value"] = parse_number(raw, "数值", high=high)
+                    except Bad as exc:
+                        raise Bad(f"{exc}；比例应在 0 到 100 之间（单位为 %）") from None
+                else:
+                    out["value"] = parse_number(raw, "数值", high=high)
+            elif len(text) > MAX_LENGTH["来源"]:
+                raise Bad("内容过长（最多 200 个字）")
+            else:
+                out["source"] = matching.clean(text)
+        except Bad as exc:
+            errors.append(RowError(number, column, _shown(raw), str(exc)))
+    out.setdefault("source", None)
+    return out

@@ -1,0 +1,120 @@
+"""The meeting-room screen: slides as HTML, sized to be read from five metres on a 1920×1080 screen (key figures
+about 80 px tall, no text under 30 px) and scaled by the screen's width (vw) on other screens. Every text from the
+store is escaped. Built from brief.gather."""
+
+from __future__ import annotations
+
+from html import escape
+
+from kepu.core import fmt, words
+from kepu.figures import brief
+
+SLIDES = {"overview": "总览", "cohorts": "五大人群", "projects": "四项重点工程", "laggards": "谁落后了"}
+STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", None: "none"}
+
+
+def render(slide: str, b: dict) -> str:
+    """One slide of a gathered view."""
+    body = {"overview": _overview, "cohorts": lambda b: _groups(b, "cohort"),
+            "projects": lambda b: _groups(b, "project"), "laggards": _laggards}[slide](b)
+    return f'<div class="kp-slide"><div class="kp-heading">{escape(SLIDES[slide])}</div>{body}</div>'
+
+
+def _overview(b: dict) -> str:
+    figures = [("规划期已过", fmt.percent(b["plan_elapsed"])), ("活动场次", fmt.count(b["activities"])),
+               ("参与人次", fmt.count(b["participants"])), ("经费", fmt.money(b["funding"]))]
+    top = "".join(f'<div class="kp-figure"><div class="kp-label">{escape(label)}</div>'
+                  f'<div class="kp-big">{escape(value)}</div></div>' for label, value in figures)
+    plan_targets = [s for s in b["targets"] if s["basis"] == "纲要目标"] or b["targets"][:4]
+    cards = "".join(_card(s["name"], words.actual(s), s) for s in plan_targets)
+    return f'<div class="kp-row kp-figures">{top}</div><div class="kp-row">{cards}</div>'
+
+
+def _groups(b: dict, kind: str) -> str:
+    cards = []
+    for g, totals, s in brief.group_standings(b, kind):
+        shown = words.actual(s) if s else fmt.people(totals["participants"])
+        extra = "" if s and s["unit"] == "场次" else f"{fmt.count(totals['activities'])}场次"
+        cards.append(_card(g["name"], shown, s, extra))
+    return f'<div class="kp-row{" kp-five" if len(cards) > 4 else ""}">{"".join(cards)}</div>'
+
+
+def _card(name: str, value: str, s: dict | None, extra: str = "") -> str:
+    status = s["status"] if s else None
+    lines = []
+    if s:
+        lines.append(f"目标 {fmt.value(s['target'], s['unit'])}")
+        lines.append(words.projection(s) or s["note"])
+    else:
+        lines.append("未设定数量目标")
+    if extra:
+        lines.append(extra)
+    detail = "".join(f'<div class="kp-detail">{escape(line)}</div>' for line in lines if line)
+    return (f'<div class="kp-card kp-{STATUS_CLASS[status]}"><div class="kp-name">{escape(name)}</div>'
+            f'<div class="kp-value">{_value(value, s["unit"] if s else "人次")}</div>'
+            f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(words.status(s) if s else "不评定")}</div>'
+            f'{detail}</div>')
+
+
+def _value(text: str, unit: str) -> str:
+    """A figure with its unit set smaller, so 57.2万人次 fits a fifth of the screen."""
+    if unit != "%" and text.endswith(unit):
+        return f'{escape(text[:-len(unit)])}<span class="kp-unit">{escape(unit)}</span>'
+    return escape(text)
+
+
+def _laggards(b: dict) -> str:
+    towns = [(r.town, f"{r.participants_per_1000:,.0f}人次/千人") for r in b["lagging_towns"].itertuples()]
+    bureaus = [(r.bureau, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_bureaus"].itertuples()]
+    tasks = [(r.code, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_tasks"].itertuples()]
+    behind = [(s["name"], f"为应达的 {s['actual'] / s['expected']:.0%}") for s in b["targets"]
+              if s["status"] == "滞后"]
+    columns = [("镇街 · 每千人参与最少", towns), ("责任单位 · 落实率最低", bureaus), ("任务 · 落实率最低", tasks)]
+    if behind:
+        columns.insert(0, ("滞后的目标", behind))
+    html = []
+    for heading, rows in columns:
+        items = "".join(f'<li><span class="kp-who">{escape(who)}</span><span class="kp-num">{escape(num)}</span></li>'
+                        for who, num in rows[:5]) or '<li><span class="kp-who">无</span></li>'
+        html.append(f'<div class="kp-list"><div class="kp-name">{escape(heading)}</div><ol>{items}</ol></div>')
+    return f'<div class="kp-row">{"".join(html)}</div>'
+
+
+def style(dark: bool) -> str:
+    """The slides' CSS, light or dark; it also hides Streamlit's header so the slide has the whole screen."""
+    bg, fg, card, muted, line = (("#0e1117", "#f5f5f5", "#1b2130", "#c9d1dc", "#33405a") if dark else
+                                 ("#ffffff", "#1a1a1a", "#f4f6fa", "#4a5568", "#d5dbe5"))
+    return f"""<style>
+header[data-testid="stHeader"] {{ display: none; }}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {bg}; color: {fg}; }}
+[data-testid="stMainBlockContainer"] {{ padding: 1rem 2.5rem 1rem 2.5rem; max-width: 100%; }}
+.stApp p, .stApp label, .stApp span, .stApp a {{ color: {fg}; }}
+.kp-slide {{ color: {fg}; font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif; }}
+.kp-heading {{ font-size: 2.92vw; font-weight: 700; margin: 0 0 24px 0; }}
+.kp-row {{ display: flex; gap: 1.4vw; margin-bottom: 1.4vw; align-items: stretch; }}
+.kp-row > div {{ flex: 1 1 0; min-width: 0; }}
+.kp-figure {{ border-bottom: 3px solid {line}; padding-bottom: 12px; }}
+.kp-label {{ font-size: 1.77vw; color: {muted}; }}
+.kp-big {{ font-size: 4.38vw; font-weight: 700; line-height: 1.1; }}
+.kp-card, .kp-list {{ background: {card}; border-radius: 16px; padding: 1.25vw 1.4vw; border-top: 12px solid {muted}; }}
+.kp-five .kp-value {{ font-size: 3.5vw; }}
+.kp-card.kp-ok {{ border-top-color: #2e7d32; }} .kp-card.kp-watch {{ border-top-color: #ef6c00; }}
+.kp-card.kp-behind {{ border-top-color: #c62828; }}
+.kp-name {{ font-size: 1.98vw; font-weight: 700; line-height: 1.25; margin-bottom: 8px; }}
+.kp-value {{ font-size: 3.96vw; font-weight: 700; line-height: 1.15; white-space: nowrap; }}
+.kp-unit {{ font-size: 1.98vw; font-weight: 700; margin-left: 4px; }}
+.kp-status {{ display: inline-block; font-size: 1.98vw; font-weight: 700; color: #fff; border-radius: 10px;
+  padding: 2px 20px; margin: 10px 0 14px 0; background: #757575; }}
+.kp-status.kp-ok {{ background: #2e7d32; }} .kp-status.kp-watch {{ background: #e65100; }}
+.kp-status.kp-behind {{ background: #c62828; }}
+.kp-detail {{ font-size: 1.56vw; line-height: 1.35; color: {muted}; margin-top: 6px; }}
+.kp-list ol {{ margin: 8px 0 0 0; padding-left: 1.4em; font-size: 1.77vw; line-height: 1.6; }}
+.kp-list li {{ color: {fg}; }}
+.kp-who {{ font-weight: 700; margin-right: 16px; color: {fg}; }} .kp-num {{ color: {muted}; }}
+.kp-bar {{ font-size: 1.56vw; color: {muted}; }}
+.stApp button {{ background: {card}; color: {fg}; border-color: {line}; }}
+.stApp button p, .stApp label p {{ font-size: 18px; }}
+.kp-exit {{ display: block; text-align: center; font-size: 18px; padding: 6px 12px; border: 1px solid {line};
+  border-radius: 8px; background: {card}; color: {fg} !important; text-decoration: none; }}
+.kp-dots {{ font-size: 1.56vw; letter-spacing: 10px; color: {muted}; }}
+</style>"""

@@ -1,0 +1,158 @@
+"""What the store knows of the plans: periods, places, bureaus, cohorts and projects, indicators and targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kepu.core import matching
+from kepu.core.filters import Period
+from kepu.storage import db
+from kepu.storage.store import get_meta
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: str
+    name: str
+    document: str
+    start_year: int
+    end_year: int
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start_year, self.end_year)
+
+
+def plans(con) -> list[PlanInfo]:
+    """The plans in the store, oldest first."""
+    rows = db.rows(con, "SELECT id, name, document, start_year, end_year FROM plans ORDER BY start_year")
+    return [PlanInfo(*r) for r in rows]
+
+
+def plan_for(con, period: Period) -> PlanInfo:
+    """The plan whose years contain `period` (ValueError, in Chinese, when none does)."""
+    for plan in plans(con):
+        if plan.start_year <= period.first and period.last <= plan.end_year:
+            return plan
+    raise ValueError(f"期间 {period} 不在任何已载入规划的年份之内")
+
+
+def periods(con) -> list[str]:
+    """The periods a view can show, as written in links: each plan's whole period, then its years."""
+    out = []
+    for plan in reversed(plans(con)):
+        out.append(str(plan.period))
+        out += [str(y) for y in plan.period.years]
+    return out
+
+
+def default_period(con, today: dt.date) -> Period:
+    """The whole of the plan running today, or of the latest plan once all have ended."""
+    all_plans = plans(con)
+    for plan in all_plans:
+        if plan.start_year <= today.year <= plan.end_year:
+            return plan.period
+    return all_plans[-1].period
+
+
+def towns(con) -> pd.DataFrame:
+    """Towns with 全区 last. Columns: name, kind, admin, code, population, population_estimated."""
+    return db.query(con, "SELECT name, kind, admin, code, population, population_estimated FROM towns ORDER BY sort")
+
+
+def bureaus(con) -> list[str]:
+    """Bureau names in the plan's order."""
+    return [r[0] for r in db.rows(con, "SELECT name FROM bureaus ORDER BY sort")]
+
+
+def groups(con, plan_id: str) -> pd.DataFrame:
+    """The plan's cohorts, then its projects. Columns: name, kind (cohort/project), slug, full_name."""
+    return db.query(con, "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort", [plan_id])
+
+
+def tasks(con, plan_id: str) -> pd.DataFrame:
+    """The plan's tasks. Columns: code, group_name, title."""
+    return db.query(con, "SELECT code, group_name, title FROM tasks WHERE plan_id = ? ORDER BY sort", [plan_id])
+
+
+def indicators(con, plan_id: str) -> pd.DataFrame:
+    """The plan's indicators. Columns: code, name, unit, basis, measure, observation, task, activity_type,
+    cohort, project."""
+    return db.query(con, """SELECT code, name, unit, basis, measure, observation, task, activity_type, cohort, project
+                            FROM indicators WHERE plan_id = ? ORDER BY sort""", [plan_id])
+
+
+def targets(con, plan_id: str) -> pd.DataFrame:
+    """The plan's targets, one row per value. Columns: indicator, kind, year, value, baseline_year, basis."""
+    return db.query(con, """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
+                            WHERE plan_id = ? ORDER BY indicator, year""", [plan_id])
+
+
+def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Yearly observations of a series, summed over the given towns (all, when none). Columns: year, value,
+    reporting (how many towns reported), population (of the towns covered)."""
+    params: dict = {"series": series, "towns": list(towns)}
+    if towns:
+        town_filter = "o.town IN (SELECT unnest($towns))"
+        population = "(SELECT sum(population) FROM towns WHERE name IN (SELECT unnest($towns)))"
+    else:
+        town_filter = "true"
+        population = "(SELECT population FROM towns WHERE kind = '全区')"
+    sql = f"""SELECT o.year, sum(o.value)::DOUBLE AS value, count(DISTINCT o.town)::BIGINT AS reporting,
+                     {population}::BIGINT AS population
+              FROM current_observations o
+              WHERE o.series = $series AND {town_filter}
+              GROUP BY o.year ORDER BY o.year"""
+    return db.query(con, sql, params)
+
+
+def is_demo(con) -> bool:
+    """True while the store holds demo data."""
+    return get_meta(con, "demo") == "1"
+
+
+def data_version(con) -> int:
+    """A number that changes whenever the store's records change (the app keys its caches on it)."""
+    return int(get_meta(con, "data_version", "0"))
+
+
+def resolve_town(con, name: str) -> str | None:
+    """The town a name or alias means (沙土 → 沙土镇, compared as kepu.matching does), or None."""
+    return spellings(con, "town").get(matching.key(name))
+
+
+def resolve_bureau(con, name: str) -> str | None:
+    """The bureau a name or alias means (科协 → 区科协, 区教育局 → 区教体局), or None."""
+    return spellings(con, "bureau").get(matching.key(name))
+
+
+def spellings(con, kind: str) -> dict[str, str]:
+    """Every accepted spelling of a town (kind "town") or bureau ("bureau") by its match key → the canonical name.
+    Names come before aliases, so a name is never taken for another's alias."""
+    names = towns(con).name if kind == "town" else bureaus(con)
+    out = {matching.key(n): n for n in names}
+    for alias, name in aliases(con, kind).items():
+        out.setdefault(matching.key(alias), name)
+    return out
+
+
+def aliases(con, kind: str) -> dict[str, str]:
+    """Other names for towns (kind "town") or bureaus ("bureau"), each mapped to the canonical name."""
+    table = {"town": "SELECT alias, town FROM town_aliases", "bureau": "SELECT alias, bureau FROM bureau_aliases"}[kind]
+    return dict(db.rows(con, table))
+
+
+class Snapshot:
+    """The store as it is now, for as long as a page takes to read it: every read on `con` sees one state of the
+    store, whatever an import commits meanwhile. `version` is that state's data version."""
+
+    def __init__(self, con):
+        self.con = con
+        db.open_snapshot(con)
+        self.version = data_version(con)
+
+    def close(self) -> None:
+        db.close_snapshot(self.con)

@@ -1,0 +1,22 @@
+"""The only part of kepu that imports streamlit: what the pages share, split by concern. Pages use this facade
+(`ui.cached`, `ui.begin`, `ui.plain`…); the modules behind it are data (connection, snapshot, cache), filters,
+drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downloads, login, nav and text."""
+
+from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, today
+from kepu.ui.downloads import export_file, requester
+from kepu.ui.drill import Drill
+from kepu.ui.filters import filters, link, present_button, presenting, shared_filters, url_filters
+from kepu.ui.login import current_user, login_form, login_required, now, user_bar
+from kepu.ui.nav import navigation, page, page_style
+from kepu.ui.records import RECORD_LIMIT, measure_picker, records_table
+from kepu.ui.scaffold import FAVICON, begin, demo_banner, export_menu, page_caption, page_title, plan_group, plan_groups
+from kepu.ui.text import WORD_JOINER, plain
+from kepu.ui.tiles import standing_tile, status_badge
+
+__all__ = [
+    "FAVICON", "RECORD_LIMIT", "WORD_JOINER", "Drill", "begin", "begin_run", "cached", "current_user", "cursor",
+    "demo_banner", "direct", "end_run", "export_file", "export_menu", "filters", "link", "login_form",
+    "login_required", "measure_picker", "navigation", "now", "page", "page_caption", "page_style", "page_title",
+    "plain", "plan_group", "plan_groups", "present_button", "presenting", "records_table", "require_store",
+    "requester", "shared_filters", "standing_tile", "status_badge", "today", "url_filters", "user_bar",
+]

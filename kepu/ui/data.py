@@ -1,0 +1,84 @@
+"""The store as the pages see it: one connection per process, a cursor per query, a snapshot per script run,
+and results cached by the store's data version and their arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from kepu.core.plan import PlanError
+from kepu.storage import audit, catalog, demo, store
+from kepu.ui.text import plain
+
+
+@st.cache_resource(show_spinner="正在准备数据库（首次启动时生成演示数据，约需数秒）…")
+def _connection(path: str):
+    if not Path(path).exists():
+        store.create_store(Path(path), fill=demo.fill, demo=True)
+    return store.connect(Path(path))
+
+
+def require_store() -> None:
+    """Open the store, or say in Chinese why it cannot be opened and stop the page (never a traceback)."""
+    try:
+        cursor()
+    except (store.StoreError, PlanError) as exc:
+        st.error(plain(f"无法打开数据：{exc}"), icon=":material/error:")
+        st.stop()
+
+
+def cursor():
+    """A fresh cursor on the app's one connection (DuckDB connections are not shared across threads)."""
+    return _connection(str(store.default_path())).cursor()
+
+
+def begin_run() -> None:
+    """Open this script run's snapshot of the store: every figure the run shows is read from it, so a page shows
+    the store either before or after a concurrent import, never a mix (and reads its data version once). What
+    the run writes to the audit log is marked as coming from the dashboard, with the browser's address."""
+    end_run()
+    audit.set_origin(_origin())
+    st.session_state["kepu:run"] = catalog.Snapshot(cursor())
+
+
+def _origin() -> audit.Origin:
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 (outside a browser session, e.g. under AppTest, there is none)
+        address = None
+    return audit.Origin(audit.APP, address=address if isinstance(address, str) else None)
+
+
+def end_run() -> None:
+    """Close the run's snapshot (also done by the next run, should this run have stopped early)."""
+    run = st.session_state.pop("kepu:run", None)
+    if run is not None:
+        run.close()
+
+
+def cached(fn, *args, **kwargs):
+    """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
+    arguments; an import or undo changes the data version, so no stale figure survives it."""
+    if "kepu:run" not in st.session_state:
+        begin_run()
+    run = st.session_state["kepu:run"]
+    return _cached_call(run.con, str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args,
+                        tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached_call(_con, path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
+    return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
+
+
+def direct(fn, *args, **kwargs):
+    """fn(cursor, *args, **kwargs) run now, past the cache: for changes to the store, and for lists that must be
+    current to the second (import history)."""
+    return fn(cursor(), *args, **kwargs)
+
+
+def today() -> dt.date:
+    return dt.date.today()

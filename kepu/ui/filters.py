@@ -1,0 +1,112 @@
+"""The shared filters: period, towns, bureaus; in the sidebar, in the URL, kept across pages; and links that carry
+them (the meeting screen's)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from kepu.core import matching
+from kepu.core.filters import Filters, Period
+from kepu.core.plan import PlanError
+from kepu.storage import catalog
+from kepu.ui.data import cached, today
+
+ADMIN_SHORT = {"牡丹区": "区直管", "菏泽经济技术开发区": "经开区", "菏泽高新技术开发区": "高新区"}
+
+
+def shared_filters() -> None:
+    """Render the shared filters in the sidebar. They live in the URL as period, town and bureau."""
+    periods = cached(catalog.periods)
+    default = str(cached(catalog.default_period, today()))
+    towns = cached(catalog.towns)
+    town_names = _towns_by_admin(towns)
+    with st.sidebar:
+        st.markdown("**筛选**")
+        st.selectbox("期间", periods, index=periods.index(default), key="period", bind="query-params",
+                     help="某一年，或整个规划期。活动按开始日期计入。")
+        st.multiselect("镇街", town_names, key="town", bind="query-params", placeholder="全部镇街",
+                       help="按管理主体排列：区直管18个、经开区3个、高新区3个；“全区”指不落在具体镇街的区级活动。")
+        picks = {f"{ADMIN_SHORT[a]}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist()
+                 for a in ADMIN_SHORT}
+        st.pills("快速选择镇街", list(picks), key="town-pick", on_change=_pick_towns, args=(picks,),
+                 help="按管理主体一键选择：区直管（牡丹区直接管理）、经开区、高新区")
+        st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params",
+                       placeholder="全部责任单位")
+        st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
+
+
+def presenting() -> bool:
+    """True when the link asks for the meeting-room screen (mode=present)."""
+    return st.query_params.get("mode") == "present"
+
+
+def present_button() -> None:
+    """Open the meeting-room screen in a new tab (to drag onto the big screen), with the filters of this view."""
+    st.sidebar.link_button("会议大屏", link(mode="present"), icon=":material/slideshow:",
+                           help="在新标签页全屏轮播总览、五大人群、四项重点工程和落后项，可拖到会议室大屏；保留当前筛选，"
+                                "链接可转发。")
+
+
+def link(**changes: str | None) -> str:
+    """A link to this app showing this run's filters, with the link's other parameters changed by `changes` (None
+    removes one). The filters come from the run, not the address bar, which lags a run behind a quick pick."""
+    f = filters()
+    pairs = [("period", str(f.period)), *(("town", t) for t in f.town), *(("bureau", b) for b in f.bureau)]
+    pairs += [(k, v) for k in st.query_params for v in st.query_params.get_all(k)
+              if k not in changes and k not in ("period", "town", "bureau")]
+    pairs += [(k, v) for k, v in changes.items() if v is not None]
+    return "?" + urlencode(pairs)
+
+
+def url_filters() -> tuple[Filters, list[str]]:
+    """The filters written in the link (period, town, bureau), for pages that show no sidebar; with what in the
+    link could not be used, in words."""
+    problems = []
+    default = cached(catalog.default_period, today())
+    try:
+        period = Period.parse(st.query_params.get("period") or str(default))
+        cached(catalog.plan_for, period)
+    except (ValueError, PlanError):
+        written = matching.visible(st.query_params.get("period") or "")[:60]
+        problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
+        period = default
+    towns, bureaus = [], []
+    for kind, chosen, what in (("town", towns, "镇街"), ("bureau", bureaus, "责任单位")):
+        known = cached(catalog.spellings, kind)
+        for written in st.query_params.get_all(kind):
+            name = known.get(matching.key(written))
+            if name is None:
+                problems.append(f"链接中的{matching.unknown(written, known, what)}，已忽略")
+            elif name not in chosen:
+                chosen.append(name)
+    return Filters(period, town=tuple(towns), bureau=tuple(bureaus)), problems
+
+
+def filters() -> Filters:
+    """The shared filters, as the sidebar set them on this run (as the link gives them, on the meeting screen)."""
+    if presenting():
+        return url_filters()[0]
+    return Filters(Period.parse(st.session_state["period"]), town=tuple(st.session_state.get("town") or ()),
+                   bureau=tuple(st.session_state.get("bureau") or ()))
+
+
+def _towns_by_admin(towns: pd.DataFrame) -> list[str]:
+    order = {admin: i for i, admin in enumerate(ADMIN_SHORT)}
+    towns = towns.assign(rank=towns.admin.map(order).fillna(len(order)))
+    return towns.sort_values("rank", kind="stable").name.tolist()
+
+
+def _pick_towns(picks: dict[str, list[str]]) -> None:
+    choice = st.session_state.get("town-pick")
+    if choice:
+        st.session_state["town"] = picks[choice]
+    st.session_state["town-pick"] = None
+
+
+def _reset(default_period: str) -> None:
+    st.session_state["period"] = default_period
+    st.session_state["town"] = []
+    st.session_state["bureau"] = []
