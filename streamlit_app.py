@@ -1,4 +1,6 @@
-"""kepu: 牡丹区全民科学素质行动 进展看板. Run with: uv run streamlit run streamlit_app.py"""
+"""kepu: the dashboard of a district's citizen science-literacy action plan.
+
+Run with: uv run streamlit run streamlit_app.py"""
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -18,14 +20,17 @@ from pages import (
 # A folder named pages/ beside this file makes Streamlit wrap every run in its old (v1) multipage mode, whatever
 # st.navigation says. In that mode a browser's first session loses the URL's filters when it changes page, and a
 # module named like a page's url_path runs in the page's place. So: turn the old mode off (Streamlit has no
-# setting for it; tests/test_browser.py checks the effect) and name the modules *_page.py for the first run.
+# setting for it; tests/test_browser.py checks the effect, tests/test_architecture.py that Streamlit still needs it)
+# and name the modules *_page.py for the first run.
 PagesManager.uses_pages_directory = False
-st.set_page_config(page_title="科学素质行动看板 · 牡丹区", page_icon=ui.FAVICON, layout="wide")
+st.set_page_config(page_title="科学素质行动看板", page_icon=ui.FAVICON, layout="wide")
 ui.require_store()
+TITLE = ui.app_title()
+st.set_page_config(page_title=TITLE)  # the district's name is the plan's, known once the store is open
 ui.begin_run()
 user = ui.current_user()
 if ui.login_required() and user is None:
-    st.title("科学素质行动看板 · 牡丹区")
+    st.title(ui.plain(TITLE))
     ui.login_form("本看板设置为登录后查看。")
     st.stop()
 ui.page_style()
@@ -37,17 +42,22 @@ cohorts, projects = ui.plan_groups()
 manage = [st.Page(report_page.render, title="数据填报", url_path="report", icon=":material/upload_file:")]
 if user is not None and user.is_admin:
     manage.append(st.Page(targets_page.render, title="目标管理", url_path="targets", icon=":material/flag:"))
-page = ui.navigation({
-    "": [st.Page(overview_page.render, title="总览", url_path="overview", icon=":material/dashboard:", default=True)],
-    "人群": [group_page.page(g) for g in cohorts],
-    "重点工程": [group_page.page(g) for g in projects],
-    "分析": [
-        st.Page(towns_page.render, title="镇街", url_path="towns", icon=":material/location_city:"),
-        st.Page(bureaus_page.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
-        st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
-    ],
-    "填报与管理": manage,
-}, hidden=presenting)
+page = ui.navigation(
+    {
+        "": [
+            st.Page(overview_page.render, title="总览", url_path="overview", icon=":material/dashboard:", default=True)
+        ],
+        "人群": [group_page.page(g) for g in cohorts],
+        "重点工程": [group_page.page(g) for g in projects],
+        "分析": [
+            st.Page(towns_page.render, title="镇街", url_path="towns", icon=":material/location_city:"),
+            st.Page(bureaus_page.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
+            st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
+        ],
+        "填报与管理": manage,
+    },
+    hidden=presenting,
+)
 if presenting:  # the meeting-room screen, whichever page the link names; the link's filters are kept
     present_page.render()
 else:

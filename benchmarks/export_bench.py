@@ -38,18 +38,29 @@ def main() -> None:
     con = store.connect(path, read_only=True)
     as_of = dt.date(2026, 11, 29)
     town = catalog.towns(con).name.iloc[0]
-    views = {"全省 2024年": Filters(Period(2024, 2024)),
-             f"{town} 2021—2025年": Filters(Period(2021, 2025), town=(town,))}
+    views = {
+        "全省 2024年": Filters(Period(2024, 2024)),
+        f"{town} 2021—2025年": Filters(Period(2021, 2025), town=(town,)),
+    }
     results = []
     for label, f in views.items():
         records = queries.count_records(con, f)
-        for kind, make in (("xlsx", lambda f=f: exports.workbook(con, f, as_of)),
-                           ("docx", lambda f=f: exports.briefing_document(con, f, as_of)[0]),
-                           ("csv", lambda f=f: exports.records_csv(con, f))):
+        for kind, make in (
+            ("xlsx", lambda f=f: exports.workbook(con, f, as_of)),
+            ("docx", lambda f=f: exports.briefing_document(con, f, as_of)[0]),
+            ("csv", lambda f=f: exports.records_csv(con, f)),
+        ):
             start = time.perf_counter()
             data = make()
-            results.append({"view": label, "records": records, "file": kind,
-                            "seconds": round(time.perf_counter() - start, 2), "megabytes": round(len(data) / 1e6, 1)})
+            results.append(
+                {
+                    "view": label,
+                    "records": records,
+                    "file": kind,
+                    "seconds": round(time.perf_counter() - start, 2),
+                    "megabytes": round(len(data) / 1e6, 1),
+                }
+            )
     con.close()
     peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if args.json:

@@ -39,10 +39,23 @@ def write_workbook(path: Path, rows: int, plan) -> None:
         task = rng.choice(tasks)
         day = start + dt.timedelta(days=rng.randrange(1826))
         is_project = task.code.startswith("P")
-        sheet.append([f"B-{i:06d}", f"科普活动{i}", day, day + dt.timedelta(days=rng.randrange(3)), rng.choice(towns),
-                      rng.choice(task.lead_bureaus), None if is_project else task.group,
-                      task.group if is_project else None, task.code, rng.choice(ACTIVITY_TYPES),
-                      rng.randrange(0, 800), round(rng.random() * 5000, 2), None])
+        sheet.append(
+            [
+                f"B-{i:06d}",
+                f"科普活动{i}",
+                day,
+                day + dt.timedelta(days=rng.randrange(3)),
+                rng.choice(towns),
+                rng.choice(task.lead_bureaus),
+                None if is_project else task.group,
+                task.group if is_project else None,
+                task.code,
+                rng.choice(ACTIVITY_TYPES),
+                rng.randrange(0, 800),
+                round(rng.random() * 5000, 2),
+                None,
+            ]
+        )
     book.save(path)
 
 
@@ -77,9 +90,15 @@ def main() -> None:
         reimport_s = time.perf_counter() - t
         con.close()
     result = {
-        "rows": args.rows, "file_mb": round(len(data) / 1e6, 1), "generate_s": round(generate_s, 2),
-        "read_s": round(read_s, 2), "check_s": round(check_s, 2), "import_total_s": round(total_s, 2),
-        "reimport_s": round(reimport_s, 2), "imported": outcome.imported, "errors": len(checked.errors),
+        "rows": args.rows,
+        "file_mb": round(len(data) / 1e6, 1),
+        "generate_s": round(generate_s, 2),
+        "read_s": round(read_s, 2),
+        "check_s": round(check_s, 2),
+        "import_total_s": round(total_s, 2),
+        "reimport_s": round(reimport_s, 2),
+        "imported": outcome.imported,
+        "errors": len(checked.errors),
         "reimport_duplicates": again.duplicates,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "machine": f"{platform.machine()}, {platform.python_version()}, {__import__('os').cpu_count()} cores",

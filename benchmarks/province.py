@@ -23,19 +23,25 @@ def build(path: Path, rows: int) -> Path:
 
 def _fill(con, rows: int) -> None:
     # The district's own towns stay; the province's are added beside them, so every page works unchanged.
-    db.execute(con, """
+    db.execute(
+        con,
+        """
         INSERT INTO towns
         SELECT '县' || lpad(CAST(c AS VARCHAR), 3, '0') || '·' || '镇' || lpad(CAST(t AS VARCHAR), 2, '0'),
                CASE WHEN t <= 4 THEN '街道' ELSE '镇' END, '县' || lpad(CAST(c AS VARCHAR), 3, '0'), NULL,
                20000 + hash(c * 100 + t) % 60000, true, 1000 + c * 100 + t
         FROM range(1, $counties + 1) AS cs(c), range(1, $towns + 1) AS ts(t)""",
-               {"counties": COUNTIES, "towns": TOWNS_PER_COUNTY})
+        {"counties": COUNTIES, "towns": TOWNS_PER_COUNTY},
+    )
     # Reports arrive roughly in date order, so the table is kept in date order too: a one-year view then reads
     # about a fifth of it (DuckDB skips row groups by their min/max dates).
     db.execute(con, "CREATE TEMP TABLE staged AS SELECT * FROM activities LIMIT 0")
     for start in range(0, rows, CHUNK):
-        db.execute(con, _INSERT.replace("INSERT INTO activities", "INSERT INTO staged"),
-                   {"start": start, "stop": min(rows, start + CHUNK)})
+        db.execute(
+            con,
+            _INSERT.replace("INSERT INTO activities", "INSERT INTO staged"),
+            {"start": start, "stop": min(rows, start + CHUNK)},
+        )
     db.execute(con, "INSERT INTO activities SELECT * FROM staged ORDER BY start_date, id")
     db.execute(con, "DROP TABLE staged")
 

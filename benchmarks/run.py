@@ -22,8 +22,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = HERE / ".cache"
-PAGES = ["", "youth", "farmers", "workers", "elderly", "officials", "resources", "informatization",
-         "infrastructure", "grassroots", "towns", "bureaus", "records"]
+PAGES = [
+    "",
+    "youth",
+    "farmers",
+    "workers",
+    "elderly",
+    "officials",
+    "resources",
+    "informatization",
+    "infrastructure",
+    "grassroots",
+    "towns",
+    "bureaus",
+    "records",
+]
 FILTER_CHANGE = "2024"  # the period chosen for the filter-change measurement
 
 
@@ -63,17 +76,27 @@ def run(rows: int, rebuild: bool) -> dict:
         page["pandas_s"] = baseline["pages"][_template(url)]
         pages[url or "overview"] = page
     return {
-        "rows": rows, "build_s": build_s, "store_mb": round(path.stat().st_size / 1e6),
-        "pages": pages, "overhead_s": ours["overhead_s"], "session_overhead_s": ours["session_overhead_s"],
+        "rows": rows,
+        "build_s": build_s,
+        "store_mb": round(path.stat().st_size / 1e6),
+        "pages": pages,
+        "overhead_s": ours["overhead_s"],
+        "session_overhead_s": ours["session_overhead_s"],
         "peak_rss_mb": ours["peak_rss_mb"],
-        "pandas_load_s": baseline["load_s"], "pandas_peak_rss_mb": baseline["peak_rss_mb"],
+        "pandas_load_s": baseline["load_s"],
+        "pandas_peak_rss_mb": baseline["peak_rss_mb"],
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
 
 
 def _child(kind: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--store", str(path)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, "--store", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -84,6 +107,7 @@ def _template(url: str) -> str:
 
 
 # --- the app's pages, through AppTest: the same script, widgets and caches a browser session drives -----------
+
 
 def measure_pages(path: Path) -> dict:
     """cold (empty result cache), warm (the same view again), filter_change (period set to FILTER_CHANGE) and floor
@@ -118,8 +142,13 @@ def measure_pages(path: Path) -> dict:
         change = _timed(at.run)
         assert not at.exception, [e.message for e in at.exception]
         replay = list(calls)
-        pages[url or "overview"] = {"cold_s": cold, "warm_s": warm, "filter_change_s": change,
-                                    "floor_s": _floor(replay), "queries": len(replay)}
+        pages[url or "overview"] = {
+            "cold_s": cold,
+            "warm_s": warm,
+            "filter_change_s": change,
+            "floor_s": _floor(replay),
+            "queries": len(replay),
+        }
     # What Streamlit costs with no figure to compute: the overview with every figure cached, rerun in a session
     # (overhead_s) and opened by a new session (session_overhead_s).
     at = AppTest.from_file(app, default_timeout=600)
@@ -146,6 +175,7 @@ def _timed(action) -> float:
 
 
 # --- the pandas baseline -------------------------------------------------------------------------------------
+
 
 def measure_pandas(path: Path) -> dict:
     """The typical way: every record in one DataFrame behind st.cache_data, which hands each rerun its own copy
@@ -206,26 +236,36 @@ def _pandas_records(df, towns):
     df.sort_values("start_date", ascending=False).head(500)
 
 
-_PANDAS_PAGES = {"overview": _pandas_overview, "group": _pandas_group, "towns": _pandas_towns,
-                 "bureaus": _pandas_bureaus, "records": _pandas_records}
+_PANDAS_PAGES = {
+    "overview": _pandas_overview,
+    "group": _pandas_group,
+    "towns": _pandas_towns,
+    "bureaus": _pandas_bureaus,
+    "records": _pandas_records,
+}
 
 
 # --- the report -----------------------------------------------------------------------------------------------
+
 
 def report(result: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
     print(f"{result['rows']:,} rows · store {result['store_mb']} MB · {result['machine']}")
-    print(f"fixed overhead (a fully cached page): rerun {result['overhead_s']} s, new session "
-          f"{result['session_overhead_s']} s · peak RSS {result['peak_rss_mb']} MB · "
-          f"pandas: load {result['pandas_load_s']} s, peak RSS {result['pandas_peak_rss_mb']} MB")
+    print(
+        f"fixed overhead (a fully cached page): rerun {result['overhead_s']} s, new session "
+        f"{result['session_overhead_s']} s · peak RSS {result['peak_rss_mb']} MB · "
+        f"pandas: load {result['pandas_load_s']} s, peak RSS {result['pandas_peak_rss_mb']} MB"
+    )
     print("| page | cold s | warm s | filter change s | floor s | queries | pandas s | pandas ÷ ours |")
     print("|---|---|---|---|---|---|---|---|")
     for name, p in result["pages"].items():
         ratio = p["pandas_s"] / p["filter_change_s"] if p["filter_change_s"] else float("inf")
-        print(f"| {name} | {p['cold_s']} | {p['warm_s']} | {p['filter_change_s']} | {p['floor_s']} | {p['queries']} "
-              f"| {p['pandas_s']} | {ratio:.0f}× |")
+        print(
+            f"| {name} | {p['cold_s']} | {p['warm_s']} | {p['filter_change_s']} | {p['floor_s']} | {p['queries']} "
+            f"| {p['pandas_s']} | {ratio:.0f}× |"
+        )
 
 
 if __name__ == "__main__":

@@ -35,16 +35,25 @@ def template_rows(count: int) -> bytes:
 
     def cell(value) -> str:
         return "<c/>" if value is None else f'<c t="inlineStr"><is><t>{value}</t></is></c>'
-    one = "<row>" + "".join(cell(v) for v in values[:2]) + '<c><v>45444</v></c><c/>' + "".join(
-        cell(v) for v in values[4:10]) + "<c><v>30</v></c><c><v>100</v></c>" + cell(values[12]) + "</row>"
+
+    one = (
+        "<row>"
+        + "".join(cell(v) for v in values[:2])
+        + "<c><v>45444</v></c><c/>"
+        + "".join(cell(v) for v in values[4:10])
+        + "<c><v>30</v></c><c><v>100</v></c>"
+        + cell(values[12])
+        + "</row>"
+    )
     return one.encode() * count
 
 
 def inflating(folder: Path, honest: bool) -> Path:
     """Four sheets, each 3.9 GB of template rows that deflate to 12 MB; the first one visible."""
     head, tail = sheet_xml("<!--x-->").encode().split(b"<!--x-->")
-    sheet = Inflating([(head + header_row(ACTIVITY_COLUMNS).encode(), 1), (template_rows(1680), 3900),
-                       (tail, 1)], with_crc=False)
+    sheet = Inflating(
+        [(head + header_row(ACTIVITY_COLUMNS).encode(), 1), (template_rows(1680), 3900), (tail, 1)], with_crc=False
+    )
     sheets = [(f"表{i}", "", "visible" if i == 1 else "hidden") for i in range(1, 5)]
     files = parts(sheets)
     files.update({f"xl/worksheets/sheet{i}.xml": sheet for i in range(1, 5)})
@@ -55,18 +64,32 @@ def inflating(folder: Path, honest: bool) -> Path:
 
 
 def dense_area(folder: Path) -> Path:
-    rows = (header_row(ACTIVITY_COLUMNS) + '<row r="2">' + "".join(
-        text_cell(f"{c}2", v) for c, v in zip("BCEFJK", ["讲座", "2024-05-01", "沙土镇", "区科协", "讲座", "30"],
-                                             strict=True)) + "</row>"
-            + '<row r="1048576">' + text_cell("XFD1048576", "角落") + "</row>")
+    rows = (
+        header_row(ACTIVITY_COLUMNS)
+        + '<row r="2">'
+        + "".join(
+            text_cell(f"{c}2", v)
+            for c, v in zip("BCEFJK", ["讲座", "2024-05-01", "沙土镇", "区科协", "讲座", "30"], strict=True)
+        )
+        + "</row>"
+        + '<row r="1048576">'
+        + text_cell("XFD1048576", "角落")
+        + "</row>"
+    )
     path = folder / "dense-area.xlsx"
     path.write_bytes(raw_zip(parts([("活动记录", sheet_xml(rows), "visible")])))
     return path
 
 
 def shared_strings_bomb(folder: Path) -> Path:
-    strings = Inflating([(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', 1),
-                         ((b"<si><t>" + b"a" * 1009 + b"</t></si>") * 1024, 3900), (b"</sst>", 1)], with_crc=False)
+    strings = Inflating(
+        [
+            (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', 1),
+            ((b"<si><t>" + b"a" * 1009 + b"</t></si>") * 1024, 3900),
+            (b"</sst>", 1),
+        ],
+        with_crc=False,
+    )
     files = parts([("活动记录", sheet_xml(header_row(ACTIVITY_COLUMNS)), "visible")], shared="")
     files["xl/sharedStrings.xml"] = strings
     path = folder / "shared-strings-bomb.xlsx"
@@ -119,9 +142,23 @@ def xls_legitimate(folder: Path) -> Path:
         sheet.write(0, c, name)
     for r in range(1, 60_001):
         task = rng.choice(list(plan.tasks))
-        for c, value in enumerate([f"X-{r}", f"科普活动{r}", f"2024-{rng.randrange(1, 13):02d}-01", None,
-                                   rng.choice(towns), rng.choice(task.lead_bureaus), None, None, task.code,
-                                   rng.choice(ACTIVITY_TYPES), rng.randrange(800), None, None]):
+        for c, value in enumerate(
+            [
+                f"X-{r}",
+                f"科普活动{r}",
+                f"2024-{rng.randrange(1, 13):02d}-01",
+                None,
+                rng.choice(towns),
+                rng.choice(task.lead_bureaus),
+                None,
+                None,
+                task.code,
+                rng.choice(ACTIVITY_TYPES),
+                rng.randrange(800),
+                None,
+                None,
+            ]
+        ):
             if value is not None:
                 sheet.write(r, c, value)
     path = folder / "legitimate.xls"
@@ -133,11 +170,33 @@ def xls_legitimate(folder: Path) -> Path:
 
 def all_wrong(folder: Path, rows: int) -> Path:
     """A template-shaped sheet whose every cell is wrong: unknown names, dates and numbers that are not."""
+
     def cell(value: str) -> str:
         return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
-    body = "".join("<row>" + "".join(cell(v) for v in [
-        f"R{i}", f"名称{i}", f"坏日期{i}", "坏日期", f"火星{i}", f"宇航局{i}", f"外星人{i}", f"航天{i}", f"Z{i}",
-        f"座谈{i}", f"很多{i}", f"一千{i}", "备注"]) + "</row>" for i in range(rows))
+
+    body = "".join(
+        "<row>"
+        + "".join(
+            cell(v)
+            for v in [
+                f"R{i}",
+                f"名称{i}",
+                f"坏日期{i}",
+                "坏日期",
+                f"火星{i}",
+                f"宇航局{i}",
+                f"外星人{i}",
+                f"航天{i}",
+                f"Z{i}",
+                f"座谈{i}",
+                f"很多{i}",
+                f"一千{i}",
+                "备注",
+            ]
+        )
+        + "</row>"
+        for i in range(rows)
+    )
     path = folder / f"all-wrong-{rows}.xlsx"
     path.write_bytes(raw_zip(parts([("活动记录", sheet_xml(header_row(ACTIVITY_COLUMNS) + body), "visible")])))
     return path

@@ -47,18 +47,23 @@ def main() -> None:
         return child(Path(args.child[0]), args.child[1])
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        built = subprocess.run([sys.executable, __file__, "--build", tmp, str(args.rows)], check=True, cwd=ROOT,
-                               stdout=subprocess.PIPE)
+        built = subprocess.run(
+            [sys.executable, __file__, "--build", tmp, str(args.rows)], check=True, cwd=ROOT, stdout=subprocess.PIPE
+        )
         for case in json.loads(built.stdout):
             path = Path(tmp) / case["file"]
             result = {**case, "file_mb": round(path.stat().st_size / MB, 2), **measure(path, case["mode"])}
             results.append(result)
-            print(f"{case['label']} ({case['mode']}): {result['outcome']} in {result['seconds']} s, "
-                  f"peak {result['peak_rss_mb']} MB", file=sys.stderr)
+            print(
+                f"{case['label']} ({case['mode']}): {result['outcome']} in {result['seconds']} s, "
+                f"peak {result['peak_rss_mb']} MB",
+                file=sys.stderr,
+            )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
-        print(json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "cases": results},
-                         ensure_ascii=False))
+        print(
+            json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "cases": results}, ensure_ascii=False)
+        )
         return
     print(f"Run on {dt.date.today()}, {machine}; limits {LIMIT_MB} MB peak RSS and {LIMIT_S} s.\n")
     print("| case | file | import | outcome | seconds | RSS before import, MB | peak RSS, MB | within |")
@@ -66,8 +71,10 @@ def main() -> None:
     for r in results:
         ok = "yes" if r["peak_rss_mb"] < LIMIT_MB and r["seconds"] < LIMIT_S else "**no**"
         peak = f"{r['peak_rss_mb']}" + (f" ({r['child_mb']} + .xls reader {r['reader_mb']})" if r["reader_mb"] else "")
-        print(f"| {r['label']} | {r['file_mb']} MB | {r['mode']} | {r['outcome']}: {r['message']} | {r['seconds']} "
-              f"| {r['base_mb']} | {peak} | {ok} |")
+        print(
+            f"| {r['label']} | {r['file_mb']} MB | {r['mode']} | {r['outcome']}: {r['message']} | {r['seconds']} "
+            f"| {r['base_mb']} | {peak} | {ok} |"
+        )
 
 
 def measure(path: Path, mode: str) -> dict:
@@ -78,8 +85,9 @@ def measure(path: Path, mode: str) -> dict:
     if path.suffix == ".xls":
         from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, OBSERVATION_COLUMNS, OBSERVATION_SHEET
 
-        request = pickle.dumps((path.read_bytes(), {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS},
-                                (ACTIVITY_SHEET, OBSERVATION_SHEET)))
+        request = pickle.dumps(
+            (path.read_bytes(), {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET, OBSERVATION_SHEET))
+        )
         _, result["reader_mb"] = _reaped([sys.executable, "-m", "kepu.ingest.xls"], request, quiet=True)
         result["peak_rss_mb"] = peak + result["reader_mb"]  # both are alive at once
     return result
@@ -88,8 +96,9 @@ def measure(path: Path, mode: str) -> dict:
 def _reaped(command: list[str], stdin: bytes = b"", quiet: bool = False) -> tuple[bytes, int]:
     """What `command` printed, and its peak RSS in MB, taken as it is reaped (`quiet`: its stderr dropped, as
     kepu.xls drops calamine's report of the allocation that failed)."""
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
-                               stderr=subprocess.DEVNULL if quiet else None)
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, stderr=subprocess.DEVNULL if quiet else None
+    )
     process.stdin.write(stdin)  # the child reads all of it before it writes anything
     process.stdin.close()
     out = process.stdout.read()
@@ -106,15 +115,19 @@ def child(path: Path, mode: str) -> None:
     from kepu.storage.auth import ADMIN, User
 
     with tempfile.TemporaryDirectory() as tmp:
-        con = store.connect(store.create_store(Path(tmp) / "bench.duckdb",
-                                               plans=[load_plan(store.DATA_DIR / "plan-2021-2025.yaml")]))
+        con = store.connect(
+            store.create_store(Path(tmp) / "bench.duckdb", plans=[load_plan(store.DATA_DIR / "plan-2021-2025.yaml")])
+        )
         data = path.read_bytes()
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         t = time.perf_counter()
         try:
             outcome = batches.import_file(con, data, path.name, User("benchmark", ADMIN), dry_run=mode == "dry")
-            result = {"outcome": "read", "message": f"{outcome.rows_read:,} rows read, {len(outcome.errors):,} errors"
-                                                    + ("" if mode == "dry" else f", {outcome.imported:,} imported")}
+            result = {
+                "outcome": "read",
+                "message": f"{outcome.rows_read:,} rows read, {len(outcome.errors):,} errors"
+                + ("" if mode == "dry" else f", {outcome.imported:,} imported"),
+            }
         except FileRejected as exc:
             result = {"outcome": "refused", "message": str(exc)}
         result.update(seconds=round(time.perf_counter() - t, 2), base_mb=base)
@@ -142,8 +155,7 @@ def build(folder: Path, rows: int) -> None:
         (f"legitimate .xlsx, {rows:,} template rows", legitimate(folder, rows), "commit"),
         ("legitimate .xlsx at the row limit, 200,000 rows", legitimate(folder, 200_000), "commit"),
         ("inflating .xlsx, parts state their size (4 × 3.9 GB)", inflating(folder, honest=True), "dry"),
-        ("inflating .xlsx, parts understate their size (4 × 3.9 GB as 255 MB)", inflating(folder, honest=False),
-         "dry"),
+        ("inflating .xlsx, parts understate their size (4 × 3.9 GB as 255 MB)", inflating(folder, honest=False), "dry"),
         ("dense-area trick: cells at A1 and XFD1048576", dense_area(folder), "dry"),
         ("sharedStrings bomb (3.9 GB stated as 255 MB)", shared_strings_bomb(folder), "dry"),
         ("24 million empty cells (the XML tag limit)", tag_flood(folder), "dry"),
@@ -153,8 +165,11 @@ def build(folder: Path, rows: int) -> None:
         (".xls, 60,000 template rows", xls_legitimate(folder), "dry"),
         ("200,000 rows, every cell wrong (the row limit; checking's cost)", all_wrong(folder, 200_000), "dry"),
     ]
-    print(json.dumps([{"label": label, "file": path.name, "mode": mode} for label, path, mode in cases],
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            [{"label": label, "file": path.name, "mode": mode} for label, path, mode in cases], ensure_ascii=False
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,23 @@ def render() -> None:
     task_list = ui.cached(catalog.tasks, plan.id)
     bureaus = list(f.bureau) or ui.cached(catalog.bureaus)
     matrix = tables.assignments(ui.cached(queries.assignments, both, plan.id), bureaus, task_list.code.tolist())
-    drill.matrix(tables.assignment_style(matrix), "bureau", "task", "assignments", rows=matrix.index.tolist(),
-                 columns={c: c for c in matrix.columns}, height=36 * (len(matrix) + 1) + 4,
-                 column_config={code: st.column_config.TextColumn(code, help=ui.plain(title), width="small")
-                                for code, title in zip(task_list.code, task_list.title, strict=True)})
-    st.caption(f"数字：该单位在该任务下报送的活动场次；“{tables.ASSIGNED_SILENT}”（红底）：规划指定其牵头、但期间内没有报送；"
-               "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。")
+    drill.matrix(
+        tables.assignment_style(matrix),
+        "bureau",
+        "task",
+        "assignments",
+        rows=matrix.index.tolist(),
+        columns={c: c for c in matrix.columns},
+        height=36 * (len(matrix) + 1) + 4,
+        column_config={
+            code: st.column_config.TextColumn(code, help=ui.plain(title), width="small")
+            for code, title in zip(task_list.code, task_list.title, strict=True)
+        },
+    )
+    st.caption(
+        f"数字：该单位在该任务下报送的活动场次；“{tables.ASSIGNED_SILENT}”（红底）：规划指定其牵头、但期间内没有报送；"
+        "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。"
+    )
 
     st.subheader("各单位责任落实率")
     coverage = duty.bureau_coverage(ui.cached(queries.assignments, drill.filters(f, leave_out=("bureau",)), plan.id))

@@ -31,12 +31,18 @@ def render(name: str) -> None:
     rows = ui.cached(queries.assignments, drill.filters(f, leave_out=("task",)), plan.id)
     frame = duty.task_standing(rows, ui.cached(catalog.tasks, plan.id), name)
     shown = tables.status_style(tables.tasks(frame, standings))
-    drill.table(shown, "task", "tasks", values=frame.code.tolist(), column_config={
-        "内容": st.column_config.TextColumn(width="medium"),
-        "落实率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-        "场次": st.column_config.NumberColumn(format="localized"),
-        "人次": st.column_config.NumberColumn(format="localized"),
-    })
+    drill.table(
+        shown,
+        "task",
+        "tasks",
+        values=frame.code.tolist(),
+        column_config={
+            "内容": st.column_config.TextColumn(width="medium"),
+            "落实率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+            "场次": st.column_config.NumberColumn(format="localized"),
+            "人次": st.column_config.NumberColumn(format="localized"),
+        },
+    )
     st.caption("状态：有数量目标的任务按目标评定，其余按责任落实率（牵头单位中有活动报送的比例）评定。点击一行可下钻。")
 
     st.subheader("分布")

@@ -30,23 +30,48 @@ def render() -> None:
             group_list(groups, figures["targets"])
 
     st.subheader("谁落后了")
+
     def assigned(leave_out: str):  # the bureau × task rows; the same cached read serves both tables
         return ui.cached(queries.assignments, drill.filters(f, leave_out=(leave_out,)), plan.id)
 
     laggards = (  # heading (bold), its note, rows found, display, dimension, key column, share column, note
-        ("镇街", "（每千人参与人次最低）", ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",))),
-         tables.lagging_towns, "town", "town", "为平均水平",
-         "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。"),
-        ("责任单位", "（责任落实率最低）", duty.lagging_bureaus(assigned("bureau")), tables.lagging_bureaus,
-         "bureau", "bureau", "落实率", "落实率：所牵头的任务中，有活动报送的比例。"),
-        ("任务", "（责任落实率最低）", duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
-         tables.lagging_tasks, "task", "code", "落实率", "落实率：牵头单位中，有活动报送的比例。"),
+        (
+            "镇街",
+            "（每千人参与人次最低）",
+            ui.cached(summary.lagging_towns, drill.filters(f, leave_out=("town",))),
+            tables.lagging_towns,
+            "town",
+            "town",
+            "为平均水平",
+            "“为平均水平”：与各镇街合计的每千人人次相比。人口为估算值。",
+        ),
+        (
+            "责任单位",
+            "（责任落实率最低）",
+            duty.lagging_bureaus(assigned("bureau")),
+            tables.lagging_bureaus,
+            "bureau",
+            "bureau",
+            "落实率",
+            "落实率：所牵头的任务中，有活动报送的比例。",
+        ),
+        (
+            "任务",
+            "（责任落实率最低）",
+            duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
+            tables.lagging_tasks,
+            "task",
+            "code",
+            "落实率",
+            "落实率：牵头单位中，有活动报送的比例。",
+        ),
     )
     for col, (heading, which, frame, show, dim, column, share, note) in zip(st.columns(3), laggards, strict=True):
         with col:
             st.markdown(f"**{ui.plain(heading)}**{ui.plain(which)}")
-            drill.table(show(frame), dim, f"lagging-{dim}s", values=frame[column].tolist(),
-                        column_config={share: SHARE})
+            drill.table(
+                show(frame), dim, f"lagging-{dim}s", values=frame[column].tolist(), column_config={share: SHARE}
+            )
             st.caption(ui.plain(note))
 
     st.subheader("月度趋势")

@@ -13,7 +13,6 @@ from kepu.reports import slides
 from kepu.storage import catalog
 
 ORDER = list(slides.SLIDES)
-DISTRICT = "牡丹区"
 
 
 def render() -> None:
@@ -21,16 +20,20 @@ def render() -> None:
     plan = ui.cached(catalog.plan_for, f.period)
     left, pause, settings, leave = st.columns([6, 1.1, 1, 1], vertical_alignment="center")
     demo = " · 演示数据" if ui.cached(catalog.is_demo) else ""
-    bar = f"{DISTRICT}科学素质行动 · {words.filters(f)}{demo}"
+    bar = f"{ui.cached(catalog.district).place}科学素质行动 · {words.filters(f)}{demo}"
     left.markdown(f'<div class="kp-bar">{escape(bar)}</div>', unsafe_allow_html=True)
     paused = pause.toggle("暂停轮播", key="paused", bind="query-params")
     with settings.popover("设置", icon=":material/settings:", width="stretch"):
-        every = st.number_input("每页停留（秒）", min_value=5, max_value=600, value=20, step=5, key="every",
-                                bind="query-params")
+        every = st.number_input(
+            "每页停留（秒）", min_value=5, max_value=600, value=20, step=5, key="every", bind="query-params"
+        )
         dark = st.toggle("深色背景", key="dark", bind="query-params", help="暗室或投影仪上更清楚")
     # A plain link (same tab) rather than a button: the address bar then shows where the user is.
-    leave.markdown(f'<a class="kp-exit" href="{escape(ui.link(mode=None, paused=None, every=None, dark=None))}" '
-                   'target="_self">退出大屏</a>', unsafe_allow_html=True)
+    leave.markdown(
+        f'<a class="kp-exit" href="{escape(ui.link(mode=None, paused=None, every=None, dark=None))}" '
+        'target="_self">退出大屏</a>',
+        unsafe_allow_html=True,
+    )
     st.html(slides.style(dark))
     for problem in problems:
         st.warning(ui.plain(problem))
@@ -49,8 +52,11 @@ def render() -> None:
         st.html(slides.render(ORDER[index], ui.cached(brief.gather, f, ui.today(), None, trend)))
         ui.end_run()
         dots, back, forward = st.columns([8, 1, 1], vertical_alignment="center")
-        dots.markdown(f'<div class="kp-dots">{"".join("●" if i == index else "○" for i in range(len(ORDER)))}'
-                      f'　{slides.SLIDES[ORDER[index]]}</div>', unsafe_allow_html=True)
+        dots.markdown(
+            f'<div class="kp-dots">{"".join("●" if i == index else "○" for i in range(len(ORDER)))}'
+            f"　{slides.SLIDES[ORDER[index]]}</div>",
+            unsafe_allow_html=True,
+        )
         back.button("上一页", key="present:back", on_click=_go, args=(index - 1,), width="stretch")
         forward.button("下一页", key="present:next", on_click=_go, args=(index + 1,), width="stretch")
 

@@ -7,8 +7,14 @@ from kepu.core.glossary import DIMENSIONS, MEASURES
 from kepu.figures import tables
 from kepu.storage import queries
 
-ORDERS = {"start_date": "开始日期", "participants": "参与人次", "funding": "经费", "title": "活动名称", "town": "镇街",
-          "bureau": "责任单位"}
+ORDERS = {
+    "start_date": "开始日期",
+    "participants": "参与人次",
+    "funding": "经费",
+    "title": "活动名称",
+    "town": "镇街",
+    "bureau": "责任单位",
+}
 
 
 def render() -> None:
@@ -17,10 +23,15 @@ def render() -> None:
     st.subheader("自定义分析")
     cols = st.columns([2, 2, 2])
     first = cols[0].selectbox("按", list(DIMENSIONS), format_func=DIMENSIONS.get, key="records:dim1")
-    second = cols[1].selectbox("再按（可选）", [None, *(d for d in DIMENSIONS if d != first)],
-                               format_func=lambda d: "—" if d is None else DIMENSIONS[d], key="records:dim2")
-    measure = cols[2].segmented_control("统计", list(MEASURES), format_func=MEASURES.get, default="participants",
-                                        key="records:measure", required=True)
+    second = cols[1].selectbox(
+        "再按（可选）",
+        [None, *(d for d in DIMENSIONS if d != first)],
+        format_func=lambda d: "—" if d is None else DIMENSIONS[d],
+        key="records:dim2",
+    )
+    measure = cols[2].segmented_control(
+        "统计", list(MEASURES), format_func=MEASURES.get, default="participants", key="records:measure", required=True
+    )
     dims = (first,) if second is None else (first, second)
     drill.banner()
     chart_tab, table_tab = st.tabs(["图", "表"])
@@ -30,11 +41,21 @@ def render() -> None:
         frame = ui.cached(queries.breakdown, drill.filters(f, leave_out=dims), dims)
         table = tables.pivot_or_list(frame, dims, measure)
         if len(dims) == 1:
-            drill.table(table.rename(columns={first: DIMENSIONS[first], measure: MEASURES[measure]}), first,
-                        "adhoc-table-" + first, values=table[first].astype(str).tolist())
+            drill.table(
+                table.rename(columns={first: DIMENSIONS[first], measure: MEASURES[measure]}),
+                first,
+                "adhoc-table-" + first,
+                values=table[first].astype(str).tolist(),
+            )
         else:
-            drill.matrix(table, first, second, "adhoc-matrix-" + "-".join(dims), rows=table.index.astype(str).tolist(),
-                         columns={str(c): str(c) for c in table.columns})
+            drill.matrix(
+                table,
+                first,
+                second,
+                "adhoc-matrix-" + "-".join(dims),
+                rows=table.index.astype(str).tolist(),
+                columns={str(c): str(c) for c in table.columns},
+            )
 
     st.subheader("活动记录")
     cols = st.columns([3, 2, 1], vertical_alignment="bottom")

@@ -22,15 +22,32 @@ def render() -> None:
 
     st.subheader("① 下载填报模板")
     left, right = st.columns(2)
-    left.download_button("活动记录模板（.xlsx）", ui.cached(templates.activity_template), "活动记录填报模板.xlsx", XLSX,
-                         icon=":material/download:", key="report:template-activities", width="stretch")
-    right.download_button("指标数据模板（.xlsx）", ui.cached(templates.observation_template), "指标数据填报模板.xlsx",
-                          XLSX, icon=":material/download:", key="report:template-observations", width="stretch")
+    left.download_button(
+        "活动记录模板（.xlsx）",
+        ui.cached(templates.activity_template),
+        "活动记录填报模板.xlsx",
+        XLSX,
+        icon=":material/download:",
+        key="report:template-activities",
+        width="stretch",
+    )
+    right.download_button(
+        "指标数据模板（.xlsx）",
+        ui.cached(templates.observation_template),
+        "指标数据填报模板.xlsx",
+        XLSX,
+        icon=":material/download:",
+        key="report:template-observations",
+        width="stretch",
+    )
 
     st.subheader("② 上传并检查")
     generation = st.session_state.get("report:generation", 0)
-    upload = st.file_uploader("选择填写好的文件（.xlsx 或 .csv，可为 GBK 编码）", type=["xlsx", "xls", "csv"],
-                              key=f"report:upload:{generation}")
+    upload = st.file_uploader(
+        "选择填写好的文件（.xlsx 或 .csv，可为 GBK 编码）",
+        type=["xlsx", "xls", "csv"],
+        key=f"report:upload:{generation}",
+    )
     if upload is not None:
         check_and_confirm(upload.name, upload.getvalue(), user)
     if "report:done" in st.session_state:
@@ -62,24 +79,45 @@ def check_and_confirm(name: str, data: bytes, user) -> None:
     for note in outcome.notes:
         st.warning(ui.plain(note), icon=":material/visibility_off:")
     if outcome.errors:
-        st.error(ui.plain(f"有 {outcome.rejected} 行未通过检查，请按下表修改后重新上传；"
-                          f"也可以只导入通过检查的 {valid} 行。"), icon=":material/error:")
+        st.error(
+            ui.plain(
+                f"有 {outcome.rejected} 行未通过检查，请按下表修改后重新上传；也可以只导入通过检查的 {valid} 行。"
+            ),
+            icon=":material/error:",
+        )
         errors = pd.DataFrame([e.to_json() for e in outcome.errors]).rename(
-            columns={"row": "行号", "column": "列", "value": "值", "reason": "原因"})
-        st.dataframe(errors, hide_index=True, width="stretch", key="report:errors",
-                     column_config={"原因": st.column_config.TextColumn(width="large")})
+            columns={"row": "行号", "column": "列", "value": "值", "reason": "原因"}
+        )
+        st.dataframe(
+            errors,
+            hide_index=True,
+            width="stretch",
+            key="report:errors",
+            column_config={"原因": st.column_config.TextColumn(width="large")},
+        )
         if outcome.errors_omitted:
-            st.caption(ui.plain(f"错误过多，上表只列出前 {len(outcome.errors):,} 处，"
-                                f"另有 {outcome.errors_omitted:,} 处未列出。"))
-        st.download_button("下载错误清单（.xlsx）", batches.error_workbook(outcome.errors), "错误清单.xlsx", XLSX,
-                           icon=":material/download:", key="report:error-report")
+            st.caption(
+                ui.plain(
+                    f"错误过多，上表只列出前 {len(outcome.errors):,} 处，另有 {outcome.errors_omitted:,} 处未列出。"
+                )
+            )
+        st.download_button(
+            "下载错误清单（.xlsx）",
+            batches.error_workbook(outcome.errors),
+            "错误清单.xlsx",
+            XLSX,
+            icon=":material/download:",
+            key="report:error-report",
+        )
     new = outcome.imported
     if new == 0:
         st.info("没有需要导入的新记录。", icon=":material/info:")
         return
     if outcome.errors:
-        agreed = st.checkbox(f"我确认只导入通过检查的 {new} 行，跳过有错误的 {outcome.rejected} 行（此操作会记入日志）",
-                             key="report:valid-only")
+        agreed = st.checkbox(
+            f"我确认只导入通过检查的 {new} 行，跳过有错误的 {outcome.rejected} 行（此操作会记入日志）",
+            key="report:valid-only",
+        )
         if agreed and st.button(f"只导入 {new} 行有效记录", type="primary", key="report:confirm-valid"):
             commit(name, data, user, valid_only=True)
     elif st.button(f"确认导入 {new} 行", type="primary", key="report:confirm"):
@@ -106,14 +144,22 @@ def history(user) -> None:
     if frame.empty:
         st.caption("还没有导入记录。")
         return
-    shown = pd.DataFrame({
-        "批次": frame.id, "导入时间": frame.created_at.dt.strftime("%Y-%m-%d %H:%M"), "导入人": frame.user_name,
-        "文件": frame.file_name, "类型": frame.kind.map({"activities": "活动记录", "observations": "指标数据"}),
-        "导入行数": frame.imported, "重复": frame.duplicates, "错误跳过": frame.rejected,
-        "状态": ["已撤销" if pd.notna(u) else "有效" for u in frame.undone_at],
-    })
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="report:batches")
+    shown = pd.DataFrame(
+        {
+            "批次": frame.id,
+            "导入时间": frame.created_at.dt.strftime("%Y-%m-%d %H:%M"),
+            "导入人": frame.user_name,
+            "文件": frame.file_name,
+            "类型": frame.kind.map({"activities": "活动记录", "observations": "指标数据"}),
+            "导入行数": frame.imported,
+            "重复": frame.duplicates,
+            "错误跳过": frame.rejected,
+            "状态": ["已撤销" if pd.notna(u) else "有效" for u in frame.undone_at],
+        }
+    )
+    event = st.dataframe(
+        shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="report:batches"
+    )
     rows = event["selection"]["rows"] if event else []
     if not rows:
         st.caption("选中一个批次，可撤销（记录保留备查）或恢复。")
@@ -121,8 +167,13 @@ def history(user) -> None:
     chosen = frame.iloc[rows[0]]
     undone = pd.notna(chosen.undone_at)
     label = f"恢复批次 {chosen.id}" if undone else f"撤销批次 {chosen.id}（{chosen.imported} 行）"
-    refused = (user.restore_refusal(chosen.user_name, chosen.undone_by) if undone
-               else None if user.may_undo(chosen.user_name) else "只能撤销自己导入的批次")
+    refused = (
+        user.restore_refusal(chosen.user_name, chosen.undone_by)
+        if undone
+        else None
+        if user.may_undo(chosen.user_name)
+        else "只能撤销自己导入的批次"
+    )
     if refused:
         st.caption(ui.plain(f"{refused}。"))
     elif st.button(label, key="report:undo-restore", icon=":material/undo:" if not undone else ":material/redo:"):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kepu import ui
+from kepu.core import words
 from kepu.core.glossary import MEASURES
 from kepu.figures import tables
 from kepu.reports import charts
@@ -14,38 +15,61 @@ CHART_ENDS = 20  # with more towns than twice this, the chart shows the best and
 
 def render() -> None:
     f, plan, drill, view = ui.begin("towns", "镇街")
-    st.caption("人口为估算值：第七次全国人口普查全区常住人口 1,098,707 人，按零星公开数据分配到各镇街，"
-               "待录入各镇街真实人口后替换。“全区”指区级统一组织、不落在具体镇街的活动，不参与排名。")
+    st.caption(
+        ui.plain(
+            f"人口为估算值：{words.population(ui.cached(catalog.district))}，按零星公开数据分配到各镇街，"
+            "待录入各镇街真实人口后替换。“全区”指区级统一组织、不落在具体镇街的活动，不参与排名。"
+        )
+    )
     drill.banner()
 
     st.subheader("排名")
-    ranking = st.segmented_control("排名依据", list(RANKINGS), format_func=RANKINGS.get,
-                                   default="participants_per_1000", key="towns:ranking", required=True)
+    ranking = st.segmented_control(
+        "排名依据",
+        list(RANKINGS),
+        format_func=RANKINGS.get,
+        default="participants_per_1000",
+        key="towns:ranking",
+        required=True,
+    )
     frame = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
     ranked = tables.ends(frame[frame.participants_per_1000.notna()], ranking, CHART_ENDS)
-    drill.plot(charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]),
-               ("town",), "ranking")
+    drill.plot(
+        charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]), ("town",), "ranking"
+    )
     if len(ranked) < frame.participants_per_1000.notna().sum():
         st.caption(f"镇街较多，图中只列最高和最低的各 {CHART_ENDS} 个；完整排名见下表。")
     shown = tables.towns(frame)
-    drill.table(shown, "town", "town-table", values=shown["镇街"].tolist(),
-                column_config={
-                    "人口": st.column_config.NumberColumn("人口（估算）", format="localized"),
-                    "人口为估算": st.column_config.CheckboxColumn("估算"),
-                    "场次": st.column_config.NumberColumn(format="localized"),
-                    "人次": st.column_config.NumberColumn(format="localized"),
-                    "经费（元）": st.column_config.NumberColumn(format="localized"),
-                })
+    drill.table(
+        shown,
+        "town",
+        "town-table",
+        values=shown["镇街"].tolist(),
+        column_config={
+            "人口": st.column_config.NumberColumn("人口（估算）", format="localized"),
+            "人口为估算": st.column_config.CheckboxColumn("估算"),
+            "场次": st.column_config.NumberColumn(format="localized"),
+            "人次": st.column_config.NumberColumn(format="localized"),
+            "经费（元）": st.column_config.NumberColumn(format="localized"),
+        },
+    )
 
     st.subheader("镇街 × 人群（参与人次）")
     towns = ui.cached(catalog.towns).name.tolist()
     cohorts, _ = ui.plan_groups()
     both = drill.filters(f, leave_out=("town", "cohort"))
-    matrix = tables.matrix(ui.cached(queries.breakdown, both, ("town", "cohort")), "town", "cohort",
-                           "participants", towns if not f.town else list(f.town), [g.name for g in cohorts])
+    matrix = tables.matrix(
+        ui.cached(queries.breakdown, both, ("town", "cohort")),
+        "town",
+        "cohort",
+        "participants",
+        towns if not f.town else list(f.town),
+        [g.name for g in cohorts],
+    )
     styled = tables.heat(matrix) if len(matrix) <= tables.STYLE_LIMIT else matrix  # styling thousands of cells is slow
-    drill.matrix(styled, "town", "cohort", "town-cohort", rows=matrix.index.tolist(),
-                 columns={c: c for c in matrix.columns})
+    drill.matrix(
+        styled, "town", "cohort", "town-cohort", rows=matrix.index.tolist(), columns={c: c for c in matrix.columns}
+    )
     st.caption("一项活动面向多个人群时，在每个人群下都计入。点击单元格可下钻。")
 
     if drill.active:

@@ -21,8 +21,10 @@ TOWN_CLERK = auth.User("st", auth.REPORTER, town="沙土镇")
 BUREAU_CLERK = auth.User("kx", auth.REPORTER, bureau="区科协")
 FILES = Path(__file__).parent / "data" / "import"
 OBSERVATION = "指标,年份,镇街,数值\n"
-KX_ROWS = ("活动编号,活动名称,开始日期,镇街,责任单位,活动类型,参与人次\n"
-           "K-1,科普讲座,2024-05-12,沙土镇,区科协,讲座,10\nK-2,科普展览,2024-06-12,全区,区科协,展览,20\n")
+KX_ROWS = (
+    "活动编号,活动名称,开始日期,镇街,责任单位,活动类型,参与人次\n"
+    "K-1,科普讲座,2024-05-12,沙土镇,区科协,讲座,10\nK-2,科普展览,2024-06-12,全区,区科协,展览,20\n"
+)
 
 
 @pytest.fixture
@@ -56,6 +58,7 @@ def actions(con) -> list[tuple]:
 
 # Scope: one rule for activities and indicator values
 
+
 def test_a_town_clerk_sets_indicator_values_of_their_own_town_only(con):
     assert observe(con, TOWN_CLERK).imported == 1
     for town, series in (("全区", "科学素质比例"), ("吕陵镇", "科普经费（元）"), ("全区", "科普经费（元）")):
@@ -75,8 +78,7 @@ def test_an_administrator_sets_any_indicator_value(con):
 
 
 def test_a_town_clerk_reports_activities_of_their_own_town_only(con):
-    outcome = batches.import_file(con, (FILES / "tolerant_utf8_bom.csv").read_bytes(), "t.csv", TOWN_CLERK,
-                                  today=TODAY)
+    outcome = batches.import_file(con, (FILES / "tolerant_utf8_bom.csv").read_bytes(), "t.csv", TOWN_CLERK, today=TODAY)
     assert {e.row for e in outcome.errors} == {3, 4, 6, 7, 8, 9}  # all but the 沙土镇 row (row 5 is empty)
     assert all("只能报送本镇街（沙土镇）" in e.reason and e.column == "镇街" for e in outcome.errors)
     assert {e.value for e in outcome.errors} == {"全区", "东城街道", "皇镇街道", "何楼街道", "吴店镇"}
@@ -106,6 +108,7 @@ def test_a_clerk_may_not_undo_or_restore_another_clerks_batch(con):
 
 
 # Open logins follow the account
+
 
 def test_disabling_an_account_ends_its_open_login(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
@@ -152,6 +155,7 @@ def test_a_role_change_applies_at_the_next_run(path, monkeypatch):
 
 # The audit log: every login, refusal, export and change, with the real actor
 
+
 def test_logins_are_logged_whether_they_succeed_or_not(path, monkeypatch):
     at = start(path, monkeypatch)
     at = log_in(at, "kx", "wrong-password")
@@ -162,9 +166,12 @@ def test_logins_are_logged_whether_they_succeed_or_not(path, monkeypatch):
     logins = [(who, what, detail) for who, what, detail in actions(con) if what.startswith(("login", "logout"))]
     entries = audit.entries(con)
     con.close()
-    assert logins == [("kx", "login.refused", {"reason": "wrong password"}),
-                      ("nobody", "login.refused", {"reason": "no such user"}), ("kx", "login", {}),
-                      ("kx", "logout", {"reason": "asked"})]
+    assert logins == [
+        ("kx", "login.refused", {"reason": "wrong password"}),
+        ("nobody", "login.refused", {"reason": "no such user"}),
+        ("kx", "login", {}),
+        ("kx", "logout", {"reason": "asked"}),
+    ]
     assert set(entries[entries.action.str.startswith("log")].via) == {"看板"}
 
 
@@ -196,15 +203,21 @@ def test_exports_from_the_command_line_are_logged(path, tmp_path, capsys):
     con.close()
     row = entries[entries.action == "export"].iloc[0]
     detail = json.loads(row.detail)
-    assert (detail["format"], detail["period"], detail["town"], detail["file"]) == ("xlsx", "2024", ["沙土镇"],
-                                                                                   str(out))
+    assert (detail["format"], detail["period"], detail["town"], detail["file"]) == (
+        "xlsx",
+        "2024",
+        ["沙土镇"],
+        str(out),
+    )
     assert (row.via, row.os_user) == ("命令行", getpass.getuser())
 
 
 def test_target_edits_and_refusals_are_logged(con):
     from kepu.storage import target_admin
-    results = target_admin.save(con, "2021-2025", [("youth_participants", 2024, "480000"),
-                                                   ("youth_participants", 2025, "Infinity")], "admin")
+
+    results = target_admin.save(
+        con, "2021-2025", [("youth_participants", 2024, "480000"), ("youth_participants", 2025, "Infinity")], "admin"
+    )
     assert [ok for ok, _ in results] == [True, False]
     assert [what for _, what, _ in actions(con)][-2:] == ["target.update", "target.refused"]
 

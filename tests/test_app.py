@@ -12,8 +12,21 @@ from kepu.figures import summary
 from kepu.storage import queries, store
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-PAGES = ["", "youth", "farmers", "workers", "elderly", "officials", "resources", "informatization",
-         "infrastructure", "grassroots", "towns", "bureaus", "records"]
+PAGES = [
+    "",
+    "youth",
+    "farmers",
+    "workers",
+    "elderly",
+    "officials",
+    "resources",
+    "informatization",
+    "infrastructure",
+    "grassroots",
+    "towns",
+    "bureaus",
+    "records",
+]
 
 
 def start(path: Path, monkeypatch, **query) -> AppTest:
@@ -131,8 +144,9 @@ def test_one_click_picks_the_towns_of_an_administering_body(demo_path, monkeypat
 
 def test_clicking_a_bar_narrows_the_page_to_its_records(demo_path, monkeypatch):
     at = open_page(start(demo_path, monkeypatch, period="2024"), "youth")
-    at.session_state["group:youth:0:town"] = {"selection": {"points": [{"customdata": ["沙土镇"]}],
-                                                            "point_indices": [0], "box": [], "lasso": []}}
+    at.session_state["group:youth:0:town"] = {
+        "selection": {"points": [{"customdata": ["沙土镇"]}], "point_indices": [0], "box": [], "lasso": []}
+    }
     at.run()
     assert not at.exception
     con = store.connect(demo_path)

@@ -28,7 +28,7 @@ def elements(node, kind: str) -> list:
 
 def slide(at) -> str:
     """The text of the slide on screen."""
-    bodies = [e.proto.body for e in elements(at._tree, "html") if e.proto.body.startswith("<div class=\"kp-slide")]
+    bodies = [e.proto.body for e in elements(at._tree, "html") if e.proto.body.startswith('<div class="kp-slide')]
     assert len(bodies) == 1
     return html.unescape(bodies[0])
 

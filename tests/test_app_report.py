@@ -129,6 +129,7 @@ def test_an_administrator_edits_a_target_and_the_change_is_logged(path, monkeypa
     assert not at.exception
     # AppTest cannot type into a data_editor cell (tests/test_browser.py types into it): the page saves through this
     from kepu.storage import target_admin
+
     con = store.connect(path)
     message = target_admin.update_target(con, "2021-2025", "youth_participants", 2024, 480000, "admin")
     basis = db.scalar(con, "SELECT basis FROM targets WHERE indicator = 'youth_participants' AND year = 2024")

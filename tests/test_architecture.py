@@ -55,8 +55,11 @@ def test_only_db_runs_statements():
 
 
 def test_only_the_store_opens_duckdb_files():
-    opening = {path.relative_to(KEPU).as_posix() for path in KEPU.rglob("*.py")
-               if "duckdb" in {m.split(".")[0] for m in imported_modules(path)}}
+    opening = {
+        path.relative_to(KEPU).as_posix()
+        for path in KEPU.rglob("*.py")
+        if "duckdb" in {m.split(".")[0] for m in imported_modules(path)}
+    }
     assert opening <= {"storage/db.py", "storage/store.py"}, opening
 
 
@@ -64,3 +67,18 @@ def test_the_statement_check_can_fail(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("con.cursor().execute('SELECT 1')\ncon.sql('SELECT 1')\ndb.execute(con, 'SELECT 1')\n")
     assert statement_calls(sample) == ["sample.py:1 con.cursor().execute", "sample.py:2 con.sql"]
+
+
+def test_streamlit_still_switches_on_its_legacy_pages_mode_for_our_pages_folder():
+    """streamlit_app.py turns Streamlit's legacy pages/ mode off through a private class attribute, because Streamlit
+    offers no setting for it (README, 已知问题). This fails when Streamlit changes that behaviour: then see whether the
+    workaround can go."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    saved = PagesManager.uses_pages_directory
+    try:
+        PagesManager.uses_pages_directory = None
+        PagesManager(str(ROOT / "streamlit_app.py"))
+        assert PagesManager.uses_pages_directory is True, "a pages/ folder beside the entrypoint no longer matters"
+    finally:
+        PagesManager.uses_pages_directory = saved

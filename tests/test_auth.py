@@ -76,19 +76,22 @@ def test_scope_text_says_what_a_user_may_touch():
     assert auth.User("c", "填报员", None, "沙土镇").scope_text() == "填报员 · 沙土镇"
 
 
-@pytest.mark.parametrize(("name", "role", "bureau", "town", "message"), [
-    ("a", "填报员", None, None, "须指定一个责任单位"),
-    ("a", "填报员", "区科协", "沙土镇", "只能指定其中一个"),
-    ("a", "管理员", "区科协", None, "不能指定责任单位或镇街"),
-    ("a", "管理员", None, "沙土镇", "不能指定责任单位或镇街"),
-    ("a", "局长", None, None, "未知的角色“局长”"),
-    ("a", "填报员", "火星局", None, "未知的责任单位“火星局”"),
-    ("a", "填报员", None, "火星镇", "未知的镇街“火星镇”"),
-    ("a", "填报员", None, "全区", "不是镇街"),
-    ("", "管理员", None, None, "用户名须为"),
-    ("zhang san", "管理员", None, None, "不含空格"),
-    ("z" * 33, "管理员", None, None, "用户名须为"),
-])
+@pytest.mark.parametrize(
+    ("name", "role", "bureau", "town", "message"),
+    [
+        ("a", "填报员", None, None, "须指定一个责任单位"),
+        ("a", "填报员", "区科协", "沙土镇", "只能指定其中一个"),
+        ("a", "管理员", "区科协", None, "不能指定责任单位或镇街"),
+        ("a", "管理员", None, "沙土镇", "不能指定责任单位或镇街"),
+        ("a", "局长", None, None, "未知的角色“局长”"),
+        ("a", "填报员", "火星局", None, "未知的责任单位“火星局”"),
+        ("a", "填报员", None, "火星镇", "未知的镇街“火星镇”"),
+        ("a", "填报员", None, "全区", "不是镇街"),
+        ("", "管理员", None, None, "用户名须为"),
+        ("zhang san", "管理员", None, None, "不含空格"),
+        ("z" * 33, "管理员", None, None, "用户名须为"),
+    ],
+)
 def test_invalid_users_are_refused_and_not_added(con, name, role, bureau, town, message):
     with pytest.raises(auth.AuthError, match=message):
         auth.add_user(con, name, role, bureau=bureau, town=town)
@@ -179,7 +182,8 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(con, zhang):
     assert locked_until == NOON + dt.timedelta(minutes=15) == NOON + auth.LOCKOUT
     # Even the right password is refused while locked.
     assert refused(con, "zhang", PASSWORD, now=NOON + dt.timedelta(minutes=14, seconds=59)) == (
-        "密码错误次数过多，请于 12:15 后再试")
+        "密码错误次数过多，请于 12:15 后再试"
+    )
     assert auth.authenticate(con, "zhang", PASSWORD, now=NOON + dt.timedelta(minutes=15)) == zhang
     assert db.rows(con, "SELECT failed_logins, locked_until FROM users WHERE name = 'zhang'") == [(0, None)]
 
@@ -206,7 +210,8 @@ def test_a_new_password_lifts_a_lockout(con, zhang):
         refused(con, "zhang", "wrong password")
     auth.set_password(con, "zhang", "another password", by="admin")
     assert auth.authenticate(con, "zhang", "another password", now=NOON + dt.timedelta(minutes=1)) == auth.get_user(
-        con, "zhang")
+        con, "zhang"
+    )
 
 
 def test_the_session_lasts_eight_hours():
@@ -273,8 +278,21 @@ def run(store_path, monkeypatch, *args, stdin=None) -> int:
 
 
 def test_user_commands_end_to_end(store_path, monkeypatch, capsys):
-    assert run(store_path, monkeypatch, "add", "zhang", "--role", "填报员", "--bureau", "科协", "--password-stdin",
-               stdin=PASSWORD + "\n") == 0
+    assert (
+        run(
+            store_path,
+            monkeypatch,
+            "add",
+            "zhang",
+            "--role",
+            "填报员",
+            "--bureau",
+            "科协",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        == 0
+    )
     assert capsys.readouterr().out == "已添加用户 zhang（填报员 · 区科协）\n"
     assert run(store_path, monkeypatch, "add", "li", "--role", "填报员", "--town", "沙土") == 0
     assert "已添加用户 li（填报员 · 沙土镇）" in capsys.readouterr().out

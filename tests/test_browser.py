@@ -23,13 +23,29 @@ from kepu.storage import auth, store
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("KEPU_SCREENSHOTS", ROOT / "tests" / "screenshots"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-PAGES = {"": "科学素质行动 · 总览", "youth": "青少年科学素质提升行动", "farmers": "农民科学素质提升行动",
-         "workers": "产业工人科学素质提升行动", "elderly": "老年人科学素质提升行动",
-         "officials": "领导干部和公务员科学素质提升行动", "resources": "科技资源科普化工程",
-         "informatization": "科普信息化提升工程", "infrastructure": "科普基础设施建设工程",
-         "grassroots": "基层科普能力提升工程", "towns": "镇街", "bureaus": "责任单位", "records": "活动明细"}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "": "科学素质行动 · 总览",
+    "youth": "青少年科学素质提升行动",
+    "farmers": "农民科学素质提升行动",
+    "workers": "产业工人科学素质提升行动",
+    "elderly": "老年人科学素质提升行动",
+    "officials": "领导干部和公务员科学素质提升行动",
+    "resources": "科技资源科普化工程",
+    "informatization": "科普信息化提升工程",
+    "infrastructure": "科普基础设施建设工程",
+    "grassroots": "基层科普能力提升工程",
+    "towns": "镇街",
+    "bureaus": "责任单位",
+    "records": "活动明细",
+}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI") == "true":
@@ -53,9 +69,24 @@ def app_url(tmp_path_factory):
         port = s.getsockname()[1]
     log = open(path.parent / "streamlit.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "KEPU_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "KEPU_DB": str(path)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -86,8 +117,14 @@ def page(browser):
     pg = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     pg.errors = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.on("console", lambda m: pg.errors.append(f"console: {m.text} {m.location.get('url')}")
-          if m.type == "error" and not _streamlit_probe(m.location.get("url", "")) else None)
+    pg.on(
+        "console",
+        lambda m: (
+            pg.errors.append(f"console: {m.text} {m.location.get('url')}")
+            if m.type == "error" and not _streamlit_probe(m.location.get("url", ""))
+            else None
+        ),
+    )
     pg.on("dialog", lambda d: (pg.errors.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
     pg.close()
@@ -137,8 +174,7 @@ def test_a_link_reopens_the_view_and_pages_keep_the_filters(app_url, page):
     page.goto(f"{app_url}/?period=2024&town=沙土镇")
     settle(page)
     assert "2024年 · 沙土镇" in captions(page)
-    expected = sum(r["participants"] for r in fixture_rows() if r["start_date"].year == 2024
-                   and r["town"] == "沙土镇")
+    expected = sum(r["participants"] for r in fixture_rows() if r["start_date"].year == 2024 and r["town"] == "沙土镇")
     assert metric(page, "参与人次") == fmt.count(expected)
     page.get_by_text("分析", exact=True).click()
     page.locator("[role=menu], [data-baseweb=popover]").get_by_text("镇街", exact=True).click()
@@ -245,8 +281,10 @@ def test_a_clerk_reports_in(app_url, page, tmp_path):
     book = openpyxl.load_workbook(template)
     sheet = book["活动记录"]
     assert [c.value for c in sheet[1]][:3] == ["活动编号", "活动名称*", "开始日期*"]
-    rows = [["B-1", "社区科普讲座", "2024-10-08", None, "沙土", "科协", "老年人", None, None, "讲座", 40, 500],
-            ["B-2", "科普进校园", "2024-10-09", None, "火星镇", "区科协", "青少年", None, "Y4", "主题活动", 120, 0]]
+    rows = [
+        ["B-1", "社区科普讲座", "2024-10-08", None, "沙土", "科协", "老年人", None, None, "讲座", 40, 500],
+        ["B-2", "科普进校园", "2024-10-09", None, "火星镇", "区科协", "青少年", None, "Y4", "主题活动", 120, 0],
+    ]
     for r, values in enumerate(rows, start=2):  # typed into rows 2 and 3, as in Excel
         for c, value in enumerate(values, start=1):
             sheet.cell(row=r, column=c, value=value)
@@ -282,9 +320,16 @@ def shoot(pg, name: str) -> None:
 
 
 def _overlaps(boxes: list[dict]) -> list[tuple[int, int]]:
-    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j
-            and a["x"] < b["x"] + b["width"] - 1 and b["x"] < a["x"] + a["width"] - 1
-            and a["y"] < b["y"] + b["height"] - 1 and b["y"] < a["y"] + a["height"] - 1]
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes)
+        if i < j
+        and a["x"] < b["x"] + b["width"] - 1
+        and b["x"] < a["x"] + a["width"] - 1
+        and a["y"] < b["y"] + b["height"] - 1
+        and b["y"] < a["y"] + a["height"] - 1
+    ]
 
 
 def _font_sizes(pg, selector: str) -> list[float]:
@@ -311,8 +356,9 @@ def test_the_meeting_screen_at_1920_by_1080(browser, app_url):
         pg.locator(".kp-heading").filter(has_text="五大人群").wait_for(timeout=15_000)  # turned by itself
         cards = pg.eval_on_selector_all(".kp-card", "els => els.map(e => e.getBoundingClientRect().toJSON())")
         assert len(cards) == 5 and not _overlaps(cards) and max(c["y"] + c["height"] for c in cards) <= 1080
-        assert pg.eval_on_selector_all(".kp-value", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)"), \
+        assert pg.eval_on_selector_all(".kp-value", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)"), (
             "a figure runs out of its card"
+        )
         pg.screenshot(path=str(SHOTS / "present-cohorts-1920.png"))
 
         pg.goto(f"{app_url}/?mode=present&period=2024&dark=true&paused=true")
@@ -342,8 +388,10 @@ def test_export_downloads_open_and_match_the_page(page, app_url, tmp_path):
         page.get_by_role("button", name="Excel 工作簿").click()
     assert download.value.suggested_filename == "科学素质行动_2024_沙土镇.xlsx"
     download.value.save_as(tmp_path / "view.xlsx")
-    facts = {r[0].value: r[1].value for r in openpyxl.load_workbook(tmp_path / "view.xlsx")["概要"].iter_rows(
-        min_row=3, max_row=11)}
+    facts = {
+        r[0].value: r[1].value
+        for r in openpyxl.load_workbook(tmp_path / "view.xlsx")["概要"].iter_rows(min_row=3, max_row=11)
+    }
     assert fmt.count(facts["参与人次"]) == shown and facts["筛选"] == "2024年 · 沙土镇 · 全部责任单位"
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Word 简报").click()

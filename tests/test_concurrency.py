@@ -100,8 +100,14 @@ def test_the_same_file_twice_at_once_counts_once(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = store.connect(path)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(batches.import_file(
-        con.cursor(), (FILES / "tolerant.xlsx").read_bytes(), "tolerant.xlsx", ADMIN))) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                batches.import_file(con.cursor(), (FILES / "tolerant.xlsx").read_bytes(), "tolerant.xlsx", ADMIN)
+            )
+        )
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -114,6 +120,7 @@ def test_the_same_file_twice_at_once_counts_once(tmp_path, plan):
 # Two processes: DuckDB lets one process open the file at a time, so the second `kepu import` waits for the first to
 # finish (it is a kepu command, which will let go) and then imports; nothing is counted twice.
 
+
 def write_csv(path: Path, rows: int) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
@@ -124,8 +131,14 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 def kepu(*args: str, wait: float, **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kepu.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "KEPU_LOCK_WAIT": str(wait)}, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kepu.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "KEPU_LOCK_WAIT": str(wait)},
+        **popen,
+    )
 
 
 def test_two_import_commands_at_once_both_land_and_count_once(tmp_path, plan):
@@ -137,8 +150,10 @@ def test_two_import_commands_at_once_both_land_and_count_once(tmp_path, plan):
     results = [p.communicate(timeout=180) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], [err for _, err in results]
     reports = sorted((json.loads(out) for out, _ in results), key=lambda r: r["imported"])
-    assert [(r["imported"], r["duplicates"], r["committed"]) for r in reports] == [(0, 30_000, False),
-                                                                                   (30_000, 0, True)]
+    assert [(r["imported"], r["duplicates"], r["committed"]) for r in reports] == [
+        (0, 30_000, False),
+        (30_000, 0, True),
+    ]
     con = store.connect(path)
     assert db.scalar(con, "SELECT count(*) FROM activities") == 30_000
     assert db.scalar(con, "SELECT count(*) FROM batches") == 1
@@ -149,8 +164,9 @@ def test_an_import_refused_while_another_command_holds_the_store_names_it(tmp_pa
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     # A stand-in for a long `kepu import`: a real second process holding the store, its command line naming kepu.
     hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(path), "kepu", "import", "大文件.xlsx"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(path), "kepu", "import", "大文件.xlsx"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         started = time.monotonic()

@@ -9,7 +9,7 @@ import pytest
 from kepu.core.filters import Filters, Period
 from kepu.figures import summary
 from kepu.ingest import batches
-from kepu.storage import auth, db, store
+from kepu.storage import auth, db, schema, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("区科协管理员", auth.ADMIN)
@@ -34,24 +34,42 @@ def participants(con) -> int:
 
 # (first sent, sent again): every pair is one activity of 120 人次.
 RESENT = {
-    "full-width brackets": ("K-1,青少年科技节(一),2024-05-12,沙土镇,区科协,竞赛,120,0",
-                            "K-1,青少年科技节（一）,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "full-width brackets, no number": (",青少年科技节(一),2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                       ",青少年科技节（一）,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "zero-width space in the title": (",青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                      f",青少年{ZWSP}科技节,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "doubled space in the title": (",青少年 科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                   ",青少年  科技节,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "full-width letter in the number": ("K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                        "Ｋ-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "lower-case number": ("KX-2024-001,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                          "kx-2024-001,科技节改名,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "invisible character in the number": ("K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                          f"{ZWSP}K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "a number added later": (",青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                             "K-1,青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0"),
-    "a number left off later": ("K-1,青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
-                                ",青少年科技节,2024-05-12,沙土,科协,竞赛,120,0"),
+    "full-width brackets": (
+        "K-1,青少年科技节(一),2024-05-12,沙土镇,区科协,竞赛,120,0",
+        "K-1,青少年科技节（一）,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "full-width brackets, no number": (
+        ",青少年科技节(一),2024-05-12,沙土镇,区科协,竞赛,120,0",
+        ",青少年科技节（一）,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "zero-width space in the title": (
+        ",青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        f",青少年{ZWSP}科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "doubled space in the title": (
+        ",青少年 科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        ",青少年  科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "full-width letter in the number": (
+        "K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        "Ｋ-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "lower-case number": (
+        "KX-2024-001,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        "kx-2024-001,科技节改名,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "invisible character in the number": (
+        "K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        f"{ZWSP}K-1,科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "a number added later": (
+        ",青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        "K-1,青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+    ),
+    "a number left off later": (
+        "K-1,青少年科技节,2024-05-12,沙土镇,区科协,竞赛,120,0",
+        ",青少年科技节,2024-05-12,沙土,科协,竞赛,120,0",
+    ),
 }
 
 
@@ -71,12 +89,14 @@ def test_the_same_within_one_file(con, first, again):
 
 
 def test_real_differences_are_other_activities(con):
-    rows = ["K-1,科普讲座,2024-05-12,沙土镇,区科协,讲座,10,0",
-            "K-2,科普讲座,2024-05-12,沙土镇,区科协,讲座,20,0",  # another number: another session
-            ",科普讲座（二）,2024-05-12,沙土镇,区科协,讲座,40,0",  # another title
-            ",科普讲座,2024-05-13,沙土镇,区科协,讲座,80,0",  # another day
-            ",科普讲座,2024-05-12,吕陵镇,区科协,讲座,160,0",  # another town
-            "K-1,科普讲座,2024-05-12,沙土镇,区科技局,讲座,320,0"]  # the same number from another bureau
+    rows = [
+        "K-1,科普讲座,2024-05-12,沙土镇,区科协,讲座,10,0",
+        "K-2,科普讲座,2024-05-12,沙土镇,区科协,讲座,20,0",  # another number: another session
+        ",科普讲座（二）,2024-05-12,沙土镇,区科协,讲座,40,0",  # another title
+        ",科普讲座,2024-05-13,沙土镇,区科协,讲座,80,0",  # another day
+        ",科普讲座,2024-05-12,吕陵镇,区科协,讲座,160,0",  # another town
+        "K-1,科普讲座,2024-05-12,沙土镇,区科技局,讲座,320,0",
+    ]  # the same number from another bureau
     assert send(con, "\n".join(rows) + "\n").imported == 6
     assert participants(con) == 10 + 20 + 40 + 80 + 160 + 320
 
@@ -96,12 +116,15 @@ def test_restoring_a_batch_does_not_double_a_cosmetic_resend_imported_meanwhile(
 
 
 def test_a_store_from_before_match_keys_is_keyed_on_upgrade(tmp_path, plan, monkeypatch):
-    monkeypatch.setattr(store, "MIGRATIONS", {v: store.MIGRATIONS[v] for v in (1, 2)})
+    monkeypatch.setattr(schema, "MIGRATIONS", {v: store.MIGRATIONS[v] for v in (1, 2)})
     path = store.create_store(tmp_path / "v2.duckdb", plans=[plan])
     con = store.connect(path)
-    db.execute(con, """INSERT INTO activities (ref, title, start_date, end_date, town, bureau, cohorts, activity_type,
+    db.execute(
+        con,
+        """INSERT INTO activities (ref, title, start_date, end_date, town, bureau, cohorts, activity_type,
                        participants, funding) VALUES ('kx-1', '科技节（一）', DATE '2024-05-12', DATE '2024-05-12',
-                       '沙土镇', '区科协', [], '竞赛', 120, 0)""")
+                       '沙土镇', '区科协', [], '竞赛', 120, 0)""",
+    )
     con.close()
     monkeypatch.undo()
     con = store.connect(path)  # upgraded to the current schema: the old record gets its keys
@@ -120,8 +143,11 @@ def observe(con, value: float, actor=ADMIN) -> batches.Outcome:
 
 
 def current(con):
-    return db.scalar(con, """SELECT value FROM current_observations WHERE series = 'science_funding'
-                             AND year = 2024 AND town = '沙土镇'""")
+    return db.scalar(
+        con,
+        """SELECT value FROM current_observations WHERE series = 'science_funding'
+                             AND year = 2024 AND town = '沙土镇'""",
+    )
 
 
 def test_undoing_the_middle_then_the_newest_batch_leaves_the_oldest_current(con):

@@ -25,7 +25,7 @@ VIEWS = [  # (arguments) for both `kepu summary` and `kepu report`
     ["--period", "2021-2025", "--town", "沙土镇", "--town", "吴店镇"],
     ["--period", "2025", "--bureau", "区科协"],
 ]
-NASTY = ["=HYPERLINK(\"http://example.com\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)"]
+NASTY = ['=HYPERLINK("http://example.com","点我")', "+1+1", "-2+3", "@SUM(A1)"]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +63,18 @@ def test_the_workbook_has_the_figures_of_kepu_summary(demo_copy, tmp_path, capsy
     expected = _summary(demo_copy, args, capsys)
     _report(demo_copy, args, tmp_path / "view.xlsx", capsys)
     book = openpyxl.load_workbook(tmp_path / "view.xlsx")
-    assert book.sheetnames == ["概要", "人群", "重点工程", "任务", "镇街", "镇街×人群（人次）", "责任单位",
-                               "分工矩阵（场次）", "月度", "活动记录"]
+    assert book.sheetnames == [
+        "概要",
+        "人群",
+        "重点工程",
+        "任务",
+        "镇街",
+        "镇街×人群（人次）",
+        "责任单位",
+        "分工矩阵（场次）",
+        "月度",
+        "活动记录",
+    ]
 
     summary_sheet = book["概要"]
     facts = _summary_facts(summary_sheet)
@@ -116,17 +126,30 @@ def test_a_view_with_more_records_than_a_workbook_holds_says_so(tiny_path, monke
 @pytest.fixture(scope="module")
 def nasty_path(tmp_path_factory):
     """The fixture store plus records whose title and note a spreadsheet would take for formulas."""
+
     def fill(con, plans):
         load_fixture(con, plans)
         n, day = len(NASTY), pd.Timestamp("2024-03-01")
-        rows = pd.DataFrame({
-            "ref": [f"X-{i}" for i in range(n)], "title": NASTY, "start_date": [day] * n, "end_date": [day] * n,
-            "town": ["沙土镇"] * n, "bureau": ["区科协"] * n, "cohorts": [["青少年"]] * n, "project": [None] * n,
-            "task": [None] * n, "activity_type": ["讲座"] * n, "participants": [10] * n, "funding": [0.0] * n,
-            "note": list(reversed(NASTY)),
-        })
+        rows = pd.DataFrame(
+            {
+                "ref": [f"X-{i}" for i in range(n)],
+                "title": NASTY,
+                "start_date": [day] * n,
+                "end_date": [day] * n,
+                "town": ["沙土镇"] * n,
+                "bureau": ["区科协"] * n,
+                "cohorts": [["青少年"]] * n,
+                "project": [None] * n,
+                "task": [None] * n,
+                "activity_type": ["讲座"] * n,
+                "participants": [10] * n,
+                "funding": [0.0] * n,
+                "note": list(reversed(NASTY)),
+            }
+        )
         rows["start_date"], rows["end_date"] = rows.start_date.dt.date, rows.end_date.dt.date
         db.insert_frame(con, "activities", rows)
+
     return store.create_store(tmp_path_factory.mktemp("nasty") / "nasty.duckdb", fill=fill)
 
 
@@ -197,6 +220,7 @@ def test_the_briefing_has_every_section_and_the_figures_of_kepu_summary(demo_cop
 def test_a_briefing_without_a_browser_still_comes_and_says_why(tiny_path, monkeypatch, tmp_path, capsys):
     def no_browser(figs):
         raise chart_images.ChartError("无法生成图表图片：需要本机安装 Chromium 浏览器")
+
     monkeypatch.setattr(chart_images, "render", no_browser)
     assert cli.main(["report", "--db", str(tiny_path), "--format", "docx", "--out", str(tmp_path / "b.docx")]) == 0
     assert "未附图表" in capsys.readouterr().err

@@ -39,11 +39,15 @@ def send(con, text: str, name="报送.csv", **kwargs) -> batches.Outcome:
 
 
 def counts(con) -> tuple:
-    return (db.scalar(con, "SELECT count(*) FROM activities"), db.scalar(con, "SELECT count(*) FROM observations"),
-            db.scalar(con, "SELECT count(*) FROM batches"))
+    return (
+        db.scalar(con, "SELECT count(*) FROM activities"),
+        db.scalar(con, "SELECT count(*) FROM observations"),
+        db.scalar(con, "SELECT count(*) FROM batches"),
+    )
 
 
 # Not-a-number and overflow
+
 
 @pytest.mark.parametrize("funding", ["nan", "NaN", "inf", "Infinity", "-inf", "1e308"])
 def test_funding_that_is_not_a_finite_number_is_a_row_error(con, funding):
@@ -86,11 +90,13 @@ def test_valid_only_with_no_valid_row_makes_no_batch_and_fails(path, tmp_path, c
 
 # A value that is not a number, should one ever be stored, shows as 数据异常 and takes nothing down.
 
+
 def store_bad_values(path, value: float) -> None:
     con = store.connect(path)
     for series, town in (("science_funding", "沙土镇"), ("survey_rate", "全区")):
-        db.execute(con, "INSERT INTO observations (series, year, town, value) VALUES (?, 2024, ?, ?)",
-                   [series, town, value])
+        db.execute(
+            con, "INSERT INTO observations (series, year, town, value) VALUES (?, 2024, ?, ?)", [series, town, value]
+        )
     con.close()
 
 
@@ -133,6 +139,7 @@ def test_the_overview_and_the_meeting_screen_survive_a_bad_value(path, monkeypat
 
 
 # Names that only look like known ones
+
 
 def test_a_town_with_an_invisible_character_is_the_town_it_looks_like(con):
     outcome = send(con, ACTIVITY + "K-1,讲座,2024-05-12,沙土\u200b镇,区科协,讲座,10,0\n")

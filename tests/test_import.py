@@ -36,9 +36,12 @@ def load(con, name, **kwargs):
 
 def live(con):
     """The live activity records, dates as dates."""
-    frame = db.query(con, """SELECT ref, title, start_date, end_date, town, bureau, cohorts, project, task,
+    frame = db.query(
+        con,
+        """SELECT ref, title, start_date, end_date, town, bureau, cohorts, project, task,
                                     activity_type, participants, funding::DOUBLE AS funding, note
-                             FROM activities WHERE NOT retracted ORDER BY ref, title""")
+                             FROM activities WHERE NOT retracted ORDER BY ref, title""",
+    )
     for column in ("start_date", "end_date"):
         frame[column] = frame[column].dt.date
     return frame
@@ -91,15 +94,31 @@ def test_text_that_looks_like_code_is_kept_as_text(con):
 
 # Row number → (column, a phrase of the reason): one fault a row, as tests/data/import/make_fixtures.py writes them.
 STRICT = {
-    2: ("镇街", "未知的镇街"), 3: ("责任单位", "未知的责任单位"), 4: ("人群", "未知的人群“儿童”"),
-    5: ("重点工程", "未知的重点工程"), 6: ("任务编号", "未知的任务编号"), 7: ("活动类型", "未知的活动类型"),
-    8: ("活动名称", "必填项为空"), 9: ("开始日期", "必填项为空"), 10: ("镇街", "必填项为空"),
+    2: ("镇街", "未知的镇街"),
+    3: ("责任单位", "未知的责任单位"),
+    4: ("人群", "未知的人群“儿童”"),
+    5: ("重点工程", "未知的重点工程"),
+    6: ("任务编号", "未知的任务编号"),
+    7: ("活动类型", "未知的活动类型"),
+    8: ("活动名称", "必填项为空"),
+    9: ("开始日期", "必填项为空"),
+    10: ("镇街", "必填项为空"),
     11: ("责任单位", "必填项为空"),
-    12: ("活动类型", "必填项为空"), 13: ("参与人次", "必填项为空"), 14: ("参与人次", "不能为负数"),
-    15: ("参与人次", "应为整数"), 16: ("参与人次", "不是数字"), 17: ("经费（元）", "不能为负数"),
-    18: ("结束日期", "早于开始日期"), 19: ("开始日期", "早于 2000-01-01"), 20: ("开始日期", "晚于一年以后"),
-    21: ("任务编号", "属于“青少年”"), 22: ("任务编号", "属于“科技资源科普化工程”"), 23: ("开始日期", "日期不存在"),
-    24: ("活动名称", "内容过长"), 25: ("备注", "内容过长"), 26: ("开始日期", "日期不存在"),
+    12: ("活动类型", "必填项为空"),
+    13: ("参与人次", "必填项为空"),
+    14: ("参与人次", "不能为负数"),
+    15: ("参与人次", "应为整数"),
+    16: ("参与人次", "不是数字"),
+    17: ("经费（元）", "不能为负数"),
+    18: ("结束日期", "早于开始日期"),
+    19: ("开始日期", "早于 2000-01-01"),
+    20: ("开始日期", "晚于一年以后"),
+    21: ("任务编号", "属于“青少年”"),
+    22: ("任务编号", "属于“科技资源科普化工程”"),
+    23: ("开始日期", "日期不存在"),
+    24: ("活动名称", "内容过长"),
+    25: ("备注", "内容过长"),
+    26: ("开始日期", "日期不存在"),
     27: ("经费（元）", "不是数字"),
 }
 
@@ -118,8 +137,11 @@ def test_every_strict_rule_rejects_its_row_and_nothing_is_committed(con):
 
 def test_a_gb18030_file_reports_its_errors_in_chinese(con):
     outcome = load(con, "strict_gb18030.csv")
-    assert [(e.row, e.column, e.value) for e in outcome.errors] == [(2, "镇街", "火星镇"), (3, "责任单位", "区宇航局"),
-                                                                   (4, "人群", "儿童")]
+    assert [(e.row, e.column, e.value) for e in outcome.errors] == [
+        (2, "镇街", "火星镇"),
+        (3, "责任单位", "区宇航局"),
+        (4, "人群", "儿童"),
+    ]
 
 
 def test_only_the_valid_rows_when_asked_and_it_is_logged(con):
@@ -140,14 +162,17 @@ def test_a_formula_where_a_value_belongs_is_refused(con):
     assert live(con).title.tolist() == ["=正常标题"]
 
 
-@pytest.mark.parametrize("name, phrase", [
-    ("missing_column.csv", "缺少必填列“参与人次”"),
-    ("duplicate_column.csv", "列“镇街”出现了两次"),
-    ("header_only.csv", "没有数据行"),
-    ("empty.csv", "文件是空的"),
-    ("not_a_workbook.xlsx", "无法读取这个 Excel 文件"),
-    ("no_header.csv", "找不到表头"),
-])
+@pytest.mark.parametrize(
+    "name, phrase",
+    [
+        ("missing_column.csv", "缺少必填列“参与人次”"),
+        ("duplicate_column.csv", "列“镇街”出现了两次"),
+        ("header_only.csv", "没有数据行"),
+        ("empty.csv", "文件是空的"),
+        ("not_a_workbook.xlsx", "无法读取这个 Excel 文件"),
+        ("no_header.csv", "找不到表头"),
+    ],
+)
 def test_a_file_that_cannot_be_used_is_refused_whole(con, name, phrase):
     with pytest.raises(FileRejected, match=phrase):
         load(con, name)
@@ -263,8 +288,13 @@ def test_observations_replace_earlier_values_and_keep_them(con):
 
 def test_observation_rules(con):
     outcome = load(con, "observations_strict.csv")
-    assert [(e.row, e.column) for e in outcome.errors] == [(2, "指标"), (3, "年份"), (4, "数值"), (5, "数值"),
-                                                           (7, "指标")]
+    assert [(e.row, e.column) for e in outcome.errors] == [
+        (2, "指标"),
+        (3, "年份"),
+        (4, "数值"),
+        (5, "数值"),
+        (7, "指标"),
+    ]
     assert "与第 6 行" in outcome.errors[-1].reason  # 吴店 is 吴店镇: the same key twice
 
 
@@ -272,21 +302,33 @@ def write_rows(path: Path, rows: list[dict]) -> None:
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "活动记录"
-    ws.append(["活动编号", "活动名称*", "开始日期*", "镇街*", "责任单位*", "人群", "活动类型*", "参与人次*",
-               "经费（元）"])
+    ws.append(
+        ["活动编号", "活动名称*", "开始日期*", "镇街*", "责任单位*", "人群", "活动类型*", "参与人次*", "经费（元）"]
+    )
     for r in rows:
-        ws.append([r["ref"], r["title"], r["start"], r["town"], r["bureau"], r["cohort"], r["type"], r["people"],
-                   r["money"]])
+        ws.append(
+            [r["ref"], r["title"], r["start"], r["town"], r["bureau"], r["cohort"], r["type"], r["people"], r["money"]]
+        )
     book.save(path)
 
 
 def test_kepu_summary_after_an_import_equals_the_files_totals(tmp_path, plan, capsys):
     rng = random.Random(7)
     towns = ["沙土镇", "吴店镇", "东城街道", "全区"]
-    rows = [{"ref": f"R-{i}", "title": f"活动{i}", "start": dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700)),
-             "town": rng.choice(towns), "bureau": rng.choice(["区科协", "区科技局"]),
-             "cohort": rng.choice(["青少年", "农民", "青少年、老年人", None]), "type": "讲座",
-             "people": rng.randrange(0, 500), "money": rng.randrange(0, 10000)} for i in range(300)]
+    rows = [
+        {
+            "ref": f"R-{i}",
+            "title": f"活动{i}",
+            "start": dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700)),
+            "town": rng.choice(towns),
+            "bureau": rng.choice(["区科协", "区科技局"]),
+            "cohort": rng.choice(["青少年", "农民", "青少年、老年人", None]),
+            "type": "讲座",
+            "people": rng.randrange(0, 500),
+            "money": rng.randrange(0, 10000),
+        }
+        for i in range(300)
+    ]
     path = tmp_path / "报送.xlsx"
     write_rows(path, rows)
     db_path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
@@ -328,9 +370,17 @@ def test_the_cli_import_exit_codes(tmp_path, plan, capsys):
 def test_the_cli_says_clearly_when_the_dashboard_holds_the_store(tmp_path, plan, capsys):
     import subprocess
     import sys
+
     db_path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); "
-                               "print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         assert cli.main(["import", str(FILES / "tolerant.xlsx"), "--db", str(db_path)]) == 1

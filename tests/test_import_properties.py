@@ -16,9 +16,21 @@ from kepu.storage import auth, db, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("性质测试", auth.ADMIN)
-HEADER = ["活动编号", "活动名称*", "开始日期*", "结束日期", "镇街*", "责任单位*", "人群", "重点工程", "任务编号",
-          "活动类型*",
-          "参与人次*", "经费（元）", "备注"]
+HEADER = [
+    "活动编号",
+    "活动名称*",
+    "开始日期*",
+    "结束日期",
+    "镇街*",
+    "责任单位*",
+    "人群",
+    "重点工程",
+    "任务编号",
+    "活动类型*",
+    "参与人次*",
+    "经费（元）",
+    "备注",
+]
 
 # For each column, values a clerk might really write (good and bad) mixed with arbitrary text.
 POOLS = {
@@ -37,29 +49,40 @@ POOLS = {
     12: ["", "备注", "注" * 600],
 }
 cells = st.one_of(st.text(max_size=12), st.sampled_from(["", "0", "-1", "2024-05-01", "沙土镇"]))
-rows = st.lists(st.tuples(*[st.one_of(st.sampled_from(POOLS[i]), cells) for i in range(13)]), min_size=0,
-                max_size=12)
+rows = st.lists(st.tuples(*[st.one_of(st.sampled_from(POOLS[i]), cells) for i in range(13)]), min_size=0, max_size=12)
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     from kepu.core.plan import load_plan
-    path = store.create_store(tmp_path_factory.mktemp("prop") / "s.duckdb",
-                              plans=[load_plan(store.DATA_DIR / "plan-2021-2025.yaml")])
+
+    path = store.create_store(
+        tmp_path_factory.mktemp("prop") / "s.duckdb", plans=[load_plan(store.DATA_DIR / "plan-2021-2025.yaml")]
+    )
     connection = store.connect(path)
     yield connection
     connection.close()
 
 
 def snapshot(con) -> tuple:
-    return (db.scalar(con, "SELECT count(*) FROM activities"), db.scalar(con, "SELECT count(*) FROM observations"),
-            db.scalar(con, "SELECT count(*) FROM batches"), store.get_meta(con, "data_version"))
+    return (
+        db.scalar(con, "SELECT count(*) FROM activities"),
+        db.scalar(con, "SELECT count(*) FROM observations"),
+        db.scalar(con, "SELECT count(*) FROM batches"),
+        store.get_meta(con, "data_version"),
+    )
 
 
 def all_finite(con) -> bool:
     """Every stored number is a finite number (nan and infinity never get in)."""
-    return db.scalar(con, """SELECT (SELECT count(*) FROM observations WHERE NOT isfinite(value))
-                                  + (SELECT count(*) FROM activities WHERE NOT isfinite(funding::DOUBLE))""") == 0
+    return (
+        db.scalar(
+            con,
+            """SELECT (SELECT count(*) FROM observations WHERE NOT isfinite(value))
+                                  + (SELECT count(*) FROM activities WHERE NOT isfinite(funding::DOUBLE))""",
+        )
+        == 0
+    )
 
 
 def check(con, data: bytes, name: str) -> None:
@@ -95,6 +118,7 @@ def test_random_rows_in_csv(con, rows, encoding):
 def test_random_rows_in_xlsx(con, rows):
     import openpyxl
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     book = openpyxl.Workbook()
     ws = book.active
     ws.append(HEADER)
@@ -122,8 +146,9 @@ OBSERVATION_POOLS = [
     ["120000", "15.7", "101", "-1", "nan", "NaN", "inf", "Infinity", "-Infinity", "1e308", "1e309", "", "0", "-0"],
     ["", "抽样调查", "=A1"],
 ]
-observation_rows = st.lists(st.tuples(*[st.one_of(st.sampled_from(pool), cells) for pool in OBSERVATION_POOLS]),
-                            min_size=0, max_size=8)
+observation_rows = st.lists(
+    st.tuples(*[st.one_of(st.sampled_from(pool), cells) for pool in OBSERVATION_POOLS]), min_size=0, max_size=8
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,26 +15,35 @@ from kepu.storage import catalog, store
 ZWSP, ZWJ, BOM, SOFT_HYPHEN, RLM = "\u200b", "\u200d", "\ufeff", "\u00ad", "\u200f"
 
 
-@pytest.mark.parametrize("written, meant", [
-    ("青少年科技节（一）", "青少年科技节(一)"),  # full-width brackets
-    (f"青少年{ZWSP}科技节", "青少年科技节"),  # a zero-width space pasted from a web page
-    ("青少年  科技节", "青少年 科技节"),  # a doubled space
-    ("青少年\u3000科技节", "青少年科技节"),  # the ideographic space
-    (f"{BOM}K-001", "K-001"),  # a byte-order mark in front
-    ("ｋ－００１", "K-001"),  # full-width letter, hyphen and digits
-    ("k-001", "K-001"),  # lower case
-    (f"K{SOFT_HYPHEN}-0{RLM}01", "K-001"),
-    ("科普\n讲座", "科普 讲座"),
-    (f"沙土{ZWJ}镇 ", "沙土镇"),
-])
+@pytest.mark.parametrize(
+    "written, meant",
+    [
+        ("青少年科技节（一）", "青少年科技节(一)"),  # full-width brackets
+        (f"青少年{ZWSP}科技节", "青少年科技节"),  # a zero-width space pasted from a web page
+        ("青少年  科技节", "青少年 科技节"),  # a doubled space
+        ("青少年\u3000科技节", "青少年科技节"),  # the ideographic space
+        (f"{BOM}K-001", "K-001"),  # a byte-order mark in front
+        ("ｋ－００１", "K-001"),  # full-width letter, hyphen and digits
+        ("k-001", "K-001"),  # lower case
+        (f"K{SOFT_HYPHEN}-0{RLM}01", "K-001"),
+        ("科普\n讲座", "科普 讲座"),
+        (f"沙土{ZWJ}镇 ", "沙土镇"),
+    ],
+)
 def test_cosmetic_differences_give_the_same_key(written, meant):
     assert matching.key(written) == matching.key(meant)
 
 
-@pytest.mark.parametrize("one, other", [
-    ("科普讲座（一）", "科普讲座（二）"), ("K-001", "K-002"), ("K-001", "K001"), ("沙土镇", "沙士镇"),
-    ("科普讲座", "科普講座"),  # a traditional character is another character; refusals point it out instead
-])
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("科普讲座（一）", "科普讲座（二）"),
+        ("K-001", "K-002"),
+        ("K-001", "K001"),
+        ("沙土镇", "沙士镇"),
+        ("科普讲座", "科普講座"),  # a traditional character is another character; refusals point it out instead
+    ],
+)
 def test_real_differences_stay_different(one, other):
     assert matching.key(one) != matching.key(other)
 
@@ -78,13 +87,15 @@ def test_names_and_aliases_resolve_by_the_same_rule(tiny):
 # The store computes most keys in SQL (store.fill_match_keys): for values in store.PLAIN_TEXT, key() must be
 # lower(); anything else goes through Python. The two must agree.
 
+
 def test_every_cjk_unified_ideograph_is_its_own_key():
     ideographs = "".join(chr(c) for c in range(0x4E00, 0xA000))
     assert matching.key(ideographs) == ideographs
 
 
-plain_text = st.text(alphabet=st.sampled_from([chr(c) for c in range(0x21, 0x7F)] + list("科普讲座沙土镇（一）")),
-                     max_size=20)
+plain_text = st.text(
+    alphabet=st.sampled_from([chr(c) for c in range(0x21, 0x7F)] + list("科普讲座沙土镇（一）")), max_size=20
+)
 
 
 @settings(max_examples=300)
@@ -99,9 +110,12 @@ def test_keys_filled_by_the_store_equal_the_rule(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = duckdb.connect(str(path))
     for i, text in enumerate(odd):
-        con.execute("""INSERT INTO activities (ref, title, start_date, end_date, town, bureau, cohorts,
+        con.execute(
+            """INSERT INTO activities (ref, title, start_date, end_date, town, bureau, cohorts,
                        activity_type, participants, funding) VALUES (?, ?, DATE '2024-01-01', DATE '2024-01-01',
-                       '沙土镇', '区科协', [], '讲座', 1, 0)""", [text, text + str(i)])
+                       '沙土镇', '区科协', [], '讲座', 1, 0)""",
+            [text, text + str(i)],
+        )
     store.fill_match_keys(con)
     stored = con.execute("SELECT ref, title, ref_key, title_key FROM activities").fetchall()
     for ref, title, ref_key, title_key in stored:
@@ -112,3 +126,10 @@ def test_keys_filled_by_the_store_equal_the_rule(tmp_path, plan):
 def test_nfkc_is_what_the_rule_folds_with():
     # The rule is NFKC (not NFC): compatibility forms such as ① and ｶ fold to their plain forms.
     assert matching.key("①") == matching.key("1") and unicodedata.normalize("NFC", "①") != "1"
+
+
+def test_the_invisible_characters_pattern_covers_every_plane():
+    # The pattern is built from planes 0, 1 and 14 only (to be quick); no invisible character lies elsewhere.
+    pattern = matching._invisible_pattern()
+    outside = [c for c in range(0x110000) if matching.is_invisible(chr(c)) and not pattern.fullmatch(chr(c))]
+    assert outside == []

@@ -17,9 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 EVIL = "http://evil.example"
 HOSTILE = [
-    f"[点此重新登录]({EVIL})", f"![x]({EVIL}/x.png)", f"<img src={EVIL}/y.png>", "www.evil.example", "a@evil.example",
-    f"{EVIL}/z", "**粗体** _斜体_ `代码` ~~删除~~", ":red[红字] :material/home:", "$x^2$", "# 标题\n- 列表\n1. 列",
-    "<script>alert(1)</script>", "&lt;b&gt;", "a | b\n--|--\n1|2", "\\[x\\](y)", "> 引用",
+    f"[点此重新登录]({EVIL})",
+    f"![x]({EVIL}/x.png)",
+    f"<img src={EVIL}/y.png>",
+    "www.evil.example",
+    "a@evil.example",
+    f"{EVIL}/z",
+    "**粗体** _斜体_ `代码` ~~删除~~",
+    ":red[红字] :material/home:",
+    "$x^2$",
+    "# 标题\n- 列表\n1. 列",
+    "<script>alert(1)</script>",
+    "&lt;b&gt;",
+    "a | b\n--|--\n1|2",
+    "\\[x\\](y)",
+    "> 引用",
 ]
 _md = MarkdownIt("gfm-like")
 # What GitHub's autolink extension (mdast-util-gfm-autolink-literal, which Streamlit uses) turns into links in text
@@ -56,6 +68,7 @@ def test_the_stand_in_parser_does_see_the_markup_unescaped(text):
 
 def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monkeypatch, tmp_path, plan):
     from kepu.storage import store
+
     monkeypatch.setenv("KEPU_DB", str(store.create_store(tmp_path / "s.duckdb", plans=[plan])))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["mode"] = "present"
@@ -73,6 +86,7 @@ def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monke
 
 def test_a_file_name_is_shown_as_text_in_the_import_and_undo_messages(tmp_path, plan, monkeypatch):
     from kepu.storage import auth, store
+
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = store.connect(path)
     auth.add_user(con, "admin", "管理员")
@@ -95,8 +109,19 @@ def test_a_file_name_is_shown_as_text_in_the_import_and_undo_messages(tmp_path, 
 
 # Every message, caption and tooltip the pages write goes through ui.plain, unless it is a constant of our own.
 
-MARKDOWN_CALLS = {"markdown", "caption", "error", "warning", "info", "success", "toast", "title", "header",
-                  "subheader", "write"}
+MARKDOWN_CALLS = {
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "toast",
+    "title",
+    "header",
+    "subheader",
+    "write",
+}
 
 
 def _ours(node) -> bool:
@@ -114,7 +139,8 @@ def _ours(node) -> bool:
 def _interpolation_ours(value: ast.FormattedValue) -> bool:
     inner = value.value
     constant = (isinstance(inner, ast.Name) and inner.id.isupper()) or (
-        isinstance(inner, ast.Attribute) and inner.attr.isupper())
+        isinstance(inner, ast.Attribute) and inner.attr.isupper()
+    )
     return _ours(inner) or constant or value.format_spec is not None  # a formatted number
 
 

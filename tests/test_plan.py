@@ -22,11 +22,33 @@ def seed_lead_lists() -> list[list[str]]:
 def test_the_plan_has_the_seeds_structure(plan):
     assert [g.name for g in plan.cohorts] == ["青少年", "农民", "产业工人", "老年人", "领导干部和公务员"]
     assert [len(g.task_codes) for g in plan.cohorts] == [5, 3, 4, 1, 1]
-    assert [g.name for g in plan.projects] == ["科技资源科普化工程", "科普信息化提升工程", "科普基础设施建设工程",
-                                               "基层科普能力提升工程"]
+    assert [g.name for g in plan.projects] == [
+        "科技资源科普化工程",
+        "科普信息化提升工程",
+        "科普基础设施建设工程",
+        "基层科普能力提升工程",
+    ]
     codes = [t.code for t in plan.tasks]
-    assert codes == ["Y1", "Y2", "Y3", "Y4", "Y5", "F1", "F2", "F3", "W1", "W2", "W3", "W4", "E1", "C1",
-                     "P1", "P2", "P3", "P4"]
+    assert codes == [
+        "Y1",
+        "Y2",
+        "Y3",
+        "Y4",
+        "Y5",
+        "F1",
+        "F2",
+        "F3",
+        "W1",
+        "W2",
+        "W3",
+        "W4",
+        "E1",
+        "C1",
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+    ]
 
 
 def test_every_tasks_lead_bureaus_are_the_seeds(plan):
@@ -69,8 +91,11 @@ def test_the_24_towns_and_the_district(plan):
 def test_the_four_plan_targets_are_the_seeds(plan):
     plan_targets = {t.indicator: t for t in plan.targets if t.basis == "纲要目标"}
     assert set(plan_targets) == {"literacy_rate", "counsellor_training", "farmer_training", "funding_per_capita"}
-    assert (plan_targets["literacy_rate"].kind, plan_targets["literacy_rate"].value,
-            plan_targets["literacy_rate"].year) == ("level", 16, 2025)
+    assert (
+        plan_targets["literacy_rate"].kind,
+        plan_targets["literacy_rate"].value,
+        plan_targets["literacy_rate"].year,
+    ) == ("level", 16, 2025)
     assert (plan_targets["counsellor_training"].kind, plan_targets["counsellor_training"].value) == ("annual", 100)
     assert (plan_targets["farmer_training"].kind, plan_targets["farmer_training"].value) == ("plan", 1000)
     assert (plan_targets["funding_per_capita"].kind, plan_targets["funding_per_capita"].value) == ("annual", 1)
@@ -91,17 +116,26 @@ def test_plan_show_json(capsys):
     shown = json.loads(capsys.readouterr().out)
     assert {"cohorts", "projects", "tasks", "bureaus", "towns", "indicators", "targets"} <= set(shown)
     y5 = next(t for t in shown["tasks"] if t["code"] == "Y5")
-    assert y5 == {"code": "Y5", "group": "青少年", "title": "加大培训力度，着力提升教师队伍科学素质",
-                  "lead_bureaus": ["区教体局", "区科协"]}
+    assert y5 == {
+        "code": "Y5",
+        "group": "青少年",
+        "title": "加大培训力度，着力提升教师队伍科学素质",
+        "lead_bureaus": ["区教体局", "区科协"],
+    }
 
 
-@pytest.mark.parametrize("change, message", [
-    (("lead_bureaus: [区教体局, 区工业和信息化局, 区科协]", "lead_bureaus: [区教体局, 区不存在局]"),
-     "未知的责任单位“区不存在局”"),
-    (("code: Y2", "code: Y1"), "任务编号“Y1”重复"),
-    (("indicator: farmer_training, kind: plan", "indicator: farmer_training, kind: monthly"), "目标类型"),
-    (("indicator: youth_participants", "indicator: no_such_indicator"), "不存在的指标 no_such_indicator"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("lead_bureaus: [区教体局, 区工业和信息化局, 区科协]", "lead_bureaus: [区教体局, 区不存在局]"),
+            "未知的责任单位“区不存在局”",
+        ),
+        (("code: Y2", "code: Y1"), "任务编号“Y1”重复"),
+        (("indicator: farmer_training, kind: plan", "indicator: farmer_training, kind: monthly"), "目标类型"),
+        (("indicator: youth_participants", "indicator: no_such_indicator"), "不存在的指标 no_such_indicator"),
+    ],
+)
 def test_a_broken_plan_file_is_refused_with_a_chinese_message(tmp_path, change, message):
     text = (store.DATA_DIR / "plan-2021-2025.yaml").read_text(encoding="utf-8")
     assert change[0] in text
@@ -116,3 +150,22 @@ def test_an_unreadable_plan_file_is_refused(tmp_path):
     bad.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(PlanError, match="无法读取规划文件"):
         load_plan(bad)
+
+
+def test_the_districts_facts_are_plan_data(plan):
+    assert (plan.district.place, plan.district.population) == ("牡丹区", 1_098_707)
+    assert plan.district.issuer == "牡丹区科学技术协会" and "第七次全国人口普查" in plan.district.population_source
+    assert [(a.name, a.short) for a in plan.administrations] == [
+        ("牡丹区", "区直管"),
+        ("菏泽经济技术开发区", "经开区"),
+        ("菏泽高新技术开发区", "高新区"),
+    ]
+    assert {t.admin for t in plan.towns if t.kind != "全区"} == {a.name for a in plan.administrations}
+
+
+def test_a_town_administered_by_a_body_the_plan_does_not_name_is_refused(tmp_path):
+    text = (store.DATA_DIR / "plan-2021-2025.yaml").read_text(encoding="utf-8")
+    text = text.replace("admin: 菏泽高新技术开发区", "admin: 火星开发区", 1)
+    (tmp_path / "plan-x.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError, match="管理主体“火星开发区”不在 administrations 中"):
+        load_plan(tmp_path / "plan-x.yaml")

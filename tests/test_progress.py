@@ -72,8 +72,12 @@ def test_a_level_target_without_its_baseline_is_not_judged():
 
 
 def test_a_yearly_rate_is_judged_on_its_latest_year():
-    p = progress.rate({y: 1.0 for y in range(2021, 2026)}, {2021: 0.7, 2022: 0.8, 2023: 1.05},
-                      (2021, 2022, 2023, 2024, 2025), dt.date(2026, 1, 1))
+    p = progress.rate(
+        {y: 1.0 for y in range(2021, 2026)},
+        {2021: 0.7, 2022: 0.8, 2023: 1.05},
+        (2021, 2022, 2023, 2024, 2025),
+        dt.date(2026, 1, 1),
+    )
     assert (p.actual, p.target, p.status) == (1.05, 1.0, "达标")
     assert "2023年" in p.note
     empty = progress.rate({2024: 1.0}, {}, (2024,), dt.date(2026, 1, 1))

@@ -23,8 +23,11 @@ def rows_in(period: Period, **where):
 def test_totals_count_each_activity_once(tiny):
     expected = rows_in(Period(2024, 2024))
     got = queries.totals(tiny, Y2024)
-    assert got == {"activities": len(expected), "participants": sum(r["participants"] for r in expected),
-                   "funding": pytest.approx(sum(r["funding"] for r in expected))}
+    assert got == {
+        "activities": len(expected),
+        "participants": sum(r["participants"] for r in expected),
+        "funding": pytest.approx(sum(r["funding"] for r in expected)),
+    }
     assert got["activities"] == 13  # T-03 … T-13, T-15, T-16
 
 
@@ -107,6 +110,7 @@ def test_town_table_lists_every_town_with_its_rate(tiny, plan):
 def test_task_standing_counts_lead_bureaus_that_reported(tiny):
     from kepu.figures import duty
     from kepu.storage import catalog
+
     catalogue = catalog.tasks(tiny, "2021-2025")
 
     def task_standing(f, group):

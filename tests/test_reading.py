@@ -74,12 +74,14 @@ def activity(title: str, day: str = "2024-05-01") -> list:
 
 def quickly(seconds: float):
     """A context that fails when its body takes longer than `seconds`."""
+
     class Clock:
         def __enter__(self):
             self.start = time.perf_counter()
 
         def __exit__(self, *exc):
             assert time.perf_counter() - self.start < seconds, "took too long"
+
     return Clock()
 
 
@@ -100,6 +102,7 @@ def bomb_sheet(megabytes: int) -> Inflating:
 
 
 # --- zip bombs: limits on inflated bytes, checked before and while inflating ----------------------------------
+
 
 def test_a_sheet_that_inflates_beyond_the_limit_is_refused_before_it_is_read():
     files = parts([("活动记录", "", "visible")])
@@ -144,8 +147,9 @@ def test_a_shared_strings_bomb_is_refused():
 
 def test_shared_strings_that_would_take_too_much_memory_are_refused():
     # 30,000 letters and one emoji: Python holds each character in 4 bytes, 4 times the XML's 30 KB.
-    strings = Inflating([(b'<sst xmlns="x">', 1), (("<si><t>" + "a" * 30_000 + "😀</t></si>").encode(), 1200),
-                         (b"</sst>", 1)])
+    strings = Inflating(
+        [(b'<sst xmlns="x">', 1), (("<si><t>" + "a" * 30_000 + "😀</t></si>").encode(), 1200), (b"</sst>", 1)]
+    )
     files = parts([("活动记录", sheet_xml(header_row(HEADER)), "visible")], shared="")
     files["xl/sharedStrings.xml"] = strings
     assert "共享文字表超过 128 MB" in refusal(raw_zip(files))
@@ -169,15 +173,20 @@ def test_a_doctype_is_refused():
 
 # --- cells: where they are, and how many ------------------------------------------------------------------------
 
+
 def test_a_cell_at_the_far_corner_costs_nothing():
-    rows = (header_row(HEADER), row(2, text_cell("B2", "讲座"), text_cell("C2", "2024-05-01")),
-            row(1048576, text_cell("XFD1048576", "角落")))
+    rows = (
+        header_row(HEADER),
+        row(2, text_cell("B2", "讲座"), text_cell("C2", "2024-05-01")),
+        row(1048576, text_cell("XFD1048576", "角落")),
+    )
     data = workbook([("活动记录", sheet_xml("".join(rows)), "visible")])
     sheet = None
 
     def go():
         nonlocal sheet
         sheet = read(data)
+
     assert peak_allocation(go) < 5 * MB  # calamine built 17 billion cells for this file
     assert sheet.row_numbers == [2, 1048576]
     assert len(sheet.rows[1]) <= len(HEADER) + 1  # not 16,384 long
@@ -201,7 +210,7 @@ def test_too_many_rows_are_refused():
 
 
 def test_too_many_cells_are_refused():
-    header = header_row(HEADER)[:-len("</row>")] + text_cell("XFD1", "说明") + "</row>"  # as wide as Excel goes
+    header = header_row(HEADER)[: -len("</row>")] + text_cell("XFD1", "说明") + "</row>"  # as wide as Excel goes
     rows = [header] + [row(n, text_cell(f"A{n}", "x"), text_cell(f"XFC{n}", "y")) for n in range(2, 300)]
     assert "单元格超过 4,000,000 个" in refusal(workbook([("活动记录", sheet_xml("".join(rows)), "visible")]))
 
@@ -214,17 +223,25 @@ def test_rows_whose_text_would_take_too_much_memory_are_refused():
 
 
 def test_entirely_empty_rows_are_not_kept_and_numbers_stay_right():
-    rows = [header_row(HEADER), row(2), row(3, '<c r="A3" s="0"/>'), row(4, text_cell("B4", "讲座")),
-            row(5, text_cell("C5", "   "))]
+    rows = [
+        header_row(HEADER),
+        row(2),
+        row(3, '<c r="A3" s="0"/>'),
+        row(4, text_cell("B4", "讲座")),
+        row(5, text_cell("C5", "   ")),
+    ]
     sheet = read(workbook([("活动记录", sheet_xml("".join(rows)), "visible")]))
     assert sheet.row_numbers == [4]
 
 
 # --- sheets: hidden ones never imported, a second data sheet refused by name ------------------------------------
 
+
 def test_a_hidden_first_sheet_is_not_imported_and_the_clerk_is_told():
-    data = book({"活动记录": [HEADER, activity("旧的一"), activity("旧的二")], "Sheet2": [HEADER, activity("新的")]},
-                {"活动记录": "hidden"})
+    data = book(
+        {"活动记录": [HEADER, activity("旧的一"), activity("旧的二")], "Sheet2": [HEADER, activity("新的")]},
+        {"活动记录": "hidden"},
+    )
     sheet = read(data)
     assert sheet.name == "Sheet2" and [r[1] for r in sheet.rows] == ["新的"]
     assert len(sheet.notes) == 1
@@ -232,16 +249,19 @@ def test_a_hidden_first_sheet_is_not_imported_and_the_clerk_is_told():
 
 
 def test_a_very_hidden_sheet_is_not_imported_either():
-    data = book({"Sheet1": [HEADER, activity("看得见的")], "藏起来": [HEADER, activity("看不见的")]},
-                {"藏起来": "veryHidden"})
+    data = book(
+        {"Sheet1": [HEADER, activity("看得见的")], "藏起来": [HEADER, activity("看不见的")]}, {"藏起来": "veryHidden"}
+    )
     sheet = read(data)
     assert [r[1] for r in sheet.rows] == ["看得见的"]
     assert "隐藏的工作表“藏起来”中有 1 行数据" in sheet.notes[0]
 
 
 def test_a_hidden_sheet_without_data_is_not_mentioned():
-    data = book({"活动记录": [HEADER, activity("讲座")], "备用": [HEADER], "草稿": [["随便写的"]]},
-                {"备用": "hidden", "草稿": "hidden"})
+    data = book(
+        {"活动记录": [HEADER, activity("讲座")], "备用": [HEADER], "草稿": [["随便写的"]]},
+        {"备用": "hidden", "草稿": "hidden"},
+    )
     assert read(data).notes == []
 
 
@@ -286,8 +306,10 @@ def filled_template(blank: bytes, sheet_name: str, rows: list[list]) -> bytes:
 
 
 def test_the_templates_still_read(template_con):
-    rows = [["K-1", "讲座", dt.date(2024, 5, 1), None, "沙土镇", "区科协", "青少年", None, "Y1", "讲座", 30, 12.5],
-            ["001", "培训", dt.date(2024, 5, 2), dt.date(2024, 5, 3), "全区", "区科协", None, None, None, "培训", 5, 0]]
+    rows = [
+        ["K-1", "讲座", dt.date(2024, 5, 1), None, "沙土镇", "区科协", "青少年", None, "Y1", "讲座", 30, 12.5],
+        ["001", "培训", dt.date(2024, 5, 2), dt.date(2024, 5, 3), "全区", "区科协", None, None, None, "培训", 5, 0],
+    ]
     data = filled_template(templates.activity_template(template_con), ACTIVITY_SHEET, rows)
     sheet = read(data)
     assert (sheet.name, sheet.notes, sheet.row_numbers) == (ACTIVITY_SHEET, [], [2, 3])  # 填写说明 and 选项: silent
@@ -295,13 +317,17 @@ def test_the_templates_still_read(template_con):
     assert_same_as_calamine(data, sheet)
     blank = read(templates.activity_template(template_con))
     assert blank.name == ACTIVITY_SHEET and blank.rows == []
-    observations = filled_template(templates.observation_template(template_con), OBSERVATION_SHEET,
-                                   [["科普经费（元）", 2025, "沙土镇", 1200, "统计"]])
+    observations = filled_template(
+        templates.observation_template(template_con),
+        OBSERVATION_SHEET,
+        [["科普经费（元）", 2025, "沙土镇", 1200, "统计"]],
+    )
     sheet = read(observations)
     assert (sheet.name, sheet.notes, sheet.rows[0][3]) == (OBSERVATION_SHEET, [], 1200)
 
 
 # --- Strict Open XML ----------------------------------------------------------------------------------------------
+
 
 def strict(data: bytes) -> bytes:
     """The workbook saved as Excel's "Strict Open XML Spreadsheet": the same parts, other namespaces."""
@@ -316,8 +342,15 @@ def strict(data: bytes) -> bytes:
 
 
 def test_a_strict_open_xml_workbook_reads_as_the_transitional_one():
-    data = book({"活动记录": [HEADER, activity("讲座"), ["K-2", "培训", dt.date(2024, 6, 1), None, "全区", "区科协",
-                                                      None, None, None, "培训", 3, 1.5, "备注"]]})
+    data = book(
+        {
+            "活动记录": [
+                HEADER,
+                activity("讲座"),
+                ["K-2", "培训", dt.date(2024, 6, 1), None, "全区", "区科协", None, None, None, "培训", 3, 1.5, "备注"],
+            ]
+        }
+    )
     expected = read(data)
     sheet = read(strict(data))
     assert (sheet.headers, sheet.rows, sheet.row_numbers) == (expected.headers, expected.rows, expected.row_numbers)
@@ -325,22 +358,30 @@ def test_a_strict_open_xml_workbook_reads_as_the_transitional_one():
 
 
 def test_strict_iso_date_cells_read_as_dates():
-    rows = header_row(HEADER) + row(2, text_cell("B2", "讲座"), '<c r="C2" t="d"><v>2024-05-01T00:00:00</v></c>',
-                                    '<c r="D2" t="d"><v>2024-05-02T09:30:00Z</v></c>')
+    rows = header_row(HEADER) + row(
+        2,
+        text_cell("B2", "讲座"),
+        '<c r="C2" t="d"><v>2024-05-01T00:00:00</v></c>',
+        '<c r="D2" t="d"><v>2024-05-02T09:30:00Z</v></c>',
+    )
     sheet = read(workbook([("活动记录", sheet_xml(rows, STRICT), "visible")], namespaces=STRICT))
     assert sheet.rows[0][2:4] == [dt.date(2024, 5, 1), dt.datetime(2024, 5, 2, 9, 30)]
 
 
 # --- cell values --------------------------------------------------------------------------------------------------
 
+
 def test_formulas_are_found_where_positions_are_implied():
     def text(value):
         return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
-    rows = ("<row>" + "".join(text(h) for h in HEADER[:3]) + "</row>"
-            f'<row>{text("A-1")}{text("讲座")}<c><v>45444</v></c></row>'
-            f'<row>{text("A-2")}<c><f>B2</f><v>0</v></c><c><v>45445</v></c></row>'
-            '<row r="7"><c><v>1</v></c><c/><c><f t="shared" si="0"/><v>2</v></c></row>'
-            '<row><c r="B12"><f>1+1</f><v>2</v></c></row>')  # a <row> without r="…": its cell's says 12
+
+    rows = (
+        "<row>" + "".join(text(h) for h in HEADER[:3]) + "</row>"
+        f"<row>{text('A-1')}{text('讲座')}<c><v>45444</v></c></row>"
+        f"<row>{text('A-2')}<c><f>B2</f><v>0</v></c><c><v>45445</v></c></row>"
+        '<row r="7"><c><v>1</v></c><c/><c><f t="shared" si="0"/><v>2</v></c></row>'
+        '<row><c r="B12"><f>1+1</f><v>2</v></c></row>'
+    )  # a <row> without r="…": its cell's says 12
     sheet = read(workbook([("活动记录", sheet_xml(rows), "visible")]))
     assert sheet.row_numbers == [2, 3, 7, 12]
     assert sheet.formulas == {(3, 1), (7, 2), (12, 1)}
@@ -348,34 +389,56 @@ def test_formulas_are_found_where_positions_are_implied():
 
 
 def test_shared_strings_rich_text_without_the_phonetic_guide():
-    shared = ('<sst xmlns="x"><si><t>活动名称</t></si><si><t>开始日期</t></si>'
-              '<si><r><t>科普</t></r><r><rPr><b/></rPr><t xml:space="preserve"> 讲座</t></r>'
-              '<rPh sb="0" eb="2"><t>かがく</t></rPh><phoneticPr fontId="1"/></si><si><t>换_x000D_行</t></si></sst>')
-    rows = (row(1, '<c r="A1" t="s"><v>0</v></c>', '<c r="B1" t="s"><v>1</v></c>')
-            + row(2, '<c r="A2" t="s"><v>2</v></c>', '<c r="B2" t="s"><v>3</v></c>'))
+    shared = (
+        '<sst xmlns="x"><si><t>活动名称</t></si><si><t>开始日期</t></si>'
+        '<si><r><t>科普</t></r><r><rPr><b/></rPr><t xml:space="preserve"> 讲座</t></r>'
+        '<rPh sb="0" eb="2"><t>かがく</t></rPh><phoneticPr fontId="1"/></si><si><t>换_x000D_行</t></si></sst>'
+    )
+    rows = row(1, '<c r="A1" t="s"><v>0</v></c>', '<c r="B1" t="s"><v>1</v></c>') + row(
+        2, '<c r="A2" t="s"><v>2</v></c>', '<c r="B2" t="s"><v>3</v></c>'
+    )
     sheet = read(workbook([("活动记录", sheet_xml(rows), "visible")], shared=shared))
     assert sheet.rows == [["科普 讲座", "换\r行"]]
 
 
 def test_booleans_errors_and_text_results():
-    rows = header_row(HEADER) + row(2, '<c r="A2" t="b"><v>1</v></c>', '<c r="B2" t="b"><v>0</v></c>',
-                                      '<c r="C2" t="e"><v>#DIV/0!</v></c>', '<c r="D2" t="str"><v>公式文字</v></c>')
+    rows = header_row(HEADER) + row(
+        2,
+        '<c r="A2" t="b"><v>1</v></c>',
+        '<c r="B2" t="b"><v>0</v></c>',
+        '<c r="C2" t="e"><v>#DIV/0!</v></c>',
+        '<c r="D2" t="str"><v>公式文字</v></c>',
+    )
     sheet = read(workbook([("活动记录", sheet_xml(rows), "visible")]))
     assert sheet.rows == [[True, False, None, "公式文字"]]
 
 
-STYLES = ('<styleSheet xmlns="x"><numFmts>'
-          '<numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
-          '<numFmt numFmtId="165" formatCode="&quot;d&quot;0"/><numFmt numFmtId="166" formatCode="[Red]0.00"/>'
-          '<numFmt numFmtId="167" formatCode="[h]:mm"/><numFmt numFmtId="168" formatCode="[$-804]yyyy/m/d;@"/>'
-          '</numFmts><cellXfs>'
-          + "".join(f'<xf numFmtId="{i}"/>' for i in (0, 14, 22, 31, 58, 164, 165, 166, 20, 167, 168, 2, 49))
-          + "</cellXfs></styleSheet>")
+STYLES = (
+    '<styleSheet xmlns="x"><numFmts>'
+    '<numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+    '<numFmt numFmtId="165" formatCode="&quot;d&quot;0"/><numFmt numFmtId="166" formatCode="[Red]0.00"/>'
+    '<numFmt numFmtId="167" formatCode="[h]:mm"/><numFmt numFmtId="168" formatCode="[$-804]yyyy/m/d;@"/>'
+    "</numFmts><cellXfs>"
+    + "".join(f'<xf numFmtId="{i}"/>' for i in (0, 14, 22, 31, 58, 164, 165, 166, 20, 167, 168, 2, 49))
+    + "</cellXfs></styleSheet>"
+)
 
 
 def test_numbers_in_date_formats_are_dates():
-    cells = [(1, 45444), (2, 45444.5), (3, 45444), (4, 45444), (5, 45444), (6, 45444), (7, 45444), (8, 0.75),
-             (9, 1.5), (10, 45444), (11, 45444), (0, 45444)]
+    cells = [
+        (1, 45444),
+        (2, 45444.5),
+        (3, 45444),
+        (4, 45444),
+        (5, 45444),
+        (6, 45444),
+        (7, 45444),
+        (8, 0.75),
+        (9, 1.5),
+        (10, 45444),
+        (11, 45444),
+        (0, 45444),
+    ]
     rows = header_row(HEADER) + row(2, *(number_cell(f"{chr(65 + i)}2", v, s) for i, (s, v) in enumerate(cells)))
     sheet = read(workbook([("活动记录", sheet_xml(rows), "visible")], styles=STYLES))
     day = EPOCH + dt.timedelta(days=45444)
@@ -418,7 +481,7 @@ def assert_same_as_calamine(data: bytes, sheet: reading.Sheet) -> None:
     """Every cell under the header holds what calamine gave ('' for an empty cell is None here)."""
     theirs = calamine_rows(data, sheet.name)
     for number, ours in zip(sheet.row_numbers, sheet.rows, strict=True):
-        expected = [None if v == "" else v for v in theirs[number - 1][:len(sheet.headers)]]
+        expected = [None if v == "" else v for v in theirs[number - 1][: len(sheet.headers)]]
         assert ours + [None] * (len(expected) - len(ours)) == expected, number
 
 
@@ -428,10 +491,12 @@ def test_the_fixtures_give_the_values_calamine_gave(name):
     sheet = read(data, name)
     assert_same_as_calamine(data, sheet)
     assert len(sheet.rows) == sum(any(v != "" for v in r) for r in calamine_rows(data, sheet.name)) - 1 - (
-        name == "tolerant.xlsx")  # every non-empty row below the header (tolerant.xlsx has a title line)
+        name == "tolerant.xlsx"
+    )  # every non-empty row below the header (tolerant.xlsx has a title line)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------------
+
 
 def test_a_csv_of_line_breaks_costs_nothing():
     data = ",".join(HEADER).encode() + b"\n" * 200_000 + "A-1,讲座,2024-05-01\n".encode()
@@ -440,6 +505,7 @@ def test_a_csv_of_line_breaks_costs_nothing():
     def go():
         nonlocal sheet
         sheet = read(data, "报送.csv")
+
     assert peak_allocation(go) < 4 * MB  # one list per line was 11 MB here
     assert sheet.row_numbers == [200_001] and sheet.rows[0][:2] == ["A-1", "讲座"]
 
@@ -458,6 +524,7 @@ def test_wide_csv_lines_are_refused():
 
 # --- old .xls: calamine in a child process with a memory limit -------------------------------------------------
 
+
 def xls(sheets: dict[str, list[tuple[int, int, object]]], hidden: tuple[str, ...] = ()) -> bytes:
     wb = xlwt.Workbook()
     for name, cells in sheets.items():
@@ -475,8 +542,10 @@ def header_cells(r: int = 0, c: int = 0) -> list[tuple[int, int, object]]:
 
 
 def test_an_xls_file_reads_from_where_its_cells_start():
-    data = xls({"Sheet1": [*header_cells(2, 1), (3, 2, "讲座"), (3, 11, 12)], "藏": [*header_cells(), (1, 1, "x")]},
-               hidden=("藏",))
+    data = xls(
+        {"Sheet1": [*header_cells(2, 1), (3, 2, "讲座"), (3, 11, 12)], "藏": [*header_cells(), (1, 1, "x")]},
+        hidden=("藏",),
+    )
     sheet = read(data, "报送.xls")
     assert sheet.row_numbers == [4] and sheet.rows[0][1:3] == [None, "讲座"] and sheet.rows[0][11] == 12
     assert sheet.headers[1] == HEADER[0]

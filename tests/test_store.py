@@ -10,7 +10,7 @@ import pytest
 
 from kepu.core.filters import Period
 from kepu.core.plan import load_plan
-from kepu.storage import catalog, db, store
+from kepu.storage import catalog, db, schema, store
 
 
 def test_default_path_follows_kepu_db(tmp_path, monkeypatch):
@@ -69,8 +69,11 @@ def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
 def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = duckdb.connect(str(path))
-    db.execute(con, "INSERT INTO observations (series, year, town, value, source) "
-                    "VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')")
+    db.execute(
+        con,
+        "INSERT INTO observations (series, year, town, value, source) "
+        "VALUES ('survey_rate', 2024, '全区', 14.5, '旧数据')",
+    )
     newer = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE observations ADD COLUMN entered_by VARCHAR"]}
     assert store.migrate(con, newer) == store.SCHEMA_VERSION + 1
     assert store.schema_version(con) == store.SCHEMA_VERSION + 1
@@ -80,8 +83,10 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
 def test_a_failed_migration_changes_nothing(tmp_path, plan):
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
     con = duckdb.connect(str(path))
-    broken = {**store.MIGRATIONS, store.SCHEMA_VERSION + 1: ["ALTER TABLE towns ADD COLUMN x INTEGER",
-                                                             "THIS IS NOT SQL"]}
+    broken = {
+        **store.MIGRATIONS,
+        store.SCHEMA_VERSION + 1: ["ALTER TABLE towns ADD COLUMN x INTEGER", "THIS IS NOT SQL"],
+    }
     with pytest.raises(duckdb.Error):
         store.migrate(con, broken)
     assert store.schema_version(con) == store.SCHEMA_VERSION
@@ -99,9 +104,12 @@ def test_a_store_newer_than_the_program_is_refused(tmp_path, plan):
 
 def test_a_second_plan_needs_no_code(tmp_path, plan):
     text = (store.DATA_DIR / "plan-2021-2025.yaml").read_text(encoding="utf-8")
-    later = (text.replace('id: "2021-2025"', 'id: "2026-2030"').replace("start_year: 2021", "start_year: 2026")
-             .replace("end_year: 2025", "end_year: 2030").replace("year: 2025, baseline_year: 2020",
-                                                                  "year: 2030, baseline_year: 2025"))
+    later = (
+        text.replace('id: "2021-2025"', 'id: "2026-2030"')
+        .replace("start_year: 2021", "start_year: 2026")
+        .replace("end_year: 2025", "end_year: 2030")
+        .replace("year: 2025, baseline_year: 2020", "year: 2030, baseline_year: 2025")
+    )
     (tmp_path / "plan-2026-2030.yaml").write_text(later, encoding="utf-8")
     path = store.create_store(tmp_path / "s.duckdb", plans=[plan, load_plan(tmp_path / "plan-2026-2030.yaml")])
     con = store.connect(path)
@@ -114,7 +122,8 @@ def test_a_second_plan_needs_no_code(tmp_path, plan):
 
 def test_a_version_1_store_with_records_upgrades_to_the_current_schema(tmp_path, plan, monkeypatch):
     from conftest import load_fixture
-    monkeypatch.setattr(store, "MIGRATIONS", {1: store.MIGRATIONS[1]})
+
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: store.MIGRATIONS[1]})
     path = store.create_store(tmp_path / "v1.duckdb", plans=[plan], fill=load_fixture)
     monkeypatch.undo()
     raw = duckdb.connect(str(path))
@@ -128,6 +137,7 @@ def test_a_version_1_store_with_records_upgrades_to_the_current_schema(tmp_path,
 
 # Replacing a store: never under a running process, never without a copy of the old one, never losing the log
 
+
 def fingerprint(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -137,12 +147,16 @@ def test_init_force_is_refused_while_the_dashboard_holds_the_store(tmp_path, pla
     import sys
 
     from kepu import cli
+
     path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
     before = fingerprint(path)
     # A stand-in for the running dashboard: a second process holding the store, started as streamlit would be.
     hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(path), "streamlit", "run", "streamlit_app.py"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(path), "streamlit", "run", "streamlit_app.py"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         assert cli.main(["init", "--force", "--empty", "--db", str(path)]) == 1
@@ -157,6 +171,7 @@ def test_init_force_is_refused_while_the_dashboard_holds_the_store(tmp_path, pla
 def test_init_force_keeps_a_copy_of_the_old_store_and_carries_its_audit_log(tmp_path, plan, capsys):
     from kepu import cli
     from kepu.storage import audit, auth
+
     path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
     con = store.connect(path)
     auth.add_user(con, "zhang", "管理员", by="admin")
@@ -190,3 +205,17 @@ def test_a_store_that_cannot_be_opened_is_still_copied_before_it_is_replaced(tmp
     store.create_store(path, plans=[plan], force=True)
     assert [p.read_bytes() for p in store.backups(path)] == [b"not a duckdb file at all"]
     assert store.schema_version(store.connect(path)) == store.SCHEMA_VERSION
+
+
+def test_a_store_from_before_the_district_facts_gets_them_on_upgrade(tmp_path, plan, monkeypatch):
+    monkeypatch.setattr(schema, "MIGRATIONS", {v: schema.MIGRATIONS[v] for v in (1, 2, 3)})
+    path = store.create_store(tmp_path / "v3.duckdb", plans=[plan])
+    monkeypatch.undo()
+    con = store.connect(path)  # upgraded: the facts come from the plan file of the same id in data/
+    assert catalog.district(con).place == "牡丹区" and catalog.district(con).population == 1_098_707
+    assert catalog.administrations(con) == {
+        "牡丹区": "区直管",
+        "菏泽经济技术开发区": "经开区",
+        "菏泽高新技术开发区": "高新区",
+    }
+    con.close()

@@ -7,6 +7,7 @@ import pytest
 from conftest import fixture_rows
 
 from kepu import cli
+from kepu.core.errors import UserError
 from kepu.core.filters import Filters, Period
 from kepu.figures import duty, summary
 from kepu.storage import catalog, queries
@@ -57,13 +58,32 @@ def test_a_town_filter_judges_per_capita_funding_on_that_town_only(tiny):
 
 
 def test_summary_json_from_the_command_line(tiny_path, capsys):
-    code = cli.main(["summary", "--json", "--db", str(tiny_path), "--period", "2024", "--town", "沙土",
-                     "--town", "吴店镇", "--bureau", "科协", "--as-of", "2024-12-31"])
+    code = cli.main(
+        [
+            "summary",
+            "--json",
+            "--db",
+            str(tiny_path),
+            "--period",
+            "2024",
+            "--town",
+            "沙土",
+            "--town",
+            "吴店镇",
+            "--bureau",
+            "科协",
+            "--as-of",
+            "2024-12-31",
+        ]
+    )
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["towns"] == ["沙土镇", "吴店镇"] and result["bureaus"] == ["区科协"]  # aliases resolved
-    expected = [r for r in fixture_rows() if r["start_date"].year == 2024 and r["town"] in ("沙土镇", "吴店镇")
-                and r["bureau"] == "区科协"]
+    expected = [
+        r
+        for r in fixture_rows()
+        if r["start_date"].year == 2024 and r["town"] in ("沙土镇", "吴店镇") and r["bureau"] == "区科协"
+    ]
     assert result["participants"] == sum(r["participants"] for r in expected) == 80
     assert {"activities", "participants", "funding", "by_cohort", "by_town", "by_bureau", "targets"} <= set(result)
     for t in result["targets"]:
@@ -113,18 +133,19 @@ def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys
 
 def test_an_edited_target_counts_and_says_it_was_set_by_the_district(tmp_path, plan):
     from kepu.storage import store, target_admin
+
     con = store.connect(store.create_store(tmp_path / "s.duckdb", plans=[plan]))
     target_admin.update_target(con, plan.id, "youth_participants", 2024, 480_000, "admin")
     year = target(summary.summary(con, Y2024, AS_OF), "youth_participants")
     assert (year["target"], year["basis"]) == (480_000, "区定目标")
     whole = target(summary.summary(con, Filters(Period(2021, 2025)), AS_OF), "youth_participants")
     assert whole["target"] == 4 * 500_000 + 480_000 and whole["basis"] == "示例目标/区定目标"
-    with pytest.raises(ValueError, match="不能为负数"):
+    with pytest.raises(UserError, match="不能为负数"):
         target_admin.update_target(con, plan.id, "youth_participants", 2024, -1, "admin")
-    with pytest.raises(ValueError, match="过大（最大 100）"):
+    with pytest.raises(UserError, match="过大（最大 100）"):
         target_admin.update_target(con, plan.id, "literacy_rate", 2025, 160, "admin")
     for bad in (float("inf"), float("nan"), "Infinity", 1e308):  # nothing that is not a finite number gets in
-        with pytest.raises(ValueError, match="目标值"):
+        with pytest.raises(UserError, match="目标值"):
             target_admin.update_target(con, plan.id, "youth_participants", 2024, bad, "admin")
     assert target(summary.summary(con, Y2024, AS_OF), "youth_participants")["target"] == 480_000
     con.close()

@@ -139,8 +139,16 @@ def test_activity_instructions(activity_book):
     assert "Y5" in notes["任务编号"] and "整数" in notes["参与人次*"] and "元" in notes["经费（元）"]
     assert "全区" in notes["镇街*"] and "科协 → 区科协" in notes["责任单位*"]
     text = all_text(sheet)
-    for phrase in ("2024-05-12", "2024/5/12", "2024.5.12", "2024年5月12日", "同一责任单位的同一活动编号",
-                   "开始日期、镇街、责任单位和活动名称", "选择性粘贴", "只导入无误的行"):
+    for phrase in (
+        "2024-05-12",
+        "2024/5/12",
+        "2024.5.12",
+        "2024年5月12日",
+        "同一责任单位的同一活动编号",
+        "开始日期、镇街、责任单位和活动名称",
+        "选择性粘贴",
+        "只导入无误的行",
+    ):
         assert phrase in text, phrase
 
 

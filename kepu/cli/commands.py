@@ -10,19 +10,18 @@ from pathlib import Path
 
 from kepu.cli import imports as cli_import
 from kepu.cli import users as cli_users
+from kepu.cli.common import opened
 from kepu.core import matching, words
+from kepu.core.errors import UserError
 from kepu.core.filters import Filters, Period
 from kepu.core.fmt import count, money
+from kepu.core.glossary import EXPORT_FORMATS
 from kepu.core.plan import PlanError, load_plan, plan_files
 from kepu.figures.summary import summary
-from kepu.ingest.batches import BatchError
-from kepu.ingest.templates import activity_template, observation_template
-from kepu.reports import exports
 from kepu.storage import audit, catalog, demo, store
-from kepu.storage.auth import AuthError
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A command given something it cannot use; exit code 2."""
 
 
@@ -37,13 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except cli_import.NotCommitted:
         return 1  # the report has been printed
-    except (PlanError, store.StoreError, AuthError, BatchError, ValueError) as exc:
+    except UserError as exc:  # said in Chinese, with what to do; anything else is a bug and shows as one
         print(f"kepu: {exc}", file=sys.stderr)
         return 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kepu", description="牡丹区全民科学素质行动 进展看板的命令行工具")
+    parser = argparse.ArgumentParser(prog="kepu", description="全民科学素质行动 进展看板的命令行工具")
     with_db = argparse.ArgumentParser(add_help=False)
     with_db.add_argument("--db", type=Path, help="数据库文件（默认 $KEPU_DB 或 data/kepu.duckdb）")
     sub = parser.add_subparsers(required=True, metavar="命令")
@@ -70,8 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     summ.set_defaults(run=_summary)
 
     report = sub.add_parser("report", parents=[with_db, view], help="导出 Word 简报或 Excel 工作簿（与看板导出一致）")
-    report.add_argument("--format", choices=list(exports.FORMATS), help="docx（Word 简报）或 xlsx（Excel 工作簿）；"
-                        "默认按输出文件的扩展名")
+    report.add_argument(
+        "--format",
+        choices=list(EXPORT_FORMATS),
+        help="docx（Word 简报）或 xlsx（Excel 工作簿）；默认按输出文件的扩展名",
+    )
     report.add_argument("--out", type=Path, required=True, help="输出文件（.docx 或 .xlsx）")
     report.set_defaults(run=_report)
 
@@ -119,46 +121,46 @@ def _view(con, args) -> Filters:
 
 
 def _summary(args) -> None:
-    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
-    try:
+    with opened(args, read_only=True) as con:
         result = summary(con, _view(con, args), args.as_of or dt.date.today())
-    finally:
-        con.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    print(f"期间 {result['period']}　场次 {count(result['activities'])}　人次 {count(result['participants'])}"
-          f"　经费 {money(result['funding'])}")
+    print(
+        f"期间 {result['period']}　场次 {count(result['activities'])}　人次 {count(result['participants'])}"
+        f"　经费 {money(result['funding'])}"
+    )
     for t in result["targets"]:
         projection = words.projection(t)
         outlook = f"；{projection}" if projection else ""
-        print(f"  {t['name']}：实际 {words.actual(t)}，目标 {t['target']}，应达 {t['expected']}，{words.status(t)}"
-              f"{outlook}")
+        print(
+            f"  {t['name']}：实际 {words.actual(t)}，目标 {t['target']}，应达 {t['expected']}，{words.status(t)}"
+            f"{outlook}"
+        )
 
 
 def _report(args) -> None:
     kind = args.format or args.out.suffix.lower().lstrip(".")
-    if kind not in exports.FORMATS:
+    if kind not in EXPORT_FORMATS:
         raise UsageError(f"请用 --format docx 或 --format xlsx 指定格式（输出文件为 {args.out}）")
     if args.out.suffix.lower() != f".{kind}":
         raise UsageError(f"输出文件名须以 .{kind} 结尾：{args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"目录 {args.out.parent} 不存在")
+    from kepu.reports import exports  # here, not at the top: Word, Excel and chart libraries load slowly
+
     # Opened for writing, so the export is in the audit log like one from the dashboard.
-    con = store.connect(args.db or store.default_path(), wait=cli_import.lock_wait())
-    try:
+    with opened(args) as con:
         f, as_of = _view(con, args), args.as_of or dt.date.today()
         if kind == "xlsx":
             data, problem = exports.workbook(con, f, as_of), None
         else:
             data, problem = exports.briefing_document(con, f, as_of)
         exports.log(con, audit.actor_name(), kind, f, str(args.out))
-    finally:
-        con.close()
     args.out.write_bytes(data)
     if problem:
         print(f"kepu: 简报已生成，但未附图表。{problem}", file=sys.stderr)
-    print(f"已生成{exports.FORMATS[kind]} {args.out}（{words.filters(f)}）")
+    print(f"已生成{EXPORT_FORMATS[kind]} {args.out}（{words.filters(f)}）")
 
 
 def _template(args) -> None:
@@ -166,11 +168,10 @@ def _template(args) -> None:
         raise UsageError(f"模板文件名须以 .xlsx 结尾：{args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"目录 {args.out.parent} 不存在")
-    con = store.connect(args.db or store.default_path(), read_only=True, wait=cli_import.lock_wait())
-    try:
+    from kepu.ingest.templates import activity_template, observation_template  # Excel: loads slowly
+
+    with opened(args, read_only=True) as con:
         data = observation_template(con) if args.observations else activity_template(con)
-    finally:
-        con.close()
     args.out.write_bytes(data)
     print(f"已生成填报模板 {args.out}")
 

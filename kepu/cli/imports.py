@@ -7,25 +7,17 @@ account, whose limits then apply. It shares its one import path (kepu.batches) w
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from kepu.cli.common import opened
 from kepu.ingest import batches
 from kepu.ingest.reading import FileRejected
-from kepu.storage import audit, auth, store
+from kepu.storage import audit, auth
 
 EXIT_COMMITTED, EXIT_NOT_COMMITTED, EXIT_USAGE = 0, 1, 2
-
-
-def lock_wait() -> float:
-    """How long a command waits for another kepu command to release the store ($KEPU_LOCK_WAIT, default 30 s)."""
-    try:
-        return max(0.0, float(os.environ.get("KEPU_LOCK_WAIT", "30")))
-    except ValueError:
-        return 30.0
 
 
 class NotCommitted(Exception):
@@ -42,8 +34,10 @@ def add_commands(sub, with_db) -> None:
     imp.add_argument("--user", help="以此账户的名义和权限导入（默认：命令行，管理员权限）")
     imp.set_defaults(run=_import)
 
-    for name, helptext, run in (("undo", "撤销一个导入批次（记录保留，可恢复）", _undo),
-                                ("restore", "恢复一个已撤销的批次", _restore)):
+    for name, helptext, run in (
+        ("undo", "撤销一个导入批次（记录保留，可恢复）", _undo),
+        ("restore", "恢复一个已撤销的批次", _restore),
+    ):
         cmd = sub.add_parser(name, parents=[with_db], help=helptext)
         cmd.add_argument("batch", type=int, help="批次编号（见 kepu batches）")
         cmd.add_argument("--user", help="以此账户的名义和权限操作（默认：命令行，管理员权限）")
@@ -72,17 +66,15 @@ def _import(args) -> int | None:
         print(f"kepu: 找不到文件 {args.file}", file=sys.stderr)
         return EXIT_USAGE
     data = args.file.read_bytes()
-    con = store.connect(args.db or store.default_path(), read_only=args.dry_run, wait=lock_wait())
-    try:
+    with opened(args, read_only=args.dry_run) as con:
         actor = _actor(con, args.user)
         try:
-            outcome = batches.import_file(con, data, args.file.name, actor, valid_only=args.valid_only,
-                                          dry_run=args.dry_run)
+            outcome = batches.import_file(
+                con, data, args.file.name, actor, valid_only=args.valid_only, dry_run=args.dry_run
+            )
         except FileRejected as exc:
             _report_rejected_file(args, str(exc))
             raise NotCommitted from exc
-    finally:
-        con.close()
     _print_outcome(args, outcome)
     if not outcome.committed and outcome.errors:
         raise NotCommitted  # refused (a dry run with errors too); a file with nothing new is not an error
@@ -90,9 +82,21 @@ def _import(args) -> int | None:
 
 def _report_rejected_file(args, reason: str) -> None:
     if args.json:
-        print(json.dumps({"imported": 0, "rejected": 0, "duplicates": 0, "batch": None, "committed": False,
-                          "errors": [{"row": None, "column": None, "value": None, "reason": reason}],
-                          "message": reason}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "imported": 0,
+                    "rejected": 0,
+                    "duplicates": 0,
+                    "batch": None,
+                    "committed": False,
+                    "errors": [{"row": None, "column": None, "value": None, "reason": reason}],
+                    "message": reason,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(f"kepu: 文件未导入：{reason}", file=sys.stderr)
 
@@ -121,23 +125,19 @@ def _restore(args) -> None:
 
 
 def _change(args, action) -> None:
-    con = store.connect(args.db or store.default_path(), wait=lock_wait())
-    try:
+    with opened(args) as con:
         print(action(con, args.batch, _actor(con, args.user)))
-    finally:
-        con.close()
 
 
 def _list(args) -> None:
-    con = store.connect(args.db or store.default_path(), read_only=True, wait=lock_wait())
-    try:
+    with opened(args, read_only=True) as con:
         frame = batches.batches(con)
-    finally:
-        con.close()
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         return
     for b in frame.itertuples(index=False):
         state = "已撤销" if pd.notna(b.undone_at) else "有效"
-        print(f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.user_name}  {b.file_name}  导入 {b.imported} 行"
-              f"  重复 {b.duplicates}  错误 {b.rejected}  {state}")
+        print(
+            f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.user_name}  {b.file_name}  导入 {b.imported} 行"
+            f"  重复 {b.duplicates}  错误 {b.rejected}  {state}"
+        )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pandas as pd
 
-from kepu.cli.imports import lock_wait
+from kepu.cli.common import opened
 from kepu.core.glossary import ROLES
-from kepu.storage import audit, auth, db, store
+from kepu.storage import audit, auth, db
 
 BY = audit.CLI  # who the audit log names for changes made from the command line (beside the OS user)
 
@@ -48,19 +47,10 @@ def add_commands(sub, with_db) -> None:
     listing.set_defaults(run=_list)
 
 
-@contextmanager
-def _store(args) -> Iterator:
-    con = store.connect(args.db or store.default_path(), wait=lock_wait())
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def _add(args) -> None:
     # Read the password before touching the store, so a bad one leaves no half-made user behind.
     password = _read_password_stdin() if args.password_stdin else None
-    with _store(args) as con, db.transaction(con):
+    with opened(args) as con, db.transaction(con):
         user = auth.add_user(con, args.name, args.role, bureau=args.bureau, town=args.town, by=BY)
         if password is not None:
             auth.set_password(con, user.name, password, by=BY)
@@ -71,21 +61,22 @@ def _add(args) -> None:
 
 def _passwd(args) -> None:
     password = _read_password_stdin() if args.password_stdin else _prompt_password()
-    with _store(args) as con:
+    with opened(args) as con:
         auth.set_password(con, args.name, password, by=BY)
     print(f"已为用户 {args.name} 设置新密码")
 
 
 def _switch(change: Callable, done: str) -> Callable:
     def run(args) -> None:
-        with _store(args) as con:
+        with opened(args) as con:
             change(con, args.name, by=BY)
         print(f"{done} {args.name}")
+
     return run
 
 
 def _list(args) -> None:
-    with _store(args) as con:
+    with opened(args) as con:
         users = auth.list_users(con)
     records = [{k: _plain(v) for k, v in r.items()} for r in users.to_dict("records")]
     if args.json:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from kepu.core.errors import UserError
 from kepu.core.glossary import DIMENSIONS
 
 
@@ -21,10 +22,10 @@ class Period:
     def parse(cls, text: str) -> Period:
         m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–至~]\s*(\d{4})\s*)?", str(text))
         if not m:
-            raise ValueError(f"期间“{text}”无法识别，应写作年份（如 2024）或起止年份（如 2021-2025）")
+            raise UserError(f"期间“{text}”无法识别，应写作年份（如 2024）或起止年份（如 2021-2025）")
         first, last = int(m[1]), int(m[2] or m[1])
         if first > last:
-            raise ValueError(f"期间“{text}”的起始年份晚于结束年份")
+            raise UserError(f"期间“{text}”的起始年份晚于结束年份")
         return cls(first, last)
 
     def __str__(self) -> str:

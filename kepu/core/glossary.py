@@ -31,8 +31,21 @@ UNSPECIFIED = "（未填）"
 TARGET_KIND_LABELS = {"annual": "年度目标", "plan": "规划期目标", "level": "水平目标"}
 
 # The columns of the reporting templates, in order; required ones are marked * in the header.
-ACTIVITY_COLUMNS = ("活动编号", "活动名称", "开始日期", "结束日期", "镇街", "责任单位", "人群", "重点工程", "任务编号",
-                    "活动类型", "参与人次", "经费（元）", "备注")
+ACTIVITY_COLUMNS = (
+    "活动编号",
+    "活动名称",
+    "开始日期",
+    "结束日期",
+    "镇街",
+    "责任单位",
+    "人群",
+    "重点工程",
+    "任务编号",
+    "活动类型",
+    "参与人次",
+    "经费（元）",
+    "备注",
+)
 ACTIVITY_REQUIRED = ("活动名称", "开始日期", "镇街", "责任单位", "活动类型", "参与人次")
 OBSERVATION_COLUMNS = ("指标", "年份", "镇街", "数值", "来源")
 OBSERVATION_REQUIRED = ("指标", "年份", "镇街", "数值")
@@ -43,3 +56,6 @@ OPTIONS_SHEET = "选项"  # the templates' hidden sheet of dropdown lists: it ha
 COHORT_SEPARATORS = "、，,;；/"
 
 ROLES = ("填报员", "管理员")
+
+# The files a view can be exported as, by their suffix.
+EXPORT_FORMATS = {"xlsx": "Excel 工作簿", "docx": "Word 简报"}

@@ -35,8 +35,10 @@ def is_invisible(ch: str) -> bool:
 def _invisible_pattern() -> re.Pattern:
     """A character class of every invisible character, built once from the Unicode tables."""
     ranges, start = [], None
-    for code in range(0x110001):
-        inside = code < 0x110000 and is_invisible(chr(code))
+    # Every format character, control and variation selector lies in planes 0, 1 and 14; scanning only those
+    # takes a tenth of the time of all 1.1 million code points.
+    for code in [*range(0x20000), 0x20000, *range(0xE0000, 0xE1000), 0xE1000]:
+        inside = code not in (0x20000, 0xE1000) and is_invisible(chr(code))
         if inside and start is None:
             start = code
         elif not inside and start is not None:
@@ -75,8 +77,11 @@ def visible(text: str) -> str:
 def _traditional() -> dict[str, str]:
     """Traditional character → its simplified form (OpenCC's table, in kepu/assets/traditional.tsv)."""
     path = Path(__file__).resolve().parents[1] / "assets" / "traditional.tsv"
-    pairs = (line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#"))
+    pairs = (
+        line.rstrip("\n").split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
     return {t: s for t, s in pairs}
 
 

@@ -11,12 +11,14 @@ import math
 import re
 import unicodedata
 
+from kepu.core.errors import UserError
+
 # The largest value a figure of each unit may have: far above anything real, far below overflow.
 MAX_BY_UNIT = {"%": 100.0, "元": 1e10, "人次": 1e9, "场次": 1e8, "人": 1e9}
 _UNITS = re.compile(r"^[¥￥]|(元|人次|人|场次|场|%)$")
 
 
-class NumberError(ValueError):
+class NumberError(UserError):
     """A value that is not an acceptable number; the message (Chinese) says why, naming what was expected."""
 
 

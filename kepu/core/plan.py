@@ -7,13 +7,15 @@ from pathlib import Path
 
 import yaml
 
+from kepu.core.errors import UserError
 from kepu.core.glossary import ACTIVITY_TYPES, BASES, INDICATOR_BASES, TARGET_KINDS
 
 DISTRICT = "全区"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data folder: the plan files live there
 TOWN_KINDS = ("街道", "镇")
 
 
-class PlanError(ValueError):
+class PlanError(UserError):
     """A plan file that cannot be used; the message says what to fix, in Chinese."""
 
 
@@ -40,6 +42,25 @@ class Group:
 class Bureau:
     name: str
     aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class District:
+    """The district itself: its own name (牡丹区), who issues its briefings, and its census population."""
+
+    place: str = ""
+    issuer: str = ""
+    population: int = 0
+    population_source: str = ""
+
+
+@dataclass(frozen=True)
+class Administration:
+    """Who administers some of the towns, with the short name the filters use (区直管, 经开区…)."""
+
+    name: str
+    short: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,8 @@ class Plan:
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...]
     source: str = ""
+    district: District = District()
+    administrations: tuple[Administration, ...] = ()
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -96,6 +119,7 @@ class Plan:
 
     def to_json(self) -> dict:
         """The plan as one JSON-ready object (what `kepu plan show --json` prints)."""
+
         def groups(gs):
             return [{"name": g.name, "full_name": g.full_name, "slug": g.slug, "tasks": list(g.task_codes)} for g in gs]
 
@@ -111,6 +135,8 @@ class Plan:
             "tasks": [{**asdict(t), "lead_bureaus": list(t.lead_bureaus)} for t in self.tasks],
             "bureaus": [{"name": b.name, "aliases": list(b.aliases)} for b in self.bureaus],
             "towns": [asdict(t) for t in self.towns],
+            "district": asdict(self.district),
+            "administrations": [asdict(a) for a in self.administrations],
             "indicators": [asdict(i) for i in self.indicators],
             "targets": [asdict(t) for t in self.targets],
         }
@@ -173,6 +199,13 @@ def _build(raw: dict, source: str) -> Plan:
         indicators=tuple(Indicator(**i) for i in raw["indicators"]),
         targets=tuple(Target(**t) for t in raw["targets"]),
         source=source,
+        district=District(
+            district.get("place", ""),
+            district.get("issuer", ""),
+            int(district["population"]),
+            district.get("population_source", ""),
+        ),
+        administrations=tuple(Administration(**a) for a in raw.get("administrations", [])),
     )
     _check(plan)
     return plan
@@ -220,9 +253,12 @@ def _check(plan: Plan) -> None:
     unique([b.name for b in plan.bureaus], "责任单位")
     unique([t.name for t in plan.towns], "镇街")
     unique([i.code for i in plan.indicators], "指标")
+    admins = {a.name for a in plan.administrations}
     for town in plan.towns:
         if town.kind not in (*TOWN_KINDS, DISTRICT):
             raise PlanError(f"镇街“{town.name}”的类型应为街道或镇")
+        if admins and town.kind != DISTRICT and town.admin not in admins:
+            raise PlanError(f"镇街“{town.name}”的管理主体“{town.admin}”不在 administrations 中")
     groups = {g.name for g in plan.cohorts + plan.projects}
     codes = {t.code for t in plan.tasks}
     for ind in plan.indicators:
@@ -246,4 +282,3 @@ def _check(plan: Plan) -> None:
             raise PlanError(f"指标 {tgt.indicator} 的目标依据应为 {'、'.join(BASES)} 之一")
         if tgt.kind == "level" and (tgt.year is None or tgt.baseline_year is None):
             raise PlanError(f"指标 {tgt.indicator} 的水平目标需要 year 和 baseline_year")
-

@@ -67,8 +67,9 @@ class Progress:
         return self.actual / self.expected
 
 
-def additive(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[int, ...],
-             as_of: dt.date) -> Progress:
+def additive(
+    values: Mapping[int, float], actual: Mapping[int, float], years: tuple[int, ...], as_of: dt.date
+) -> Progress:
     """A target that adds up over the years (counts, sums): `values` is the target for each year."""
     target = sum(values.get(y, 0.0) for y in years)
     expected = sum(values.get(y, 0.0) * year_elapsed(y, as_of) for y in years)
@@ -77,6 +78,7 @@ def additive(values: Mapping[int, float], actual: Mapping[int, float], years: tu
     result = _progress(target, got, expected, projected, years[-1])
     if not expected or not got or projected < target - 1e-9:
         return _short(result)
+
     # At the current pace the actual is got/expected times the expected path; find the day that path reaches target.
     def path(day: dt.date) -> float:
         return sum(values.get(y, 0.0) * year_elapsed(y, day) for y in years)
@@ -85,8 +87,7 @@ def additive(values: Mapping[int, float], actual: Mapping[int, float], years: tu
     return replace(result, reached=_first_day(path, need, dt.date(years[0], 1, 1), result.target_date))
 
 
-def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[int, ...],
-         as_of: dt.date) -> Progress:
+def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[int, ...], as_of: dt.date) -> Progress:
     """A yearly rate (e.g. 元 per resident): judged on the latest year of the period that has a value."""
     seen = [y for y in years if y in actual and y <= as_of.year]
     if not seen:
@@ -98,8 +99,14 @@ def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[
     return replace(result, reached=result.target_date) if met else _short(result)
 
 
-def level(target: float, target_year: int, baseline_year: int, observed: Mapping[int, float],
-          years: tuple[int, ...], as_of: dt.date) -> Progress:
+def level(
+    target: float,
+    target_year: int,
+    baseline_year: int,
+    observed: Mapping[int, float],
+    years: tuple[int, ...],
+    as_of: dt.date,
+) -> Progress:
     """A level to reach by `target_year`, on the straight path from the value observed in `baseline_year`."""
     seen = sorted(y for y in observed if y <= min(years[-1], as_of.year))
     if not seen:
@@ -107,8 +114,9 @@ def level(target: float, target_year: int, baseline_year: int, observed: Mapping
     year = seen[-1]
     actual = float(observed[year])
     if baseline_year not in observed:
-        return Progress(target, actual, None, None, dt.date(target_year, 12, 31), None,
-                        f"缺少基线（{baseline_year}年）观测值")
+        return Progress(
+            target, actual, None, None, dt.date(target_year, 12, 31), None, f"缺少基线（{baseline_year}年）观测值"
+        )
     base = float(observed[baseline_year])
     share = min(max((year - baseline_year) / (target_year - baseline_year), 0.0), 1.0)
     expected = base + (target - base) * share

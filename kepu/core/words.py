@@ -8,15 +8,16 @@ import datetime as dt
 from kepu.core import fmt
 from kepu.core.filters import Filters
 from kepu.core.glossary import DIMENSIONS
+from kepu.core.plan import District
 
 METHODS = {
     "additive": "年度目标：应达值 = 各年目标 × 该年已过的比例；按当前进度预计 = 实际 ÷ 应达 × 目标。"
-                "达成日期：按同一进度（实际 ÷ 应达）沿应达路径推算，到达目标的那一天。",
+    "达成日期：按同一进度（实际 ÷ 应达）沿应达路径推算，到达目标的那一天。",
     "plan": "规划期目标：应达值 = 目标 × 规划期已过的比例（每年各占一份）；按当前进度预计 = 实际 ÷ 应达 × 目标。"
-            "达成日期：按同一进度沿应达路径推算，到达目标的那一天。",
+    "达成日期：按同一进度沿应达路径推算，到达目标的那一天。",
     "rate": "年度比率：取期间内有数据的最新一年，与该年目标比较；预计值即该年数值，不外推。",
     "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势（最小二乘）外推，"
-             "达到年份为趋势线首次达到目标的调查年份。",
+    "达到年份为趋势线首次达到目标的调查年份。",
 }
 THRESHOLDS = "达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
 
@@ -25,8 +26,9 @@ def filters(f: Filters) -> str:
     """The filters in words, for captions: 2024年 · 沙土镇 · 全部责任单位 (· 人群：青少年, for a drill-down)."""
     towns = "、".join(f.town) if f.town else "全部镇街"
     bureaus = "、".join(f.bureau) if f.bureau else "全部责任单位"
-    narrowed = [f"{DIMENSIONS[d]}：{'、'.join(v)}" for d, v in f.dimension_values().items()
-                if d not in ("town", "bureau")]
+    narrowed = [
+        f"{DIMENSIONS[d]}：{'、'.join(v)}" for d, v in f.dimension_values().items() if d not in ("town", "bureau")
+    ]
     return " · ".join([f"{f.period.label()}", towns, bureaus, *narrowed])
 
 
@@ -62,22 +64,29 @@ def projection(s: dict) -> str:
     if s["shortfall"] is not None:
         if s["rule"] == "rate":
             return f"{target_date.year}年为{fmt.value(s['actual'], unit)}，差{_gap(s['shortfall'], unit)}"
-        return (f"按当前进度，到{target_date.year}年底预计{fmt.value(s['projected'], unit)}，"
-                f"差{_gap(s['shortfall'], unit)}")
+        return (
+            f"按当前进度，到{target_date.year}年底预计{fmt.value(s['projected'], unit)}，差{_gap(s['shortfall'], unit)}"
+        )
     return ""
 
 
 def data_note(b: dict) -> str:
     """What the reader should know about the data: demo or real, estimated populations, how fresh."""
     parts = []
+    district = b["district"]
     if b["demo"]:
-        parts.append("本数据为演示数据（随机生成，仅供试用），不代表牡丹区的真实情况")
+        parts.append(f"本数据为演示数据（随机生成，仅供试用），不代表{district.place}的真实情况")
     if b["estimated_population"]:
-        parts.append("镇街人口为估算值（按第七次全国人口普查全区常住人口 1,098,707 人分配）")
+        parts.append(f"镇街人口为估算值（按{population(district)}分配）")
     latest = b["latest_activity"]
     parts.append(f"最新一条活动记录的日期为 {latest}" if latest else "尚无活动记录")
     parts.append("活动面向多个人群时在每个人群下都计入，各人群之和可大于合计")
     return "；".join(parts) + "。"
+
+
+def population(d: District) -> str:
+    """Where the district's population comes from, in words: 第七次全国人口普查（2020）常住人口 1,098,707 人."""
+    return f"{d.population_source or '全区人口'} {d.population:,} 人"
 
 
 def _gap(x: float, unit: str) -> str:

@@ -42,6 +42,7 @@ def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_p
         "record_count": queries.count_records(con, f),
         "latest_activity": None if latest is None else pd.Timestamp(latest).date().isoformat(),
         "demo": catalog.is_demo(con),
+        "district": catalog.district(con),
         "estimated_population": bool(towns.population_estimated.fillna(False).any()),
     }
 

@@ -12,11 +12,18 @@ def bureau_coverage(rows: pd.DataFrame) -> pd.DataFrame:
     """Each bureau's record on the tasks it leads. Columns: bureau, assigned, reported (tasks with at least one
     activity), coverage, silent_tasks (list), activities."""
     lead = rows[rows.assigned]
-    out = lead.groupby("bureau", sort=False).agg(
-        assigned=("task", "size"),
-        reported=("activities", lambda s: int((s > 0).sum())),
-        silent_tasks=("task", lambda s: [t for t, n in zip(s, lead.loc[s.index, "activities"], strict=True) if n == 0]),
-    ).reset_index()
+    out = (
+        lead.groupby("bureau", sort=False)
+        .agg(
+            assigned=("task", "size"),
+            reported=("activities", lambda s: int((s > 0).sum())),
+            silent_tasks=(
+                "task",
+                lambda s: [t for t, n in zip(s, lead.loc[s.index, "activities"], strict=True) if n == 0],
+            ),
+        )
+        .reset_index()
+    )
     out["coverage"] = out.reported / out.assigned
     activities = rows.groupby("bureau", sort=False).activities.sum()
     out["activities"] = out.bureau.map(activities).fillna(0).astype("int64")

@@ -63,5 +63,6 @@ def lagging(towns: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     towns = towns[towns.participants_per_1000.notna()].copy()
     average = towns.participants.sum() * 1000 / towns.population.sum() if len(towns) else 0
     towns["share_of_average"] = towns.participants_per_1000 / average if average else None
-    return towns.nsmallest(n, "participants_per_1000")[["town", "participants", "participants_per_1000",
-                                                        "share_of_average"]].reset_index(drop=True)
+    return towns.nsmallest(n, "participants_per_1000")[
+        ["town", "participants", "participants_per_1000", "share_of_average"]
+    ].reset_index(drop=True)

@@ -12,39 +12,56 @@ NOT_ASSIGNED = ""
 
 def records(frame: pd.DataFrame) -> pd.DataFrame:
     """Activity records (queries.records) with Chinese headers, dates as text, cohorts joined."""
-    return pd.DataFrame({
-        "活动编号": frame.ref,
-        "活动名称": frame.title,
-        "开始日期": pd.to_datetime(frame.start_date).dt.strftime("%Y-%m-%d"),
-        "结束日期": pd.to_datetime(frame.end_date).dt.strftime("%Y-%m-%d"),
-        "镇街": frame.town,
-        "责任单位": frame.bureau,
-        "人群": ["、".join(c) for c in frame.cohorts],
-        "重点工程": frame.project.fillna(""),
-        "任务": frame.task.fillna(""),
-        "活动类型": frame.activity_type,
-        "参与人次": frame.participants,
-        "经费（元）": frame.funding,
-        "备注": frame.note.fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "活动编号": frame.ref,
+            "活动名称": frame.title,
+            "开始日期": pd.to_datetime(frame.start_date).dt.strftime("%Y-%m-%d"),
+            "结束日期": pd.to_datetime(frame.end_date).dt.strftime("%Y-%m-%d"),
+            "镇街": frame.town,
+            "责任单位": frame.bureau,
+            "人群": ["、".join(c) for c in frame.cohorts],
+            "重点工程": frame.project.fillna(""),
+            "任务": frame.task.fillna(""),
+            "活动类型": frame.activity_type,
+            "参与人次": frame.participants,
+            "经费（元）": frame.funding,
+            "备注": frame.note.fillna(""),
+        }
+    )
 
 
 def lagging_towns(frame: pd.DataFrame) -> pd.DataFrame:
     """summary.lagging_towns for display."""
-    return pd.DataFrame({"镇街": frame.town, "人次/千人": frame.participants_per_1000.round(0),
-                         "为平均水平": frame.share_of_average * 100})
+    return pd.DataFrame(
+        {
+            "镇街": frame.town,
+            "人次/千人": frame.participants_per_1000.round(0),
+            "为平均水平": frame.share_of_average * 100,
+        }
+    )
 
 
 def lagging_bureaus(frame: pd.DataFrame) -> pd.DataFrame:
     """summary.lagging_bureaus for display."""
-    return pd.DataFrame({"责任单位": frame.bureau, "落实率": frame.coverage * 100,
-                         "未报送的任务": ["、".join(t) or "—" for t in frame.silent_tasks]})
+    return pd.DataFrame(
+        {
+            "责任单位": frame.bureau,
+            "落实率": frame.coverage * 100,
+            "未报送的任务": ["、".join(t) or "—" for t in frame.silent_tasks],
+        }
+    )
 
 
 def lagging_tasks(frame: pd.DataFrame) -> pd.DataFrame:
     """summary.lagging_tasks for display."""
-    return pd.DataFrame({"任务": frame.code, "落实率": frame.coverage * 100,
-                         "未报送的单位": ["、".join(b) or "—" for b in frame.silent_bureaus]})
+    return pd.DataFrame(
+        {
+            "任务": frame.code,
+            "落实率": frame.coverage * 100,
+            "未报送的单位": ["、".join(b) or "—" for b in frame.silent_bureaus],
+        }
+    )
 
 
 def tasks(frame: pd.DataFrame, standings: list[dict]) -> pd.DataFrame:
@@ -53,27 +70,42 @@ def tasks(frame: pd.DataFrame, standings: list[dict]) -> pd.DataFrame:
     by_task = {s["task"]: s for s in standings if s.get("task")}
     status = [by_task[c]["status"] if c in by_task else s for c, s in zip(frame.code, frame.status, strict=True)]
     basis = [f"{by_task[c]['basis']}：{by_task[c]['name']}" if c in by_task else "责任落实率" for c in frame.code]
-    return pd.DataFrame({
-        "任务": frame.code, "内容": frame.title, "状态": [s or "不评定" for s in status], "评定依据": basis,
-        "落实率": frame.coverage * 100, "场次": frame.activities, "人次": frame.participants,
-        "牵头单位": ["、".join(b) for b in frame.lead_bureaus],
-        "未报送的单位": ["、".join(b) or "—" for b in frame.silent_bureaus],
-    })
+    return pd.DataFrame(
+        {
+            "任务": frame.code,
+            "内容": frame.title,
+            "状态": [s or "不评定" for s in status],
+            "评定依据": basis,
+            "落实率": frame.coverage * 100,
+            "场次": frame.activities,
+            "人次": frame.participants,
+            "牵头单位": ["、".join(b) for b in frame.lead_bureaus],
+            "未报送的单位": ["、".join(b) or "—" for b in frame.silent_bureaus],
+        }
+    )
 
 
 def towns(frame: pd.DataFrame) -> pd.DataFrame:
     """queries.town_table for display, ranked by participants per 1,000 residents (全区 last)."""
     ranked = frame.sort_values("participants_per_1000", ascending=False, na_position="last")
-    return pd.DataFrame({
-        "镇街": ranked.town, "类型": ranked.kind, "管理主体": ranked.admin,
-        "人口": ranked.population, "人口为估算": ranked.population_estimated,
-        "场次": ranked.activities, "人次": ranked.participants, "经费（元）": ranked.funding,
-        "人次/千人": ranked.participants_per_1000.round(1),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "镇街": ranked.town,
+            "类型": ranked.kind,
+            "管理主体": ranked.admin,
+            "人口": ranked.population,
+            "人口为估算": ranked.population_estimated,
+            "场次": ranked.activities,
+            "人次": ranked.participants,
+            "经费（元）": ranked.funding,
+            "人次/千人": ranked.participants_per_1000.round(1),
+        }
+    ).reset_index(drop=True)
 
 
-def matrix(frame: pd.DataFrame, rows: str, columns: str, measure: str, row_order: list[str],
-           column_order: list[str]) -> pd.DataFrame:
+def matrix(
+    frame: pd.DataFrame, rows: str, columns: str, measure: str, row_order: list[str], column_order: list[str]
+) -> pd.DataFrame:
     """A breakdown by two dimensions as a matrix with rows and columns in the given orders (zeros filled)."""
     table = frame.pivot_table(index=rows, columns=columns, values=measure, aggfunc="sum", fill_value=0)
     extra_columns = [c for c in table.columns if c not in column_order]
@@ -95,9 +127,16 @@ def assignments(rows: pd.DataFrame, bureaus: list[str], tasks: list[str]) -> pd.
 def bureau_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     """summary.bureau_coverage for display, lowest 落实率 first."""
     frame = frame.sort_values(["coverage", "activities"])
-    return pd.DataFrame({"责任单位": frame.bureau, "牵头任务数": frame.assigned, "有报送的任务数": frame.reported,
-                         "落实率": frame.coverage * 100, "活动场次": frame.activities,
-                         "未报送的任务": ["、".join(t) or "—" for t in frame.silent_tasks]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "责任单位": frame.bureau,
+            "牵头任务数": frame.assigned,
+            "有报送的任务数": frame.reported,
+            "落实率": frame.coverage * 100,
+            "活动场次": frame.activities,
+            "未报送的任务": ["、".join(t) or "—" for t in frame.silent_tasks],
+        }
+    ).reset_index(drop=True)
 
 
 def heat(table: pd.DataFrame) -> Styler:
@@ -125,6 +164,7 @@ def status_style(table: pd.DataFrame, column: str = "状态") -> Styler:
 
 def assignment_style(cells: pd.DataFrame) -> Styler:
     """The bureau × task matrix with silent lead bureaus in red and non-lead reports in grey."""
+
     def paint(v):
         if v == ASSIGNED_SILENT:
             return "background-color: #fde0dc; color: #b71c1c; font-weight: 600"
@@ -150,4 +190,3 @@ def ends(frame: pd.DataFrame, column: str, n: int) -> pd.DataFrame:
     """The n highest and n lowest rows by `column` (all rows when there are at most 2n), highest first."""
     ordered = frame.sort_values(column, ascending=False)
     return ordered if len(ordered) <= 2 * n else pd.concat([ordered.head(n), ordered.tail(n)])
-

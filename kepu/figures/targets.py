@@ -38,18 +38,31 @@ class Standing:
         p = self.progress
         num = _number
         return {
-            "indicator": self.indicator, "name": self.name, "unit": self.unit, "basis": self.basis,
-            "kind": self.kind, "rule": self.rule, "group": self.group, "task": self.task,
-            "target": num(p.target), "actual": num(p.actual), "expected": num(p.expected), "status": p.status,
+            "indicator": self.indicator,
+            "name": self.name,
+            "unit": self.unit,
+            "basis": self.basis,
+            "kind": self.kind,
+            "rule": self.rule,
+            "group": self.group,
+            "task": self.task,
+            "target": num(p.target),
+            "actual": num(p.actual),
+            "expected": num(p.expected),
+            "status": p.status,
             "projected": num(p.projected),
-            "reached": p.reached.isoformat() if p.reached else None, "shortfall": num(p.shortfall),
-            "target_date": p.target_date.isoformat(), "note": self.note, "anomaly": self.anomaly,
+            "reached": p.reached.isoformat() if p.reached else None,
+            "shortfall": num(p.shortfall),
+            "target_date": p.target_date.isoformat(),
+            "note": self.note,
+            "anomaly": self.anomaly,
             "trend": [[y, num(v)] for y, v in self.trend],
         }
 
 
-def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None,
-             years_of_plan: dict | None = None) -> list[Standing]:
+def evaluate(
+    con, f: Filters, as_of: dt.date, group: str | None = None, years_of_plan: dict | None = None
+) -> list[Standing]:
     """The standing of every target of the plan covering f.period (only `group`'s, when given).
 
     `years_of_plan` is activity_years(con, f over the whole plan), when the caller already has it."""
@@ -92,12 +105,18 @@ def evaluate(con, f: Filters, as_of: dt.date, group: str | None = None,
             notes.append(scope_note)
             if ind.basis == "activities":
                 result = replace(result, projected=None, status=None, reached=None, shortfall=None)
-        trend = tuple((y, by_year.get(y, 0.0)) for y in plan.period.years if y <= as_of.year
-                      and (ind.basis == "activities" or y in by_year))
+        trend = tuple(
+            (y, by_year.get(y, 0.0))
+            for y in plan.period.years
+            if y <= as_of.year and (ind.basis == "activities" or y in by_year)
+        )
         in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows
         basis = "/".join(dict.fromkeys(in_period.basis)) or first.basis  # a year edited on 目标管理 says so
-        out.append(Standing(ind.code, ind.name, ind.unit, basis, first.kind, rule, owner, task, result, trend,
-                            "；".join(notes)))
+        out.append(
+            Standing(
+                ind.code, ind.name, ind.unit, basis, first.kind, rule, owner, task, result, trend, "；".join(notes)
+            )
+        )
     return out
 
 
@@ -110,12 +129,17 @@ def activity_years(con, f: Filters) -> dict[str, dict[int, float]]:
 
 def _activity_years(con, indicators, f: Filters) -> dict[str, dict[int, float]]:
     """Every activity-based indicator's value for each year of the view `f`, read in one pass."""
-    wanted = [{"code": i.code, "measure": i.measure, **{k: _none(getattr(i, k)) for k in
-                                                         ("task", "activity_type", "cohort", "project")}}
-              for i in indicators.itertuples(index=False) if i.basis == "activities"]
+    wanted = [
+        {
+            "code": i.code,
+            "measure": i.measure,
+            **{k: _none(getattr(i, k)) for k in ("task", "activity_type", "cohort", "project")},
+        }
+        for i in indicators.itertuples(index=False)
+        if i.basis == "activities"
+    ]
     frame = queries.indicator_years(con, f, wanted)
-    return {w["code"]: {int(y): float(v) for y, v in zip(frame.year, frame[w["code"]], strict=True)}
-            for w in wanted}
+    return {w["code"]: {int(y): float(v) for y, v in zip(frame.year, frame[w["code"]], strict=True)} for w in wanted}
 
 
 def actual_by_year(con, ind, f: Filters) -> dict[int, float]:
@@ -145,8 +169,10 @@ def _anomaly(name: str, by_year: dict[int, float], target_values) -> str:
     """What in an indicator's stored values is not a finite number, in words ("" when all are)."""
     bad_years = sorted(y for y, v in by_year.items() if not math.isfinite(v))
     if bad_years:
-        return (f"{ANOMALY}：{'、'.join(map(str, bad_years))}年“{name}”的数值不是有效数字，未计算、未评定；"
-                "请管理员在数据填报页撤销该批次后重新导入")
+        return (
+            f"{ANOMALY}：{'、'.join(map(str, bad_years))}年“{name}”的数值不是有效数字，未计算、未评定；"
+            "请管理员在数据填报页撤销该批次后重新导入"
+        )
     if not all(math.isfinite(float(v)) for v in target_values):
         return f"{ANOMALY}：“{name}”的目标值不是有效数字，未评定；请在目标管理页改正"
     return ""
@@ -158,8 +184,9 @@ def _not_a_number(ind, first, plan, owner, task, problem: str) -> Standing:
     end = dt.date(int(first.year) if first.kind == "level" else plan.end_year, 12, 31)
     result = Progress(target, None, None, None, end, None, problem)
     rule = first.kind if first.kind in ("level", "plan") else "additive" if ind.basis == "activities" else "rate"
-    return Standing(ind.code, ind.name, ind.unit, first.basis, first.kind, rule, owner, task, result, (), problem,
-                    anomaly=True)
+    return Standing(
+        ind.code, ind.name, ind.unit, first.basis, first.kind, rule, owner, task, result, (), problem, anomaly=True
+    )
 
 
 def _number(value) -> float | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kepu.core.errors import UserError
 from kepu.core.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_SHEET,
@@ -26,7 +27,7 @@ from kepu.storage import audit, catalog, db, store
 from kepu.storage.auth import User
 
 
-class BatchError(ValueError):
+class BatchError(UserError):
     """An undo or restore that cannot be done; the message says why, in Chinese."""
 
 
@@ -49,18 +50,28 @@ class Outcome:
     errors_omitted: int = 0  # errors beyond validation.MAX_ERRORS: counted, not listed
 
     def to_json(self) -> dict:
-        return {"imported": self.imported, "rejected": self.rejected, "duplicates": self.duplicates,
-                "errors": [e.to_json() for e in self.errors], "batch": self.batch, "committed": self.committed,
-                "kind": self.kind, "rows_read": self.rows_read, "duplicate_rows": self.duplicate_rows,
-                "message": self.message, "notes": self.notes, "replaced": self.replaced,
-                "errors_omitted": self.errors_omitted}
+        return {
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "errors": [e.to_json() for e in self.errors],
+            "batch": self.batch,
+            "committed": self.committed,
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "duplicate_rows": self.duplicate_rows,
+            "message": self.message,
+            "notes": self.notes,
+            "replaced": self.replaced,
+            "errors_omitted": self.errors_omitted,
+        }
 
 
-def check_file(con, data: bytes, file_name: str, today: dt.date,
-               refusal: Refusal | None = None) -> tuple[str, Checked]:
+def check_file(con, data: bytes, file_name: str, today: dt.date, refusal: Refusal | None = None) -> tuple[str, Checked]:
     """Read and check a file: which kind it is (activities or observations) and its rows and errors."""
-    sheet = reading.read(data, file_name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS},
-                         (ACTIVITY_SHEET, OBSERVATION_SHEET))
+    sheet = reading.read(
+        data, file_name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET, OBSERVATION_SHEET)
+    )
     plan = catalog.plan_for(con, catalog.default_period(con, today))
     vocab = Vocabulary.load(con, plan.id)
     headers = {reading.header_key(h) for h in sheet.headers}
@@ -72,8 +83,16 @@ def check_file(con, data: bytes, file_name: str, today: dt.date,
     return kind, checked
 
 
-def import_file(con, data: bytes, file_name: str, actor: User, *, today: dt.date | None = None,
-                valid_only: bool = False, dry_run: bool = False) -> Outcome:
+def import_file(
+    con,
+    data: bytes,
+    file_name: str,
+    actor: User,
+    *,
+    today: dt.date | None = None,
+    valid_only: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
     """Check a file and, unless it has errors (or only its valid rows are wanted), commit it as one batch in
     `actor`'s name, every row held to the actor's scope (User.refusal).
 
@@ -89,14 +108,27 @@ def import_file(con, data: bytes, file_name: str, actor: User, *, today: dt.date
         if not dry_run:
             log_refusal(con, actor, file_name, str(exc))
         raise
-    outcome = Outcome(kind, False, None, checked.rows_read, 0, checked.rejected_rows, 0, checked.errors,
-                      notes=checked.notes, errors_omitted=checked.errors_omitted)
+    outcome = Outcome(
+        kind,
+        False,
+        None,
+        checked.rows_read,
+        0,
+        checked.rejected_rows,
+        0,
+        checked.errors,
+        notes=checked.notes,
+        errors_omitted=checked.errors_omitted,
+    )
     refused = f"有 {outcome.rejected} 行未通过检查，未导入任何数据。请按错误清单修改后重新上传。"
     if dry_run:  # compare with the store, write nothing: imported counts what a commit of the valid rows would add
         fresh, duplicate_rows, outcome.replaced = _COMMIT[kind](con, checked.rows, None)
         outcome.imported, outcome.duplicates, outcome.duplicate_rows = len(fresh), len(duplicate_rows), duplicate_rows
-        outcome.message = refused if checked.errors else (
-            f"检查通过（未写入）：将导入 {outcome.imported} 行，{outcome.duplicates} 行已在库中。")
+        outcome.message = (
+            refused
+            if checked.errors
+            else (f"检查通过（未写入）：将导入 {outcome.imported} 行，{outcome.duplicates} 行已在库中。")
+        )
         return outcome
     if checked.errors and (not valid_only or checked.rows.empty):
         outcome.message = refused if not valid_only else NOTHING_VALID
@@ -113,8 +145,9 @@ def log_refusal(con, actor: User, file_name: str, reason: str, **detail) -> None
     audit.record(con, actor.name, "import.refused", file=file_name, reason=reason, **detail)
 
 
-def _finish(con, outcome: Outcome, checked: Checked, data: bytes, file_name: str, user_name: str,
-            valid_only: bool) -> Outcome:
+def _finish(
+    con, outcome: Outcome, checked: Checked, data: bytes, file_name: str, user_name: str, valid_only: bool
+) -> Outcome:
     with db.transaction(con):
         batch = int(db.scalar(con, "SELECT nextval('batch_ids')"))
         fresh, duplicate_rows, replaced = _COMMIT[outcome.kind](con, checked.rows, batch)
@@ -122,14 +155,37 @@ def _finish(con, outcome: Outcome, checked: Checked, data: bytes, file_name: str
         if fresh.empty:  # every row already in the store: no empty batch to clutter the history
             outcome.message = f"没有需要导入的新记录：{outcome.duplicates} 行已在库中（未重复计入）。"
             return outcome
-        db.execute(con, """INSERT INTO batches (id, kind, file_name, sha256, user_name, created_at, rows_read,
+        db.execute(
+            con,
+            """INSERT INTO batches (id, kind, file_name, sha256, user_name, created_at, rows_read,
                                                 imported, rejected, duplicates, valid_only)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                   [batch, outcome.kind, file_name, hashlib.sha256(data).hexdigest(), user_name, dt.datetime.now(),
-                    checked.rows_read, len(fresh), outcome.rejected, len(duplicate_rows), valid_only])
-        audit.record(con, user_name, "import.valid_only" if valid_only and checked.errors else "import",
-                     batch=batch, file=file_name, kind=outcome.kind, imported=len(fresh),
-                     duplicates=len(duplicate_rows), rejected=outcome.rejected, replaced=replaced)
+            [
+                batch,
+                outcome.kind,
+                file_name,
+                hashlib.sha256(data).hexdigest(),
+                user_name,
+                dt.datetime.now(),
+                checked.rows_read,
+                len(fresh),
+                outcome.rejected,
+                len(duplicate_rows),
+                valid_only,
+            ],
+        )
+        audit.record(
+            con,
+            user_name,
+            "import.valid_only" if valid_only and checked.errors else "import",
+            batch=batch,
+            file=file_name,
+            kind=outcome.kind,
+            imported=len(fresh),
+            duplicates=len(duplicate_rows),
+            rejected=outcome.rejected,
+            replaced=replaced,
+        )
         store.bump_data_version(con)
     outcome.committed, outcome.batch, outcome.replaced, outcome.imported = True, batch, replaced, len(fresh)
     skipped = f"，跳过 {outcome.rejected} 行有错误的行" if outcome.rejected else ""
@@ -141,6 +197,7 @@ def _finish(con, outcome: Outcome, checked: Checked, data: bytes, file_name: str
 
 # --- when two records are the same activity: the rule, written once ------------------------------------------
 
+
 def _same_activity(a: str, b: str) -> tuple[str, str]:
     """The two ways records `a` and `b` (table aliases) are the same activity, as SQL conditions: both carry a
     活动编号 and the 责任单位 and the numbers match; or either lacks one and the start date, 镇街, 责任单位 and
@@ -149,8 +206,10 @@ def _same_activity(a: str, b: str) -> tuple[str, str]:
     a row sent again with a 活动编号 it lacked the first time. Two conditions rather than one OR, so each is an
     equality join."""
     by_number = f"{a}.bureau = {b}.bureau AND {a}.ref_key = {b}.ref_key"  # NULL matches nothing
-    by_name = (f"{a}.start_date = {b}.start_date AND {a}.town = {b}.town AND {a}.bureau = {b}.bureau"
-               f" AND {a}.title_key = {b}.title_key AND ({a}.ref_key IS NULL OR {b}.ref_key IS NULL)")
+    by_name = (
+        f"{a}.start_date = {b}.start_date AND {a}.town = {b}.town AND {a}.bureau = {b}.bureau"
+        f" AND {a}.title_key = {b}.title_key AND ({a}.ref_key IS NULL OR {b}.ref_key IS NULL)"
+    )
     return by_number, by_name
 
 
@@ -200,13 +259,18 @@ _COMMIT = {"activities": _commit_activities, "observations": _commit_observation
 
 # --- the batches, and undoing them ---------------------------------------------------------------------------
 
+
 def batches(con, user_name: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Import batches, newest first (only `user_name`'s, when given). Columns: id, kind, file_name, sha256,
     user_name, created_at, rows_read, imported, rejected, duplicates, valid_only, undone_at, undone_by."""
-    return db.query(con, """SELECT id, kind, file_name, sha256, user_name, created_at, rows_read, imported, rejected,
+    return db.query(
+        con,
+        """SELECT id, kind, file_name, sha256, user_name, created_at, rows_read, imported, rejected,
                                    duplicates, valid_only, undone_at, undone_by
                             FROM batches WHERE $user IS NULL OR user_name = $user
-                            ORDER BY id DESC LIMIT $limit""", {"user": user_name, "limit": limit})
+                            ORDER BY id DESC LIMIT $limit""",
+        {"user": user_name, "limit": limit},
+    )
 
 
 def _batch(con, batch_id: int) -> dict:
@@ -227,8 +291,11 @@ def undo(con, batch_id: int, actor: User) -> str:
             raise BatchError("您只能撤销自己导入的批次")
         table = "activities" if b["kind"] == "activities" else "observations"
         db.execute(con, f"UPDATE {table} SET retracted = true WHERE batch = ?", [int(batch_id)])
-        db.execute(con, "UPDATE batches SET undone_at = ?, undone_by = ? WHERE id = ?",
-                   [dt.datetime.now(), actor.name, int(batch_id)])
+        db.execute(
+            con,
+            "UPDATE batches SET undone_at = ?, undone_by = ? WHERE id = ?",
+            [dt.datetime.now(), actor.name, int(batch_id)],
+        )
         audit.record(con, actor.name, "undo", batch=int(batch_id), file=b["file_name"])
         store.bump_data_version(con)
         effect = "" if b["kind"] == "activities" else _observation_effect(con, batch_id, undone=True)
@@ -248,12 +315,15 @@ def restore(con, batch_id: int, actor: User) -> str:
         if b["kind"] == "activities":
             before = _live(con, batch_id)
             by_number, by_name = _same_activity("a", "x")
-            db.execute(con, f"""UPDATE activities a SET retracted = false WHERE a.batch = $b
+            db.execute(
+                con,
+                f"""UPDATE activities a SET retracted = false WHERE a.batch = $b
                                 AND NOT EXISTS (SELECT 1 FROM activities x WHERE NOT x.retracted
                                                 AND x.batch IS DISTINCT FROM $b AND {by_number})
                                 AND NOT EXISTS (SELECT 1 FROM activities x WHERE NOT x.retracted
                                                 AND x.batch IS DISTINCT FROM $b AND {by_name})""",
-                       {"b": int(batch_id)})
+                {"b": int(batch_id)},
+            )
             restored = _live(con, batch_id) - before
             skipped = int(b["imported"]) - restored
             effect = f"；{skipped} 行此后已由其他批次导入，未重复恢复" if skipped else ""
@@ -279,10 +349,14 @@ def _refusals_logged(con, actor: User, action: str, batch_id: int):
 
 def _observation_effect(con, batch_id: int, undone: bool) -> str:
     """After an observation batch is undone or restored: which of its values are current now, in words."""
-    rows = db.rows(con, """SELECT c.batch = $b, c.batch FROM observations o
+    rows = db.rows(
+        con,
+        """SELECT c.batch = $b, c.batch FROM observations o
                            LEFT JOIN current_observations c ON c.series = o.series AND c.year = o.year
                                 AND c.town = o.town
-                           WHERE o.batch = $b""", {"b": int(batch_id)})
+                           WHERE o.batch = $b""",
+        {"b": int(batch_id)},
+    )
     if undone:
         back = sum(1 for _, current in rows if current is not None)
         gone = len(rows) - back

@@ -30,8 +30,9 @@ def sources(data: bytes) -> list[Source]:
     if b"\x00" in data:
         raise FileRejected("这不是文本格式的 CSV 文件：请上传 .xlsx 或另存为 CSV")
     if _LONG_LINE.match(data) or _LONG_LATER_LINE.search(data):
-        raise FileRejected(f"文件中有一行超过 {megabytes(MAX_LINE_BYTES)}，不像表格数据：请用 Excel 打开后另存为 .xlsx "
-                           "再上传")
+        raise FileRejected(
+            f"文件中有一行超过 {megabytes(MAX_LINE_BYTES)}，不像表格数据：请用 Excel 打开后另存为 .xlsx 再上传"
+        )
     try:
         dialect = csv.Sniffer().sniff(data[:16384].decode(encoding, errors="ignore")[:4096], delimiters=",\t;")
     except csv.Error:
@@ -45,7 +46,7 @@ def _encoding(data: bytes) -> str:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             for at in range(0, len(data), MB):
-                decoder.decode(data[at:at + MB])
+                decoder.decode(data[at : at + MB])
             decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError:
@@ -58,11 +59,15 @@ def _rows(data: bytes, encoding: str, dialect) -> Iterator[Row]:
     try:
         for number, record in enumerate(csv.reader(lines, dialect), start=1):
             if number > MAX_ROW_NUMBER:  # blank lines included: each costs time to pass over
-                raise FileRejected(f"文件超过 {MAX_ROW_NUMBER:,} 行（Excel 一个表最多的行数），不像表格数据："
-                                   "请删除多余的空行，或拆分成几个文件分批导入")
+                raise FileRejected(
+                    f"文件超过 {MAX_ROW_NUMBER:,} 行（Excel 一个表最多的行数），不像表格数据："
+                    "请删除多余的空行，或拆分成几个文件分批导入"
+                )
             if len(record) > MAX_COLUMNS:
-                raise FileRejected(f"第 {number} 行超过 {MAX_COLUMNS:,} 列，不像表格数据：请检查分隔符，或用 Excel "
-                                   "打开后另存为 .xlsx 再上传")
+                raise FileRejected(
+                    f"第 {number} 行超过 {MAX_COLUMNS:,} 列，不像表格数据：请检查分隔符，或用 Excel "
+                    "打开后另存为 .xlsx 再上传"
+                )
             if any(c.strip() for c in record):
                 yield number, record, ()
     except csv.Error as exc:

@@ -8,6 +8,8 @@ at MAX_ROWS stays well under 1 GB of memory; see benchmarks/README.md.
 
 from __future__ import annotations
 
+from kepu.core.errors import UserError
+
 MB = 1024 * 1024
 MAX_BYTES = 50 * MB  # the upload itself
 MAX_ROWS = 200_000  # data rows kept from the sheet imported (the template's 13 columns: 2.6 million cells)
@@ -19,7 +21,7 @@ MAX_ROW_NUMBER = 1_048_576  # Excel's last row
 HEADER_SEARCH_ROWS = 10  # a clerk may put a title line or two above the header
 
 
-class FileRejected(ValueError):
+class FileRejected(UserError):
     """A file that cannot be imported at all; the message names the problem and what to do, in Chinese."""
 
 

@@ -43,12 +43,12 @@ def format_kind(code: str) -> int:
             continue
         if ch == "[":
             end = code.find("]", i + 1)
-            inside = code[i + 1:] if end < 0 else code[i + 1:end]
+            inside = code[i + 1 :] if end < 0 else code[i + 1 : end]
             if inside and all(c in "hmsHMS" for c in inside):
                 return DURATION
             i = len(code) if end < 0 else end + 1
             continue
-        if ch in "dmyhsDMYHS" or code[i:i + 5].upper() == "AM/PM" or code[i:i + 3].upper() == "A/P":
+        if ch in "dmyhsDMYHS" or code[i : i + 5].upper() == "AM/PM" or code[i : i + 3].upper() == "A/P":
             return DATE
         i += 1
     return PLAIN

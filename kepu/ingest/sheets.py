@@ -65,8 +65,10 @@ def choose(sources: Iterable[Source], known_headers: set[str], preferred: tuple[
         if source.hidden:
             scan = _scan(source, known, keep=False, count_all=True)
             if scan.data_rows and source.name != OPTIONS_SHEET:  # the template's dropdown lists are no data
-                notes.append(f"隐藏的工作表“{source.name}”中有 {scan.data_rows} 行数据，隐藏的表不导入；"
-                             "如需导入，请取消隐藏，或把这些行复制到要导入的表中")
+                notes.append(
+                    f"隐藏的工作表“{source.name}”中有 {scan.data_rows} 行数据，隐藏的表不导入；"
+                    "如需导入，请取消隐藏，或把这些行复制到要导入的表中"
+                )
             continue
         scan = _scan(source, known, keep=not data_sheets, count_all=False)
         visible.append(scan)
@@ -179,8 +181,11 @@ class _Budget:
         if self.rows > MAX_ROWS:
             raise FileRejected(f"{self.where}的数据超过 {MAX_ROWS:,} 行，请拆分成几个文件分批导入")
         if self.cells > MAX_CELLS:
-            raise FileRejected(f"{self.where}的单元格超过 {MAX_CELLS:,} 个（含行中间的空单元格），"
-                               "请删除多余的列，或拆分成几个文件分批导入")
+            raise FileRejected(
+                f"{self.where}的单元格超过 {MAX_CELLS:,} 个（含行中间的空单元格），"
+                "请删除多余的列，或拆分成几个文件分批导入"
+            )
         if self.bytes > MAX_KEPT_BYTES:
-            raise FileRejected(f"{self.where}的内容超过 {megabytes(MAX_KEPT_BYTES)}（按读入后所占的内存计），"
-                               "请拆分成几个文件分批导入")
+            raise FileRejected(
+                f"{self.where}的内容超过 {megabytes(MAX_KEPT_BYTES)}（按读入后所占的内存计），请拆分成几个文件分批导入"
+            )

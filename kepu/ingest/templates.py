@@ -66,12 +66,22 @@ def activity_template(con) -> bytes:
     plan = _current_plan(con)
     dropdowns = _activity_dropdowns(con, plan.id)
     # 活动编号 as text, so a bureau's 001 keeps its zeros instead of becoming the number 1.
-    formats = {"活动编号": TEXT_FORMAT, "开始日期": DATE_FORMAT, "结束日期": DATE_FORMAT,
-               "参与人次": INTEGER_FORMAT, "经费（元）": MONEY_FORMAT}
+    formats = {
+        "活动编号": TEXT_FORMAT,
+        "开始日期": DATE_FORMAT,
+        "结束日期": DATE_FORMAT,
+        "参与人次": INTEGER_FORMAT,
+        "经费（元）": MONEY_FORMAT,
+    }
     book = _data_book(ACTIVITY_SHEET, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, formats, dropdowns)
     _activity_number_checks(book[ACTIVITY_SHEET])
-    _write_instructions(book, f"活动记录填报说明（{plan.name}，{plan.start_year}—{plan.end_year}年）",
-                        _activity_column_notes(), ACTIVITY_REQUIRED, _activity_rules())
+    _write_instructions(
+        book,
+        f"活动记录填报说明（{plan.name}，{plan.start_year}—{plan.end_year}年）",
+        _activity_column_notes(),
+        ACTIVITY_REQUIRED,
+        _activity_rules(),
+    )
     return _to_bytes(book)
 
 
@@ -79,13 +89,13 @@ def observation_template(con) -> bytes:
     """The indicator-observation template (.xlsx): survey rates and science funding by year and town."""
     dropdowns = [
         Dropdown("指标", list(OBSERVATIONS.values()), STOP, error="请从下拉列表中选择指标。"),
-        Dropdown("镇街", _town_names(con), WARNING, prompt="全区数据（如抽样调查比例）选“全区”",
-                 error=_ALIAS_ERROR),
+        Dropdown("镇街", _town_names(con), WARNING, prompt="全区数据（如抽样调查比例）选“全区”", error=_ALIAS_ERROR),
     ]
     formats = {"年份": INTEGER_FORMAT}
     book = _data_book(OBSERVATION_SHEET, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED, formats, dropdowns)
-    _write_instructions(book, "指标数据填报说明", _observation_column_notes(), OBSERVATION_REQUIRED,
-                        _observation_rules())
+    _write_instructions(
+        book, "指标数据填报说明", _observation_column_notes(), OBSERVATION_REQUIRED, _observation_rules()
+    )
     return _to_bytes(book)
 
 
@@ -112,12 +122,24 @@ def _activity_dropdowns(con, plan_id: str) -> list[Dropdown]:
     return [
         Dropdown("镇街", _town_names(con), WARNING, prompt="面向全区的活动选“全区”", error=_ALIAS_ERROR),
         Dropdown("责任单位", catalog.bureaus(con), WARNING, error=_ALIAS_ERROR),
-        Dropdown("人群", groups[groups.kind == "cohort"].name.tolist(), None,
-                 prompt=f"可填多个人群，用“、”分隔（也可用 {separators}），如：青少年、农民"),
-        Dropdown("重点工程", groups[groups.kind == "project"].name.tolist(), STOP,
-                 error="请从下拉列表中选择重点工程，或留空。"),
-        Dropdown("任务编号", [task_label(c, t) for c, t in zip(tasks.code, tasks.title, strict=True)], None,
-                 prompt="可从列表选择，也可只填编号，如 Y5"),
+        Dropdown(
+            "人群",
+            groups[groups.kind == "cohort"].name.tolist(),
+            None,
+            prompt=f"可填多个人群，用“、”分隔（也可用 {separators}），如：青少年、农民",
+        ),
+        Dropdown(
+            "重点工程",
+            groups[groups.kind == "project"].name.tolist(),
+            STOP,
+            error="请从下拉列表中选择重点工程，或留空。",
+        ),
+        Dropdown(
+            "任务编号",
+            [task_label(c, t) for c, t in zip(tasks.code, tasks.title, strict=True)],
+            None,
+            prompt="可从列表选择，也可只填编号，如 Y5",
+        ),
         Dropdown("活动类型", list(ACTIVITY_TYPES), STOP, error="请从下拉列表中选择活动类型。"),
     ]
 
@@ -126,7 +148,7 @@ def _activity_column_notes() -> dict[str, str]:
     separators = " ".join(COHORT_SEPARATORS)
     return {
         "活动编号": "本单位自己的活动编号，可不填。再次导入时据此识别已导入的活动：同一责任单位的同一活动编号"
-                    "不会重复计入。",
+        "不会重复计入。",
         "活动名称": "活动的名称，如“2024年科技辅导员培训班”。",
         "开始日期": "活动开始的日期；活动按开始日期计入年度。",
         "结束日期": "多日活动的结束日期；一天内结束的活动可不填。",
@@ -161,7 +183,7 @@ def _observation_column_notes() -> dict[str, str]:
         "年份": "数据所属的年份，四位数字，如 2024。",
         "镇街": "数据所属的镇街，可写全称或省去“镇”“街道”；全区数据写“全区”。",
         "数值": "公民具备科学素质的比例填百分数的数值（如 15.7 表示 15.7%），通常只填全区；"
-                "科普经费填元，按镇街、年份各填一行。",
+        "科普经费填元，按镇街、年份各填一行。",
         "来源": "数据的出处，如“2024年公民科学素质抽样调查”，可不填。",
     }
 
@@ -178,8 +200,13 @@ def _observation_rules() -> list[str]:
 # --- building the workbook -------------------------------------------------------------------------------------
 
 
-def _data_book(sheet_name: str, columns: Sequence[str], required: Sequence[str], formats: dict[str, str],
-               dropdowns: Sequence[Dropdown]) -> Workbook:
+def _data_book(
+    sheet_name: str,
+    columns: Sequence[str],
+    required: Sequence[str],
+    formats: dict[str, str],
+    dropdowns: Sequence[Dropdown],
+) -> Workbook:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name
@@ -218,10 +245,19 @@ def _set_formats(sheet: Worksheet, columns: Sequence[str], formats: dict[str, st
 def _activity_number_checks(sheet: Worksheet) -> None:
     """Whole participants and money not below zero: Excel refuses 12人 or -3 as it is typed, rather than the
     import refusing the whole file later."""
-    for column, kind, message in (("参与人次", "whole", "参与人次应为不小于 0 的整数。"),
-                                  ("经费（元）", "decimal", "经费应为不小于 0 的数，单位为元。")):
-        check = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                               showErrorMessage=True, errorStyle=STOP, error=message)
+    for column, kind, message in (
+        ("参与人次", "whole", "参与人次应为不小于 0 的整数。"),
+        ("经费（元）", "decimal", "经费应为不小于 0 的数，单位为元。"),
+    ):
+        check = DataValidation(
+            type=kind,
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle=STOP,
+            error=message,
+        )
         sheet.add_data_validation(check)
         check.add(_column_range(_column_letter(ACTIVITY_COLUMNS, column)))
 
@@ -258,8 +294,9 @@ def _add_dropdown(sheet: Worksheet, letter: str, source: str, dropdown: Dropdown
     validation.add(_column_range(letter))
 
 
-def _write_instructions(book: Workbook, title: str, column_notes: dict[str, str], required: Sequence[str],
-                        rules: Sequence[str]) -> None:
+def _write_instructions(
+    book: Workbook, title: str, column_notes: dict[str, str], required: Sequence[str], rules: Sequence[str]
+) -> None:
     """Add the 填写说明 sheet right after the data sheet, which stays the one a workbook opens on."""
     sheet = book.create_sheet(INSTRUCTIONS_SHEET, index=1)
     sheet.column_dimensions["A"].width = 16

@@ -13,6 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from kepu.core import matching
+from kepu.core.errors import UserError
 from kepu.core.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
@@ -133,7 +134,8 @@ _key = matching.key
 
 # --- cells ---------------------------------------------------------------------------------------------------
 
-class Bad(ValueError):
+
+class Bad(UserError):
     """A cell that cannot be accepted; the message is the reason shown to the clerk."""
 
 
@@ -166,8 +168,9 @@ def parse_date(value) -> dt.date:
 @lru_cache(maxsize=4096)
 def _parse_date_text(text: str) -> dt.date:
     t = unicodedata.normalize("NFKC", matching.clean(text))
-    m = (re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", t)
-         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t))
+    m = re.fullmatch(
+        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", t
+    ) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
     if not m:
         if re.fullmatch(r"\d{5}(\.0+)?", t):  # a serial number that arrived as text
             return EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
@@ -187,6 +190,7 @@ def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bo
 
 
 # --- activity rows -------------------------------------------------------------------------------------------
+
 
 def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
     """Check every row of an activity sheet. `refusal(town, bureau)` says why the user may not report a row (None
@@ -213,13 +217,29 @@ def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: R
 # None for an observation. auth.User.refusal is the one such rule.
 Refusal = Callable[[str, str | None], tuple[str, str] | None]
 
-_ACTIVITY_FIELDS = ("ref", "title", "start_date", "end_date", "town", "bureau", "cohorts", "project", "task",
-                    "activity_type", "participants", "funding", "note")
+_ACTIVITY_FIELDS = (
+    "ref",
+    "title",
+    "start_date",
+    "end_date",
+    "town",
+    "bureau",
+    "cohorts",
+    "project",
+    "task",
+    "activity_type",
+    "participants",
+    "funding",
+    "note",
+)
 
 
 def _formula_errors(sheet: Sheet, number: int, columns: dict[str, int], cells: dict) -> list[RowError]:
-    return [RowError(number, name, _shown(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
-            for name, i in columns.items() if (number, i) in sheet.formulas]
+    return [
+        RowError(number, name, _shown(cells[name]), "该单元格是公式，请复制后“选择性粘贴为数值”")
+        for name, i in columns.items()
+        if (number, i) in sheet.formulas
+    ]
 
 
 def _shown(value) -> str:
@@ -260,21 +280,26 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tup
     project = cell("重点工程", lambda raw, t: vocab.lookup(t, vocab.projects, "重点工程"))
     task = cell("任务编号", lambda raw, t: _task(t, vocab))
     out["activity_type"] = cell("活动类型", lambda raw, t: vocab.lookup(t, _TYPES, "活动类型"))
-    out["participants"] = cell("参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS,
-                                                                         integer=True)))
+    out["participants"] = cell(
+        "参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS, integer=True))
+    )
     out["funding"] = cell("经费（元）", lambda raw, t: round(parse_number(raw, "经费", high=MAX_FUNDING), 2)) or 0.0
     out["note"] = cell("备注", lambda raw, t: matching.clean(t))
     if task:
         group = vocab.tasks[task]
         if vocab.group_kinds[group] == "cohort":
             if cohorts and group not in cohorts:
-                errors.append(RowError(number, "任务编号", task,
-                                       f"任务 {task} 属于“{group}”，与本行的人群“{'、'.join(cohorts)}”不符"))
+                errors.append(
+                    RowError(
+                        number, "任务编号", task, f"任务 {task} 属于“{group}”，与本行的人群“{'、'.join(cohorts)}”不符"
+                    )
+                )
             elif not cohorts:
                 cohorts = [group]  # the task names its cohort
         elif project and project != group:
-            errors.append(RowError(number, "任务编号", task,
-                                   f"任务 {task} 属于“{group}”，与本行的重点工程“{project}”不符"))
+            errors.append(
+                RowError(number, "任务编号", task, f"任务 {task} 属于“{group}”，与本行的重点工程“{project}”不符")
+            )
         else:
             project = group
     out.update(cohorts=cohorts, project=project, task=task)
@@ -334,6 +359,7 @@ def _columns(sheet: Sheet, expected: tuple[str, ...], required: tuple[str, ...])
 
 # --- observation rows ----------------------------------------------------------------------------------------
 
+
 def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
     """Check every row of an observation sheet (指标, 年份, 镇街, 数值, 来源). `refusal(town, None)` says why the user
     may not report a town's value (None when they may)."""
@@ -352,8 +378,14 @@ def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal:
         if not row_errors:
             key = (record["series"], record["year"], record["town"])
             if key in seen:
-                row_errors.append(RowError(number, "指标", _shown(cells["指标"]),
-                                           f"与第 {seen[key]} 行的指标、年份、镇街相同，请只保留一行"))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "指标",
+                        _shown(cells["指标"]),
+                        f"与第 {seen[key]} 行的指标、年份、镇街相同，请只保留一行",
+                    )
+                )
             else:
                 seen[key] = number
                 good.append(record)

@@ -25,8 +25,10 @@ from kepu.ingest.sheets import Row, Sheet, Source, choose, filled
 MEMORY_LIMIT = 640 * MB  # the child's address space: Python, calamine, the file and every sheet's cells
 TIME_LIMIT = 45  # seconds the child may take, by the clock and in CPU time
 
-_TOO_BIG = (f"这个 .xls 文件的表格范围太大，在 {megabytes(MEMORY_LIMIT)} 内存内无法读取（旧的 .xls 格式会把每个工作表按"
-            "整个矩形读入）：请用 Excel 打开后删除多余的工作表和远处的单元格，另存为 .xlsx 再上传")
+_TOO_BIG = (
+    f"这个 .xls 文件的表格范围太大，在 {megabytes(MEMORY_LIMIT)} 内存内无法读取（旧的 .xls 格式会把每个工作表按"
+    "整个矩形读入）：请用 Excel 打开后删除多余的工作表和远处的单元格，另存为 .xlsx 再上传"
+)
 _UNREADABLE = "无法读取这个 Excel 文件（{}），请确认文件未损坏、没有设置密码，或用 Excel 另存为 .xlsx 后重试"
 
 
@@ -36,8 +38,9 @@ def read(data: bytes, known_headers: set[str], preferred: tuple[str, ...]) -> Sh
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     request = pickle.dumps((data, set(known_headers), tuple(preferred)))
     try:
-        done = subprocess.run([sys.executable, "-m", "kepu.ingest.xls"], input=request, capture_output=True, env=env,
-                              timeout=TIME_LIMIT)
+        done = subprocess.run(
+            [sys.executable, "-m", "kepu.ingest.xls"], input=request, capture_output=True, env=env, timeout=TIME_LIMIT
+        )
     except subprocess.TimeoutExpired:
         raise FileRejected(f"读取这个 .xls 文件超过了 {TIME_LIMIT} 秒：请用 Excel 打开后另存为 .xlsx 再上传") from None
     except OSError as exc:  # the child could not be started at all
@@ -90,8 +93,11 @@ def _child() -> None:
 
 
 def _sources(book, calamine) -> list[Source]:
-    return [Source(m.name, m.visible != calamine.SheetVisibleEnum.Visible, lambda name=m.name: _rows(book, name))
-            for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+    return [
+        Source(m.name, m.visible != calamine.SheetVisibleEnum.Visible, lambda name=m.name: _rows(book, name))
+        for m in book.sheets_metadata
+        if m.typ == calamine.SheetTypeEnum.WorkSheet
+    ]
 
 
 def _rows(book, name: str) -> Iterator[Row]:

@@ -47,8 +47,9 @@ class _Workbook:
     def __init__(self, data: bytes):
         self.parts = Parts(data)
         self.tags = 0
-        book = next((target for _, kind, target in self._relationships("") if kind == "officeDocument"),
-                    "xl/workbook.xml")
+        book = next(
+            (target for _, kind, target in self._relationships("") if kind == "officeDocument"), "xl/workbook.xml"
+        )
         links: dict[str, dict[str, str]] = {}
         for link, kind, target in self._relationships(book):
             links.setdefault(kind, {})[link] = target
@@ -63,8 +64,9 @@ class _Workbook:
             if link in worksheets:  # a chart or macro sheet has no cells to import
                 self.sources.append(Source(name, hidden, functools.partial(self._rows, worksheets[link], name)))
 
-    def _parse(self, path: str, label: str, start: Callable, end: Callable | None = None,
-               text: Callable | None = None) -> Iterator[None]:
+    def _parse(
+        self, path: str, label: str, start: Callable, end: Callable | None = None, text: Callable | None = None
+    ) -> Iterator[None]:
         """Parse a part with expat, calling the handlers with tag names as written (prefix and all); yields after
         each chunk, so that a caller can take what the handlers made of it."""
         parser = expat.ParserCreate()
@@ -79,8 +81,10 @@ class _Workbook:
                 run = _check_runs(chunk, run)
                 self.tags += chunk.count(b"<")
                 if self.tags > MAX_TAGS:
-                    raise FileRejected(f"工作簿的内容过多（超过 {MAX_TAGS:,} 个 XML 标记），超出了能导入的范围："
-                                       "请删除多余的工作表或格式后另存，或拆分成几个文件分批导入")
+                    raise FileRejected(
+                        f"工作簿的内容过多（超过 {MAX_TAGS:,} 个 XML 标记），超出了能导入的范围："
+                        "请删除多余的工作表或格式后另存，或拆分成几个文件分批导入"
+                    )
                 parser.Parse(chunk, False)
                 parser.intern.clear()  # names seen: a part of ever new names would grow it without end
                 yield
@@ -89,8 +93,9 @@ class _Workbook:
             raise FileRejected(DAMAGED.format(f"{label}的内容有误：{expat.ErrorString(exc.code)}")) from None
         yield
 
-    def _run(self, path: str, label: str, start: Callable, end: Callable | None = None,
-             text: Callable | None = None) -> None:
+    def _run(
+        self, path: str, label: str, start: Callable, end: Callable | None = None, text: Callable | None = None
+    ) -> None:
         for _ in self._parse(path, label, start, end, text):
             pass
 
@@ -105,8 +110,9 @@ class _Workbook:
             if _local(tag) == "Relationship" and attrs.get("TargetMode") != "External" and "Target" in attrs:
                 target = attrs["Target"].replace("\\", "/")
                 target = target[1:] if target.startswith("/") else posixpath.join(folder, target)
-                found.append((attrs.get("Id", ""), attrs.get("Type", "").rpartition("/")[2],
-                              posixpath.normpath(target)))
+                found.append(
+                    (attrs.get("Id", ""), attrs.get("Type", "").rpartition("/")[2], posixpath.normpath(target))
+                )
                 if len(found) > MAX_PARTS:  # each should lead to a part of its own
                     raise FileRejected(DAMAGED.format(f"关系超过 {MAX_PARTS:,} 个"))
 
@@ -266,12 +272,14 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
                     if column < MAX_COLUMNS:
                         columns[letters] = column
                 if implied and not values:  # a <row> without r="…": its first cell says which row it is
-                    number, implied = _row_number(ref[len(letters):], where), False
+                    number, implied = _row_number(ref[len(letters) :], where), False
             else:
                 column += 1
             if column >= MAX_COLUMNS:
-                raise FileRejected(f"{where}有单元格超出了 Excel 的最后一列（XFD），文件可能已损坏：请用 Excel "
-                                   "打开后另存为 .xlsx 再上传")
+                raise FileRejected(
+                    f"{where}有单元格超出了 Excel 的最后一列（XFD），文件可能已损坏：请用 Excel "
+                    "打开后另存为 .xlsx 再上传"
+                )
             kind, style, formula = attrs.get("t", "n"), attrs.get("s"), False
             parts.clear()
             size = 0
@@ -331,8 +339,9 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
     return start, end, text
 
 
-def _value(kind: str, style: str | None, parts: list[str], shared: list[str], styles: list[int], date1904: bool,
-           where: str):
+def _value(
+    kind: str, style: str | None, parts: list[str], shared: list[str], styles: list[int], date1904: bool, where: str
+):
     """A cell's value from its type (t="…"), format (s="…") and text."""
     if not parts:
         return None
@@ -380,8 +389,10 @@ def _check_runs(chunk: bytes, run: int) -> int:
     else:
         run = len(chunk) - chunk.rfind(b"<") - 1
     if run > MAX_TOKEN_BYTES:
-        raise FileRejected(f"文件中有超过 {megabytes(MAX_TOKEN_BYTES)} 的一段标记或文字，不像 Excel 保存的工作簿："
-                           "请用 Excel 打开后另存为 .xlsx 再上传")
+        raise FileRejected(
+            f"文件中有超过 {megabytes(MAX_TOKEN_BYTES)} 的一段标记或文字，不像 Excel 保存的工作簿："
+            "请用 Excel 打开后另存为 .xlsx 再上传"
+        )
     return run
 
 

@@ -28,8 +28,9 @@ class Parts:
 
     def __init__(self, data: bytes):
         if data.count(b"PK\x01\x02") > MAX_PARTS:  # each directory entry starts so: counted before any is read
-            raise FileRejected(f"压缩包中的文件超过 {MAX_PARTS:,} 个，不像 Excel 保存的工作簿：请用 Excel 打开后"
-                               "另存为 .xlsx 再上传")
+            raise FileRejected(
+                f"压缩包中的文件超过 {MAX_PARTS:,} 个，不像 Excel 保存的工作簿：请用 Excel 打开后另存为 .xlsx 再上传"
+            )
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 self._infos = {i.filename.replace("\\", "/").lower(): i for i in z.infolist()}
@@ -56,8 +57,10 @@ class Parts:
             total += len(chunk)
             self.inflated += len(chunk)
             if total > info.file_size:
-                raise FileRejected(f"文件已损坏或被改动过：其中的{label}解压后比压缩包中登记的大小更大，无法读取。"
-                                   "请用 Excel 打开后另存为 .xlsx 再上传")
+                raise FileRejected(
+                    f"文件已损坏或被改动过：其中的{label}解压后比压缩包中登记的大小更大，无法读取。"
+                    "请用 Excel 打开后另存为 .xlsx 再上传"
+                )
             if self.inflated > MAX_INFLATED_BYTES:
                 raise FileRejected(TOO_BIG.format("", megabytes(MAX_INFLATED_BYTES)))
             crc = zlib.crc32(chunk, crc)
@@ -68,17 +71,17 @@ class Parts:
 
 def _inflated(data: bytes, info: zipfile.ZipInfo, label: str) -> Iterator[bytes]:
     """A part's bytes inflated CHUNK at a time, read from where its local header says they start."""
-    header = data[info.header_offset:info.header_offset + 30]
+    header = data[info.header_offset : info.header_offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise FileRejected(DAMAGED.format(f"{label}的位置有误"))
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = info.header_offset + 30 + name_length + extra_length
-    raw = memoryview(data)[start:start + info.compress_size]
+    raw = memoryview(data)[start : start + info.compress_size]
     if len(raw) < info.compress_size:
         raise FileRejected(DAMAGED.format(f"{label}不完整"))
     if info.compress_type == zipfile.ZIP_STORED:
         for at in range(0, len(raw), CHUNK):
-            yield bytes(raw[at:at + CHUNK])
+            yield bytes(raw[at : at + CHUNK])
         return
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise FileRejected(DAMAGED.format(f"{label}的压缩方式不是 Excel 所用的"))
@@ -89,7 +92,7 @@ def _inflated(data: bytes, info: zipfile.ZipInfo, label: str) -> Iterator[bytes]
             if inflater.unconsumed_tail:
                 chunk = inflater.decompress(inflater.unconsumed_tail, CHUNK)
             elif at < len(raw):
-                chunk = inflater.decompress(raw[at:at + CHUNK], CHUNK)
+                chunk = inflater.decompress(raw[at : at + CHUNK], CHUNK)
                 at += CHUNK
             else:
                 raise FileRejected(DAMAGED.format(f"{label}不完整"))

@@ -17,7 +17,6 @@ from docx.shared import Cm, Pt, RGBColor
 from kepu.core import fmt, words
 from kepu.figures import brief, targets
 
-ISSUER = "牡丹区科学技术协会"
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"  # FangSong and SimHei ship with Windows; LibreOffice falls back to Noto CJK
 STATUS_FILL = {"达标": "E3F1E4", "关注": "FDEBD3", "滞后": "F8D7D7"}
@@ -30,13 +29,21 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
     _page(doc)
     _masthead(doc, b)
     _para(doc, brief.title(b) + "进展情况", size=18, bold=True, font=HEADING_FONT, align="center", after=6)
-    _para(doc, f"统计范围：{b['filters']}。截至{_date(b['as_of'])}，规划期已过{fmt.percent(b['plan_elapsed'])}。",
-          align="center", size=12, after=12)
+    _para(
+        doc,
+        f"统计范围：{b['filters']}。截至{_date(b['as_of'])}，规划期已过{fmt.percent(b['plan_elapsed'])}。",
+        align="center",
+        size=12,
+        after=12,
+    )
 
     _heading(doc, SECTIONS[0])
     if b["record_count"]:
-        _para(doc, f"期间各镇街、各责任单位共报送科普活动{fmt.count(b['activities'])}场次，"
-                   f"参与{fmt.people(b['participants'])}，投入经费{fmt.money(b['funding'])}。{_verdict(b['targets'])}")
+        _para(
+            doc,
+            f"期间各镇街、各责任单位共报送科普活动{fmt.count(b['activities'])}场次，"
+            f"参与{fmt.people(b['participants'])}，投入经费{fmt.money(b['funding'])}。{_verdict(b['targets'])}",
+        )
     else:
         _para(doc, f"统计范围内尚无报送的活动记录。{_verdict(b['targets'])}")
     _target_table(doc, [s for s in b["targets"] if not s["group"]] or b["targets"], "指标")
@@ -90,8 +97,9 @@ def _verdict(standings: list[dict]) -> str:
 
 
 def _target_table(doc, standings: list[dict], first: str) -> None:
-    rows = [[s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), _outlook(s)]
-            for s in standings]
+    rows = [
+        [s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), _outlook(s)] for s in standings
+    ]
     _table(doc, [first, "目标", "实际", "状态", "进度研判"], rows, status_col=3, widths=(4.2, 2.4, 2.4, 1.6, 5.4))
 
 
@@ -102,10 +110,12 @@ def _group_table(doc, b: dict, kind: str) -> None:
         if s is None:
             rows.append([g["full_name"], figure, "未设定数量目标", "—", "—"])
             continue
-        rows.append([g["full_name"], figure, f"{s['name']}：{fmt.value(s['target'], s['unit'])}",
-                     words.status(s), _outlook(s)])
-    _table(doc, ["名称", "活动与参与", "目标", "状态", "进度研判"], rows, status_col=3,
-           widths=(4.0, 3.2, 3.2, 1.6, 4.0))
+        rows.append(
+            [g["full_name"], figure, f"{s['name']}：{fmt.value(s['target'], s['unit'])}", words.status(s), _outlook(s)]
+        )
+    _table(
+        doc, ["名称", "活动与参与", "目标", "状态", "进度研判"], rows, status_col=3, widths=(4.0, 3.2, 3.2, 1.6, 4.0)
+    )
 
 
 def _focus(doc, b: dict) -> None:
@@ -115,33 +125,69 @@ def _focus(doc, b: dict) -> None:
     if standings:
         _target_table(doc, standings, "指标")
     tasks = b["tasks"][b["tasks"].group_name == b["focus"]]
-    rows = [[t.code, t.title, fmt.percent(t.coverage), t.status or "不评定", "、".join(t.silent_bureaus) or "—"]
-            for t in tasks.itertuples()]
-    _table(doc, ["任务", "内容", "责任落实率", "状态", "未报送的牵头单位"], rows, status_col=3,
-           widths=(1.2, 7.0, 2.0, 1.6, 4.2))
+    rows = [
+        [t.code, t.title, fmt.percent(t.coverage), t.status or "不评定", "、".join(t.silent_bureaus) or "—"]
+        for t in tasks.itertuples()
+    ]
+    _table(
+        doc,
+        ["任务", "内容", "责任落实率", "状态", "未报送的牵头单位"],
+        rows,
+        status_col=3,
+        widths=(1.2, 7.0, 2.0, 1.6, 4.2),
+    )
 
 
 def _laggards(doc, b: dict) -> None:
     towns = b["lagging_towns"]
     _para(doc, "（一）每千人参与人次最低的镇街", bold=True, font=HEADING_FONT)
     if len(towns):
-        _para(doc, "；".join(f"{r.town}{r.participants_per_1000:,.0f}人次/千人{_share(r.share_of_average)}"
-                            for r in towns.itertuples()) + "。")
+        _para(
+            doc,
+            "；".join(
+                f"{r.town}{r.participants_per_1000:,.0f}人次/千人{_share(r.share_of_average)}"
+                for r in towns.itertuples()
+            )
+            + "。",
+        )
     else:
         _para(doc, "筛选范围内没有可比较的镇街。")
     bureaus = b["lagging_bureaus"]
     _para(doc, "（二）责任落实率最低的责任单位", bold=True, font=HEADING_FONT)
-    _para(doc, "；".join(f"{r.bureau}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_tasks) or '无'}）"
-                        for r in bureaus.itertuples()) + "。" if len(bureaus) else "无。")
+    _para(
+        doc,
+        "；".join(
+            f"{r.bureau}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_tasks) or '无'}）"
+            for r in bureaus.itertuples()
+        )
+        + "。"
+        if len(bureaus)
+        else "无。",
+    )
     tasks = b["lagging_tasks"]
     _para(doc, "（三）责任落实率最低的任务", bold=True, font=HEADING_FONT)
-    _para(doc, "；".join(f"{r.code}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_bureaus) or '无'}）"
-                        for r in tasks.itertuples()) + "。" if len(tasks) else "无。")
+    _para(
+        doc,
+        "；".join(
+            f"{r.code}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_bureaus) or '无'}）"
+            for r in tasks.itertuples()
+        )
+        + "。"
+        if len(tasks)
+        else "无。",
+    )
     behind = [s for s in b["targets"] if s["status"] == "滞后"]
     if behind:
         _para(doc, "（四）滞后的目标", bold=True, font=HEADING_FONT)
-        _para(doc, "；".join(f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的"
-                            f"{s['actual'] / s['expected']:.0%}，{words.projection(s)}" for s in behind) + "。")
+        _para(
+            doc,
+            "；".join(
+                f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的"
+                f"{s['actual'] / s['expected']:.0%}，{words.projection(s)}"
+                for s in behind
+            )
+            + "。",
+        )
 
 
 def _share(share) -> str:
@@ -150,6 +196,7 @@ def _share(share) -> str:
 
 
 # --- layout -----------------------------------------------------------------------------------------------------
+
 
 def _page(doc) -> None:
     section = doc.sections[0]
@@ -167,7 +214,7 @@ def _page(doc) -> None:
 def _masthead(doc, b: dict) -> None:
     _para(doc, "科学素质行动工作简报", size=30, bold=True, font=HEADING_FONT, align="center", colour=RED, after=4)
     _para(doc, f"（{b['filters'].split(' · ')[0]}进展）", size=14, align="center", after=4)
-    line = _para(doc, f"{ISSUER}\t{_date(b['as_of'])}", size=14, after=10)
+    line = _para(doc, f"{b['district'].issuer}\t{_date(b['as_of'])}", size=14, after=10)
     line.paragraph_format.tab_stops.add_tab_stop(Cm(15.8), alignment=2)  # right-aligned at the right margin
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -181,8 +228,17 @@ def _heading(doc, text: str) -> None:
     _para(doc, text, size=16, font=HEADING_FONT, before=10, after=6)
 
 
-def _para(doc, text: str, size: float | None = None, bold: bool = False, font: str | None = None,
-          align: str | None = None, colour: RGBColor | None = None, before: float = 0, after: float | None = None):
+def _para(
+    doc,
+    text: str,
+    size: float | None = None,
+    bold: bool = False,
+    font: str | None = None,
+    align: str | None = None,
+    colour: RGBColor | None = None,
+    before: float = 0,
+    after: float | None = None,
+):
     paragraph = doc.add_paragraph()
     run = paragraph.add_run(text)
     _font(run, size, bold, font, colour)
@@ -206,8 +262,9 @@ def _font(run, size=None, bold=False, font=None, colour=None) -> None:
         run.font.color.rgb = colour
 
 
-def _table(doc, headers: list[str], rows: list[list[str]], status_col: int | None = None,
-           widths: tuple[float, ...] = ()) -> None:
+def _table(
+    doc, headers: list[str], rows: list[list[str]], status_col: int | None = None, widths: tuple[float, ...] = ()
+) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

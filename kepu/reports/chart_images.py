@@ -50,8 +50,10 @@ def render(figs: list[go.Figure]) -> list[bytes]:
     try:
         return asyncio.run(_render(figs))
     except Exception as exc:  # kaleido raises its own and choreographer's errors; all mean the same to a user
-        raise ChartError("无法生成图表图片：需要本机安装 Chromium 浏览器和中文字体"
-                         f"（Debian/Ubuntu：apt-get install chromium fonts-noto-cjk）。详情：{exc}") from exc
+        raise ChartError(
+            "无法生成图表图片：需要本机安装 Chromium 浏览器和中文字体"
+            f"（Debian/Ubuntu：apt-get install chromium fonts-noto-cjk）。详情：{exc}"
+        ) from exc
 
 
 async def _render(figs: list[go.Figure]) -> list[bytes]:
@@ -62,6 +64,5 @@ async def _render(figs: list[go.Figure]) -> list[bytes]:
         for fig in figs:
             height = max(HEIGHT, int(fig.layout.height or HEIGHT))
             fig = go.Figure(fig).update_layout(height=height, font_size=FONT_SIZE)  # read on paper, not a screen
-            out.append(await k.calc_fig(fig, opts={"format": "png", "width": WIDTH, "height": height,
-                                                   "scale": SCALE}))
+            out.append(await k.calc_fig(fig, opts={"format": "png", "width": WIDTH, "height": height, "scale": SCALE}))
         return out

@@ -12,8 +12,7 @@ from kepu.core.glossary import DIMENSIONS, MEASURES
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
 BLUE, FADED = "#1f5fa8", "#b8cbe3"
-PALETTE = ["#1f5fa8", "#e07b39", "#3a9a5b", "#c0392b", "#8e6bbf", "#8c6d31", "#d16ba5", "#5f6b7a", "#17a2b8",
-           "#b8a31c"]
+PALETTE = ["#1f5fa8", "#e07b39", "#3a9a5b", "#c0392b", "#8e6bbf", "#8c6d31", "#d16ba5", "#5f6b7a", "#17a2b8", "#b8a31c"]
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
@@ -34,8 +33,15 @@ def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
     return fig
 
 
-def bar(frame: pd.DataFrame, dim: str, measure: str, selected: str | None = None, title: str = "",
-        label: str | None = None, limit: int | None = None) -> go.Figure:
+def bar(
+    frame: pd.DataFrame,
+    dim: str,
+    measure: str,
+    selected: str | None = None,
+    title: str = "",
+    label: str | None = None,
+    limit: int | None = None,
+) -> go.Figure:
     """One bar per value of `dim`: months and years in order as columns, anything else largest first as rows."""
     label = label or MEASURES[measure]
     if dim in ("month", "year"):
@@ -45,12 +51,18 @@ def bar(frame: pd.DataFrame, dim: str, measure: str, selected: str | None = None
         frame = frame.head(limit)
     labels = frame[dim].astype(str).tolist()
     colours = [BLUE if selected in (None, v) else FADED for v in labels]
-    fig = go.Figure(go.Bar(
-        x=frame[measure], y=labels, orientation="h", marker_color=colours,
-        customdata=[[v] for v in labels],
-        text=[_short(v, measure) for v in frame[measure]], textposition="auto",
-        hovertemplate=f"%{{y}}<br>{label}：%{{x:,.0f}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=frame[measure],
+            y=labels,
+            orientation="h",
+            marker_color=colours,
+            customdata=[[v] for v in labels],
+            text=[_short(v, measure) for v in frame[measure]],
+            textposition="auto",
+            hovertemplate=f"%{{y}}<br>{label}：%{{x:,.0f}}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title=None, **count_ticks(frame[measure].max()))
     return _layout(fig, max(220, 26 * len(labels) + 60), title)
@@ -59,10 +71,15 @@ def bar(frame: pd.DataFrame, dim: str, measure: str, selected: str | None = None
 def _column(frame: pd.DataFrame, dim: str, measure: str, selected: str | None, title: str, label: str) -> go.Figure:
     labels = frame[dim].astype(str).tolist()
     colours = [BLUE if selected in (None, v) else FADED for v in labels]
-    fig = go.Figure(go.Bar(
-        x=labels, y=frame[measure], marker_color=colours, customdata=[[v] for v in labels],
-        hovertemplate=f"%{{x}}<br>{label}：%{{y:,.0f}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=frame[measure],
+            marker_color=colours,
+            customdata=[[v] for v in labels],
+            hovertemplate=f"%{{x}}<br>{label}：%{{y:,.0f}}<extra></extra>",
+        )
+    )
     fig.update_xaxes(type="category", tickangle=-45 if len(labels) > 12 else 0, nticks=min(len(labels), 20))
     fig.update_yaxes(title=None, **count_ticks(frame[measure].max()))
     return _layout(fig, 300, title)
@@ -77,7 +94,10 @@ def stacked(frame: pd.DataFrame, dim: str, by: str, measure: str, title: str = "
     for i, (value, part) in enumerate(frame.groupby(by, sort=False)):
         part = part.set_index(part[dim].astype(str)).reindex(order).fillna({measure: 0})
         fig.add_bar(
-            name=str(value), x=order, y=part[measure], marker_color=PALETTE[i % len(PALETTE)],
+            name=str(value),
+            x=order,
+            y=part[measure],
+            marker_color=PALETTE[i % len(PALETTE)],
             customdata=[[d, str(value)] for d in order],
             hovertemplate=f"%{{x}} · {value}<br>{MEASURES[measure]}：%{{y:,.0f}}<extra></extra>",
         )
@@ -113,11 +133,17 @@ def completion(standings: list[dict], title: str = "") -> go.Figure:
     judged = [s for s in standings if s["status"] and s["expected"]]
     names = [s["name"] for s in judged]
     shares = [s["actual"] / s["expected"] * 100 for s in judged]
-    fig = go.Figure(go.Bar(
-        x=shares, y=names, orientation="h", marker_color=[STATUS_COLOURS[s["status"]] for s in judged],
-        text=[f"{v:.0f}% {s['status']}" for v, s in zip(shares, judged, strict=True)], textposition="auto",
-        hovertemplate="%{y}<br>实际为应达的 %{x:.0f}%<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=shares,
+            y=names,
+            orientation="h",
+            marker_color=[STATUS_COLOURS[s["status"]] for s in judged],
+            text=[f"{v:.0f}% {s['status']}" for v, s in zip(shares, judged, strict=True)],
+            textposition="auto",
+            hovertemplate="%{y}<br>实际为应达的 %{x:.0f}%<extra></extra>",
+        )
+    )
     fig.add_vline(x=100, line_dash="dash", line_color="#444")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title="实际 ÷ 应达（%）", range=[0, max([110, *shares]) * 1.05])

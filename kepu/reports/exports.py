@@ -8,12 +8,13 @@ import re
 
 from kepu.core import words
 from kepu.core.filters import Filters
+from kepu.core.glossary import EXPORT_FORMATS
 from kepu.figures import brief, tables
 from kepu.reports import briefing, chart_images, spreadsheet
 from kepu.storage import audit, catalog, queries
 
 RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
-FORMATS = {"xlsx": "Excel 工作簿", "docx": "Word 简报"}
+FORMATS = EXPORT_FORMATS
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -26,8 +27,9 @@ def workbook(con, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes
     b = brief.gather(con, f, as_of, focus)
     cohorts = [g["name"] for g in b["groups"] if g["kind"] == "cohort"]
     towns = list(f.town) or catalog.towns(con).name.tolist()
-    by_town = tables.matrix(queries.breakdown(con, f, ("town", "cohort")), "town", "cohort", "participants", towns,
-                            cohorts)
+    by_town = tables.matrix(
+        queries.breakdown(con, f, ("town", "cohort")), "town", "cohort", "participants", towns, cohorts
+    )
     duties = tables.assignments(b["assignments"], list(f.bureau) or catalog.bureaus(con), b["tasks"].code.tolist())
     sheets = {  # as the pages show them (kepu/tables.py)
         "任务": tables.tasks(b["tasks"], b["targets"]),
@@ -66,5 +68,14 @@ def file_name(f: Filters, kind: str, focus: str | None = None) -> str:
 
 def log(con, user_name: str, kind: str, f: Filters, where: str = "") -> None:
     """Put an export in the audit log: what was taken away (workbook, briefing or records), of which view."""
-    audit.record(con, user_name, "export", format=kind, view=words.filters(f), period=str(f.period),
-                 town=list(f.town), bureau=list(f.bureau), file=where or None)
+    audit.record(
+        con,
+        user_name,
+        "export",
+        format=kind,
+        view=words.filters(f),
+        period=str(f.period),
+        town=list(f.town),
+        bureau=list(f.bureau),
+        file=where or None,
+    )

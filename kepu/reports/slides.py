@@ -15,16 +15,27 @@ STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", None: "no
 
 def render(slide: str, b: dict) -> str:
     """One slide of a gathered view."""
-    body = {"overview": _overview, "cohorts": lambda b: _groups(b, "cohort"),
-            "projects": lambda b: _groups(b, "project"), "laggards": _laggards}[slide](b)
+    body = {
+        "overview": _overview,
+        "cohorts": lambda b: _groups(b, "cohort"),
+        "projects": lambda b: _groups(b, "project"),
+        "laggards": _laggards,
+    }[slide](b)
     return f'<div class="kp-slide"><div class="kp-heading">{escape(SLIDES[slide])}</div>{body}</div>'
 
 
 def _overview(b: dict) -> str:
-    figures = [("规划期已过", fmt.percent(b["plan_elapsed"])), ("活动场次", fmt.count(b["activities"])),
-               ("参与人次", fmt.count(b["participants"])), ("经费", fmt.money(b["funding"]))]
-    top = "".join(f'<div class="kp-figure"><div class="kp-label">{escape(label)}</div>'
-                  f'<div class="kp-big">{escape(value)}</div></div>' for label, value in figures)
+    figures = [
+        ("规划期已过", fmt.percent(b["plan_elapsed"])),
+        ("活动场次", fmt.count(b["activities"])),
+        ("参与人次", fmt.count(b["participants"])),
+        ("经费", fmt.money(b["funding"])),
+    ]
+    top = "".join(
+        f'<div class="kp-figure"><div class="kp-label">{escape(label)}</div>'
+        f'<div class="kp-big">{escape(value)}</div></div>'
+        for label, value in figures
+    )
     plan_targets = [s for s in b["targets"] if s["basis"] == "纲要目标"] or b["targets"][:4]
     cards = "".join(_card(s["name"], words.actual(s), s) for s in plan_targets)
     return f'<div class="kp-row kp-figures">{top}</div><div class="kp-row">{cards}</div>'
@@ -50,16 +61,18 @@ def _card(name: str, value: str, s: dict | None, extra: str = "") -> str:
     if extra:
         lines.append(extra)
     detail = "".join(f'<div class="kp-detail">{escape(line)}</div>' for line in lines if line)
-    return (f'<div class="kp-card kp-{STATUS_CLASS[status]}"><div class="kp-name">{escape(name)}</div>'
-            f'<div class="kp-value">{_value(value, s["unit"] if s else "人次")}</div>'
-            f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(words.status(s) if s else "不评定")}</div>'
-            f'{detail}</div>')
+    return (
+        f'<div class="kp-card kp-{STATUS_CLASS[status]}"><div class="kp-name">{escape(name)}</div>'
+        f'<div class="kp-value">{_value(value, s["unit"] if s else "人次")}</div>'
+        f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(words.status(s) if s else "不评定")}</div>'
+        f"{detail}</div>"
+    )
 
 
 def _value(text: str, unit: str) -> str:
     """A figure with its unit set smaller, so 57.2万人次 fits a fifth of the screen."""
     if unit != "%" and text.endswith(unit):
-        return f'{escape(text[:-len(unit)])}<span class="kp-unit">{escape(unit)}</span>'
+        return f'{escape(text[: -len(unit)])}<span class="kp-unit">{escape(unit)}</span>'
     return escape(text)
 
 
@@ -67,23 +80,30 @@ def _laggards(b: dict) -> str:
     towns = [(r.town, f"{r.participants_per_1000:,.0f}人次/千人") for r in b["lagging_towns"].itertuples()]
     bureaus = [(r.bureau, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_bureaus"].itertuples()]
     tasks = [(r.code, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_tasks"].itertuples()]
-    behind = [(s["name"], f"为应达的 {s['actual'] / s['expected']:.0%}") for s in b["targets"]
-              if s["status"] == "滞后"]
+    behind = [(s["name"], f"为应达的 {s['actual'] / s['expected']:.0%}") for s in b["targets"] if s["status"] == "滞后"]
     columns = [("镇街 · 每千人参与最少", towns), ("责任单位 · 落实率最低", bureaus), ("任务 · 落实率最低", tasks)]
     if behind:
         columns.insert(0, ("滞后的目标", behind))
     html = []
     for heading, rows in columns:
-        items = "".join(f'<li><span class="kp-who">{escape(who)}</span><span class="kp-num">{escape(num)}</span></li>'
-                        for who, num in rows[:5]) or '<li><span class="kp-who">无</span></li>'
+        items = (
+            "".join(
+                f'<li><span class="kp-who">{escape(who)}</span><span class="kp-num">{escape(num)}</span></li>'
+                for who, num in rows[:5]
+            )
+            or '<li><span class="kp-who">无</span></li>'
+        )
         html.append(f'<div class="kp-list"><div class="kp-name">{escape(heading)}</div><ol>{items}</ol></div>')
     return f'<div class="kp-row">{"".join(html)}</div>'
 
 
 def style(dark: bool) -> str:
     """The slides' CSS, light or dark; it also hides Streamlit's header so the slide has the whole screen."""
-    bg, fg, card, muted, line = (("#0e1117", "#f5f5f5", "#1b2130", "#c9d1dc", "#33405a") if dark else
-                                 ("#ffffff", "#1a1a1a", "#f4f6fa", "#4a5568", "#d5dbe5"))
+    bg, fg, card, muted, line = (
+        ("#0e1117", "#f5f5f5", "#1b2130", "#c9d1dc", "#33405a")
+        if dark
+        else ("#ffffff", "#1a1a1a", "#f4f6fa", "#4a5568", "#d5dbe5")
+    )
     return f"""<style>
 header[data-testid="stHeader"] {{ display: none; }}
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {bg}; color: {fg}; }}

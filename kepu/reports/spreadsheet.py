@@ -18,9 +18,23 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COUNT, MONEY, SHARE, RATIO, DECIMAL = "#,##0", "#,##0.00", '0.0"%"', "0.0%", "#,##0.###"
 # Number formats by column header; columns not named here are text (or counts, when numeric).
 FORMATS = {
-    "场次": COUNT, "人次": COUNT, "活动场次": COUNT, "参与人次": COUNT, "人口": COUNT, "牵头任务数": COUNT,
-    "有报送的任务数": COUNT, "经费（元）": MONEY, "落实率": SHARE, "为平均水平": SHARE, "人次/千人": "#,##0.0",
-    "目标": DECIMAL, "应达": DECIMAL, "实际": DECIMAL, "按当前进度预计": DECIMAL, "差额": DECIMAL, "完成率": RATIO,
+    "场次": COUNT,
+    "人次": COUNT,
+    "活动场次": COUNT,
+    "参与人次": COUNT,
+    "人口": COUNT,
+    "牵头任务数": COUNT,
+    "有报送的任务数": COUNT,
+    "经费（元）": MONEY,
+    "落实率": SHARE,
+    "为平均水平": SHARE,
+    "人次/千人": "#,##0.0",
+    "目标": DECIMAL,
+    "应达": DECIMAL,
+    "实际": DECIMAL,
+    "按当前进度预计": DECIMAL,
+    "差额": DECIMAL,
+    "完成率": RATIO,
 }
 
 
@@ -42,8 +56,9 @@ def build(b: dict, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> by
     projection, 人群 and 重点工程, then `sheets` (name → table, in order), 月度, and the matching records
     (tables.records)."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                     "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     styles = _Styles(book)
     _summary_sheet(book, styles, b)
     _table(book, styles, "人群", _groups(b, "cohort"))
@@ -53,8 +68,12 @@ def build(b: dict, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> by
     months = pd.DataFrame(b["by_month"], columns=["month", "activities", "participants", "funding"])
     _table(book, styles, "月度", months.set_axis(["月份", "场次", "人次", "经费（元）"], axis=1))
     shown = len(records)
-    note = None if shown == b["record_count"] else \
-        f"共 {b['record_count']:,} 条记录，本表列出前 {shown:,} 条；其余请按镇街、责任单位或年份缩小范围后分别导出。"
+    note = (
+        None
+        if shown == b["record_count"]
+        else f"共 {b['record_count']:,} 条记录，本表列出前 {shown:,} 条；"
+        "其余请按镇街、责任单位或年份缩小范围后分别导出。"
+    )
     _table(book, styles, "活动记录", records, note)
     book.close()
     return out.getvalue()
@@ -67,25 +86,51 @@ def target_rows(b: dict) -> pd.DataFrame:
         # Only where the target is judged: a town's actual is no share of the district's target.
         judged = s["status"] and s["actual"] is not None and s["expected"]
         done = s["actual"] / s["expected"] if judged else None
-        rows.append({
-            "指标": s["name"], "所属": s["group"] or "全区", "单位": s["unit"], "口径": s["basis"], "目标": s["target"],
-            "应达": s["expected"], "实际": s["actual"], "完成率": done, "状态": words.status(s),
-            "按当前进度预计": s["projected"], "差额": s["shortfall"], "进度研判": words.projection(s) or "—",
-            "说明": s["note"] or "",
-        })
+        rows.append(
+            {
+                "指标": s["name"],
+                "所属": s["group"] or "全区",
+                "单位": s["unit"],
+                "口径": s["basis"],
+                "目标": s["target"],
+                "应达": s["expected"],
+                "实际": s["actual"],
+                "完成率": done,
+                "状态": words.status(s),
+                "按当前进度预计": s["projected"],
+                "差额": s["shortfall"],
+                "进度研判": words.projection(s) or "—",
+                "说明": s["note"] or "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _groups(b: dict, kind: str) -> pd.DataFrame:
     label = "人群" if kind == "cohort" else "重点工程"
-    rows = [{label: g["full_name"], "场次": t["activities"], "人次": t["participants"], "经费（元）": t["funding"],
-             "目标指标": s["name"] if s else "未设定数量目标", "目标": s["target"] if s else None,
-             "实际": s["actual"] if s else None, "状态": words.status(s) if s else "—",
-             "进度研判": (words.projection(s) or "—") if s else "—"}
-            for g, t, s in brief.group_standings(b, kind)]
+    rows = [
+        {
+            label: g["full_name"],
+            "场次": t["activities"],
+            "人次": t["participants"],
+            "经费（元）": t["funding"],
+            "目标指标": s["name"] if s else "未设定数量目标",
+            "目标": s["target"] if s else None,
+            "实际": s["actual"] if s else None,
+            "状态": words.status(s) if s else "—",
+            "进度研判": (words.projection(s) or "—") if s else "—",
+        }
+        for g, t, s in brief.group_standings(b, kind)
+    ]
     spare = next(r for r in b["by_cohort" if kind == "cohort" else "by_project"] if r[kind] == UNSPECIFIED)
-    rows.append({label: f"{UNSPECIFIED}（记录未注明{label}）", "场次": spare["activities"],
-                 "人次": spare["participants"], "经费（元）": spare["funding"]})
+    rows.append(
+        {
+            label: f"{UNSPECIFIED}（记录未注明{label}）",
+            "场次": spare["activities"],
+            "人次": spare["participants"],
+            "经费（元）": spare["funding"],
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -93,9 +138,14 @@ def _summary_sheet(book, styles: _Styles, b: dict) -> None:
     sheet = book.add_worksheet("概要")
     sheet.write_string(0, 0, brief.title(b), styles.title)
     facts = [
-        ("筛选", b["filters"]), ("截至", b["as_of"]), ("规划期已过", fmt.percent(b["plan_elapsed"])),
-        ("活动场次", b["activities"]), ("参与人次", b["participants"]), ("经费（元）", b["funding"]),
-        ("活动记录", b["record_count"]), ("最新活动日期", b["latest_activity"] or "尚无活动记录"),
+        ("筛选", b["filters"]),
+        ("截至", b["as_of"]),
+        ("规划期已过", fmt.percent(b["plan_elapsed"])),
+        ("活动场次", b["activities"]),
+        ("参与人次", b["participants"]),
+        ("经费（元）", b["funding"]),
+        ("活动记录", b["record_count"]),
+        ("最新活动日期", b["latest_activity"] or "尚无活动记录"),
         ("数据说明", words.data_note(b)),
     ]
     for i, (label, value) in enumerate(facts, start=2):
@@ -184,8 +234,9 @@ class _Styles:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 16})
         self.bold = book.add_format({"bold": True})
-        self.header = book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True,
-                                       "valign": "vcenter"})
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
         self.quoted = book.add_format({"quote_prefix": True})
         self._numbers: dict[str, object] = {}
 

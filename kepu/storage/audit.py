@@ -63,13 +63,27 @@ def record(con, user_name: str, action: str, **detail) -> None:
     """Log one action (login, import, refusal, undo, restore, export, target change, user change…) with its details
     as JSON, and this thread's origin."""
     where = origin()
-    db.execute(con, """INSERT INTO audit_log (logged_at, user_name, action, detail, via, os_user, address)
+    db.execute(
+        con,
+        """INSERT INTO audit_log (logged_at, user_name, action, detail, via, os_user, address)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
-               [dt.datetime.now(), user_name, action, json.dumps(detail, ensure_ascii=False, default=str),
-                where.via, where.os_user, where.address])
+        [
+            dt.datetime.now(),
+            user_name,
+            action,
+            json.dumps(detail, ensure_ascii=False, default=str),
+            where.via,
+            where.os_user,
+            where.address,
+        ],
+    )
 
 
 def entries(con, limit: int = 200) -> pd.DataFrame:
     """The latest entries, newest first. Columns: logged_at, user_name, action, detail, via, os_user, address."""
-    return db.query(con, """SELECT logged_at, user_name, action, detail, via, os_user, address FROM audit_log
-                            ORDER BY logged_at DESC LIMIT ?""", [limit])
+    return db.query(
+        con,
+        """SELECT logged_at, user_name, action, detail, via, os_user, address FROM audit_log
+                            ORDER BY logged_at DESC LIMIT ?""",
+        [limit],
+    )

@@ -13,6 +13,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kepu.core.errors import UserError
 from kepu.core.glossary import ROLES
 from kepu.core.plan import DISTRICT
 from kepu.storage import audit, catalog, db
@@ -26,13 +27,16 @@ MAX_NAME = 32
 
 WRONG_LOGIN = "用户名或密码错误"
 DISABLED = "该账户已停用，请联系区科协"
-ENDED = {"disabled": "该账户已被停用，本次登录已结束。", "password": "该账户的密码已重设，请用新密码重新登录。",
-         "gone": "该账户已不存在，本次登录已结束。"}
+ENDED = {
+    "disabled": "该账户已被停用，本次登录已结束。",
+    "password": "该账户的密码已重设，请用新密码重新登录。",
+    "gone": "该账户已不存在，本次登录已结束。",
+}
 
 _hasher = PasswordHasher()
 
 
-class AuthError(ValueError):
+class AuthError(UserError):
     """A user or login request that cannot be granted; the message says what to do, in Chinese."""
 
 
@@ -62,8 +66,9 @@ class User:
             return None
         if bureau is None:
             if self.town is None:
-                return "指标", ("您的账户只能报送本单位的活动记录；指标数据（抽样调查比例、科普经费）由区科协管理员"
-                              "或镇街填报员报送")
+                return "指标", (
+                    "您的账户只能报送本单位的活动记录；指标数据（抽样调查比例、科普经费）由区科协管理员或镇街填报员报送"
+                )
             return None if town == self.town else ("镇街", f"您的账户只能报送本镇街（{self.town}）的指标数据")
         if self.bureau is not None:
             return None if bureau == self.bureau else ("责任单位", f"您的账户只能报送本单位（{self.bureau}）的活动")
@@ -90,8 +95,9 @@ class User:
         return None
 
 
-def add_user(con, name: str, role: str, bureau: str | None = None, town: str | None = None,
-             by: str | None = None) -> User:
+def add_user(
+    con, name: str, role: str, bureau: str | None = None, town: str | None = None, by: str | None = None
+) -> User:
     """Add a user without a password (set one with set_password); return the user with canonical scope names.
     `by` is who the audit log names (default: where the call comes from, e.g. 命令行)."""
     by = by or audit.actor_name()
@@ -106,9 +112,13 @@ def add_user(con, name: str, role: str, bureau: str | None = None, town: str | N
     if get_user(con, name) is not None:
         raise AuthError(f"用户“{name}”已存在，请换一个用户名")
     user = User(name, role, _resolve_bureau(con, bureau), _resolve_town(con, town))
-    db.execute(con, "INSERT INTO users (name, role, bureau, town, created_at) VALUES (?, ?, ?, ?, ?)",
-               [user.name, user.role, user.bureau, user.town, dt.datetime.now()])
-    audit.record(con, by, "user.add", name=user.name, role=user.role, bureau=user.bureau, town=user.town)
+    with db.transaction(con):  # the user and its audit line together
+        db.execute(
+            con,
+            "INSERT INTO users (name, role, bureau, town, created_at) VALUES (?, ?, ?, ?, ?)",
+            [user.name, user.role, user.bureau, user.town, dt.datetime.now()],
+        )
+        audit.record(con, by, "user.add", name=user.name, role=user.role, bureau=user.bureau, town=user.town)
     return user
 
 
@@ -119,9 +129,14 @@ def set_password(con, name: str, password: str, by: str | None = None) -> None:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码")
     # A new session number ends every open login of the account (they are checked on each page run).
-    db.execute(con, """UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL,
-                              session_epoch = session_epoch + 1 WHERE name = ?""", [_hasher.hash(password), name])
-    audit.record(con, by, "user.password", name=name)
+    with db.transaction(con):
+        db.execute(
+            con,
+            """UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL,
+                                  session_epoch = session_epoch + 1 WHERE name = ?""",
+            [_hasher.hash(password), name],
+        )
+        audit.record(con, by, "user.password", name=name)
 
 
 def disable_user(con, name: str, by: str) -> None:
@@ -137,8 +152,12 @@ def enable_user(con, name: str, by: str) -> None:
 def authenticate(con, name: str, password: str, now: dt.datetime | None = None) -> User:
     """The user whose name and password these are; AuthError (in Chinese) otherwise. Every attempt is logged."""
     now = now or dt.datetime.now()
-    row = db.rows(con, """SELECT role, bureau, town, password_hash, disabled, locked_until, session_epoch
-                          FROM users WHERE name = ?""", [name])
+    row = db.rows(
+        con,
+        """SELECT role, bureau, town, password_hash, disabled, locked_until, session_epoch
+                          FROM users WHERE name = ?""",
+        [name],
+    )
     if not row or row[0][3] is None:
         # Spend as long as a real check, so the answer's timing does not tell which names exist.
         _verify(_dummy_hash(), password)
@@ -149,25 +168,28 @@ def authenticate(con, name: str, password: str, now: dt.datetime | None = None) 
         _refused(con, name, "locked")
         raise AuthError(_locked_message(locked_until))
     if not _verify(password_hash, password):
-        message = _record_failure(con, name, now)
-        _refused(con, name, "wrong password")
+        with db.transaction(con):  # the count, any lock, and the refusal's audit line together
+            message = _record_failure(con, name, now)
+            _refused(con, name, "wrong password")
         raise AuthError(message)
     # Only someone who knows the password learns that the account is disabled.
     if disabled:
         _refused(con, name, "disabled")
         raise AuthError(DISABLED)
-    db.execute(con, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
-    if _hasher.check_needs_rehash(password_hash):
-        db.execute(con, "UPDATE users SET password_hash = ? WHERE name = ?", [_hasher.hash(password), name])
-    audit.record(con, name, "login")
+    with db.transaction(con):
+        db.execute(con, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
+        if _hasher.check_needs_rehash(password_hash):
+            db.execute(con, "UPDATE users SET password_hash = ? WHERE name = ?", [_hasher.hash(password), name])
+        audit.record(con, name, "login")
     return User(name, role, bureau, town, session)
 
 
 def current_session(con, user: User) -> User:
     """The account behind an open login as it is now (its role and scope re-read); AuthError, saying why, when the
     login must end: the account was disabled, its password reset, or it is gone."""
-    row = db.rows(con, "SELECT name, role, bureau, town, session_epoch, disabled FROM users WHERE name = ?",
-                  [user.name])
+    row = db.rows(
+        con, "SELECT name, role, bureau, town, session_epoch, disabled FROM users WHERE name = ?", [user.name]
+    )
     if not row:
         raise AuthError(ENDED["gone"])
     *fields, disabled = row[0]
@@ -181,15 +203,18 @@ def current_session(con, user: User) -> User:
 
 def _refused(con, name: str, reason: str) -> None:
     # The name is what was typed: kept as text in the JSON, never shown as markup.
-    audit.record(con, name[:MAX_NAME * 2], "login.refused", reason=reason)
+    audit.record(con, name[: MAX_NAME * 2], "login.refused", reason=reason)
 
 
 def list_users(con) -> pd.DataFrame:
     """All users by name, without their password hashes. Columns: name, role, bureau, town, disabled,
     has_password, created_at."""
-    return db.query(con, """SELECT name, role, bureau, town, disabled, password_hash IS NOT NULL AS has_password,
+    return db.query(
+        con,
+        """SELECT name, role, bureau, town, disabled, password_hash IS NOT NULL AS has_password,
                                    created_at
-                            FROM users ORDER BY name""")
+                            FROM users ORDER BY name""",
+    )
 
 
 def get_user(con, name: str) -> User | None:
@@ -235,9 +260,11 @@ def _require_user(con, name: str) -> None:
 
 def _set_disabled(con, name: str, disabled: bool, by: str) -> None:
     _require_user(con, name)
-    db.execute(con, "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE name = ?",
-               [disabled, name])
-    audit.record(con, by, "user.disable" if disabled else "user.enable", name=name)
+    with db.transaction(con):
+        db.execute(
+            con, "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE name = ?", [disabled, name]
+        )
+        audit.record(con, by, "user.disable" if disabled else "user.enable", name=name)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -255,8 +282,9 @@ def _dummy_hash() -> str:
 def _record_failure(con, name: str, now: dt.datetime) -> str:
     """Count a wrong password, locking the account at MAX_FAILURES; return the message to show."""
     # One statement, so two attempts at once cannot both read the old count.
-    failures = db.scalar(con, "UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ? "
-                              "RETURNING failed_logins", [name])
+    failures = db.scalar(
+        con, "UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ? RETURNING failed_logins", [name]
+    )
     if failures < MAX_FAILURES:
         return WRONG_LOGIN
     # The lock carries the state from here; once it lifts, the user has MAX_FAILURES fresh attempts.

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kepu.core import matching
+from kepu.core.errors import UserError
 from kepu.core.filters import Period
+from kepu.core.plan import DISTRICT, District
 from kepu.storage import db
 from kepu.storage.store import get_meta
 
@@ -37,7 +39,7 @@ def plan_for(con, period: Period) -> PlanInfo:
     for plan in plans(con):
         if plan.start_year <= period.first and period.last <= plan.end_year:
             return plan
-    raise ValueError(f"期间 {period} 不在任何已载入规划的年份之内")
+    raise UserError(f"期间 {period} 不在任何已载入规划的年份之内")
 
 
 def periods(con) -> list[str]:
@@ -81,14 +83,22 @@ def tasks(con, plan_id: str) -> pd.DataFrame:
 def indicators(con, plan_id: str) -> pd.DataFrame:
     """The plan's indicators. Columns: code, name, unit, basis, measure, observation, task, activity_type,
     cohort, project."""
-    return db.query(con, """SELECT code, name, unit, basis, measure, observation, task, activity_type, cohort, project
-                            FROM indicators WHERE plan_id = ? ORDER BY sort""", [plan_id])
+    return db.query(
+        con,
+        """SELECT code, name, unit, basis, measure, observation, task, activity_type, cohort, project
+                            FROM indicators WHERE plan_id = ? ORDER BY sort""",
+        [plan_id],
+    )
 
 
 def targets(con, plan_id: str) -> pd.DataFrame:
     """The plan's targets, one row per value. Columns: indicator, kind, year, value, baseline_year, basis."""
-    return db.query(con, """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
-                            WHERE plan_id = ? ORDER BY indicator, year""", [plan_id])
+    return db.query(
+        con,
+        """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
+                            WHERE plan_id = ? ORDER BY indicator, year""",
+        [plan_id],
+    )
 
 
 def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -107,6 +117,24 @@ def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
               WHERE o.series = $series AND {town_filter}
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)
+
+
+def district(con) -> District:
+    """The district the store is about: its name, who issues its briefings, its population and the population's
+    source (from the newest plan that says; empty strings for a store whose plan does not)."""
+    row = db.rows(
+        con,
+        """SELECT place, issuer, population_source FROM plans WHERE place IS NOT NULL
+           ORDER BY start_year DESC LIMIT 1""",
+    )
+    place, issuer, source = row[0] if row else ("", "", "")
+    population = db.scalar(con, "SELECT population FROM towns WHERE kind = ?", [DISTRICT]) or 0
+    return District(place or "", issuer or "", int(population), source or "")
+
+
+def administrations(con) -> dict[str, str]:
+    """The bodies that administer towns, in the plan's order, each with its short name (牡丹区 → 区直管)."""
+    return dict(db.rows(con, "SELECT name, short FROM administrations ORDER BY sort"))
 
 
 def is_demo(con) -> bool:

@@ -24,12 +24,33 @@ ACTIVITIES_PER_YEAR = {2021: 3000, 2022: 3500, 2023: 4000, 2024: 4500, 2025: 500
 LAGGING_TOWNS = {"吕陵镇": 0.25, "胡集镇": 0.3, "李村镇": 0.5}
 LAGGING_BUREAUS = {"区林业局": 0.25, "区行政审批服务局": 0.3, "区妇联": 0.5}
 # Lead bureaus that never report on a task they are assigned.
-SILENT = {("Y4", "区交通运输局"), ("Y4", "区市场监管局"), ("W1", "区住房和城乡建设局"), ("F1", "区民政局"),
-          ("P3", "区自然资源局"), ("Y1", "区广播电视台"), ("E1", "区工业和信息化局")}
+SILENT = {
+    ("Y4", "区交通运输局"),
+    ("Y4", "区市场监管局"),
+    ("W1", "区住房和城乡建设局"),
+    ("F1", "区民政局"),
+    ("P3", "区自然资源局"),
+    ("Y1", "区广播电视台"),
+    ("E1", "区工业和信息化局"),
+}
 
 # Relative volume of each task (tasks not named get 1).
-TASK_WEIGHT = {"Y4": 3.0, "Y2": 2.0, "Y1": 1.5, "Y5": 0.3, "F1": 3.0, "F2": 1.2, "F3": 1.5, "W3": 1.5, "E1": 2.5,
-               "C1": 0.5, "P1": 0.7, "P2": 1.2, "P3": 0.5, "P4": 3.5}
+TASK_WEIGHT = {
+    "Y4": 3.0,
+    "Y2": 2.0,
+    "Y1": 1.5,
+    "Y5": 0.3,
+    "F1": 3.0,
+    "F2": 1.2,
+    "F3": 1.5,
+    "W3": 1.5,
+    "E1": 2.5,
+    "C1": 0.5,
+    "P1": 0.7,
+    "P2": 1.2,
+    "P3": 0.5,
+    "P4": 3.5,
+}
 # The mix of activity types by task; tasks not named use DEFAULT_MIX.
 DEFAULT_MIX = {"讲座": 3, "科普宣传": 3, "主题活动": 2, "展览": 1, "竞赛": 1, "志愿服务": 1.5, "培训": 1, "其他": 0.5}
 TYPE_MIX = {
@@ -51,11 +72,30 @@ FARMER_TRAINING = {2021: 150, 2022: 186, 2023: 228, 2024: 262, 2025: 291}
 CLASS_SIZE = 30
 
 # Median participants and spread (log-normal) by activity type, and median funding (元).
-PARTICIPANTS = {"讲座": (60, 0.7), "培训": (40, 0.5), "展览": (400, 1.0), "竞赛": (120, 0.9), "主题活动": (250, 1.0),
-                "科普宣传": (300, 1.1), "志愿服务": (80, 0.8), "场馆开放": (600, 1.0), "设施建设": (20, 1.5),
-                "其他": (80, 0.8)}
-FUNDING = {"讲座": 2000, "培训": 8000, "展览": 15000, "竞赛": 10000, "主题活动": 12000, "科普宣传": 3000,
-           "志愿服务": 500, "场馆开放": 5000, "设施建设": 150000, "其他": 2000}
+PARTICIPANTS = {
+    "讲座": (60, 0.7),
+    "培训": (40, 0.5),
+    "展览": (400, 1.0),
+    "竞赛": (120, 0.9),
+    "主题活动": (250, 1.0),
+    "科普宣传": (300, 1.1),
+    "志愿服务": (80, 0.8),
+    "场馆开放": (600, 1.0),
+    "设施建设": (20, 1.5),
+    "其他": (80, 0.8),
+}
+FUNDING = {
+    "讲座": 2000,
+    "培训": 8000,
+    "展览": 15000,
+    "竞赛": 10000,
+    "主题活动": 12000,
+    "科普宣传": 3000,
+    "志愿服务": 500,
+    "场馆开放": 5000,
+    "设施建设": 150000,
+    "其他": 2000,
+}
 
 # Theme days and weeks from the plan: (name, month, first day, last day, share of the year's activities).
 THEMES = [
@@ -71,8 +111,14 @@ THEMES = [
 MONTH_WEIGHT = [0.8, 0.5, 1.0, 1.1, 1.1, 1.0, 0.9, 0.6, 1.0, 1.1, 1.1, 1.0]
 
 TOPICS = {
-    "青少年": ["科学家精神进校园", "青少年科技节", "科技小论文辅导", "流动科技馆进校园", "科普大篷车进校园",
-               "馆校合作科学课"],
+    "青少年": [
+        "科学家精神进校园",
+        "青少年科技节",
+        "科技小论文辅导",
+        "流动科技馆进校园",
+        "科普大篷车进校园",
+        "馆校合作科学课",
+    ],
     "农民": ["科技下乡", "农业实用技术", "移风易俗科普", "科技志愿服务乡村行", "农村电商技能", "绿色生产技术"],
     "产业工人": ["职工技能", "安全生产科普", "工匠精神宣讲", "职业技能提升", "新职业技能"],
     "老年人": ["智能手机应用", "防诈骗科普", "老年健康大讲堂", "银龄科普志愿服务", "合理用药科普"],
@@ -82,9 +128,18 @@ TOPICS = {
     "科普基础设施建设工程": ["社区科普馆", "科普教育基地", "户外科普宣传栏"],
     "基层科普能力提升工程": ["应急科普", "订单式科普", "新时代文明实践科普"],
 }
-TYPE_SUFFIX = {"讲座": "讲座", "培训": "培训班", "展览": "展览", "竞赛": "竞赛", "主题活动": "主题活动",
-               "科普宣传": "宣传活动",
-               "志愿服务": "志愿服务", "场馆开放": "开放日", "设施建设": "建设", "其他": "活动"}
+TYPE_SUFFIX = {
+    "讲座": "讲座",
+    "培训": "培训班",
+    "展览": "展览",
+    "竞赛": "竞赛",
+    "主题活动": "主题活动",
+    "科普宣传": "宣传活动",
+    "志愿服务": "志愿服务",
+    "场馆开放": "开放日",
+    "设施建设": "建设",
+    "其他": "活动",
+}
 
 # Survey rate (%) of the district, and the district-level share of 科普经费 per resident (元).
 SURVEY_RATE = {2020: 10.2, 2021: 11.0, 2022: 12.1, 2023: 13.3, 2024: 14.6, 2025: 15.7}
@@ -101,7 +156,8 @@ def fill(con: db.Connection, plans: Sequence[Plan], seed: int = SEED) -> None:
 
 
 def activities(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
-    """Demo activity records: the columns of the activities table, without id."""
+    """Demo activity records: the columns of the activities table, without id. Drawn a column at a time (numpy),
+    so a whole plan's records take a fraction of a second."""
     frames = [_ordinary(plan, rng, year, n) for year, n in ACTIVITIES_PER_YEAR.items()]
     frames.append(_trainings(plan, rng, "Y5", "科技辅导员", COUNSELLOR_TRAINING, in_towns=False))
     frames.append(_trainings(plan, rng, "F2", "高素质农民", FARMER_TRAINING, in_towns=True))
@@ -112,98 +168,148 @@ def activities(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
 
 def _ordinary(plan: Plan, rng: np.random.Generator, year: int, n: int) -> pd.DataFrame:
     tasks = list(plan.tasks)
-    task_p = _norm([TASK_WEIGHT.get(t.code, 1.0) for t in tasks])
     towns = [t for t in plan.towns if t.kind != DISTRICT]
     town_p = _norm([t.population * LAGGING_TOWNS.get(t.name, 1.0) * rng.uniform(0.8, 1.25) for t in towns])
     groups = {g.name: g for g in plan.cohorts + plan.projects}
     cohort_names = [g.name for g in plan.cohorts]
 
-    rows = []
-    for i in rng.choice(len(tasks), size=n, p=task_p):
-        task = tasks[i]
-        group = groups[task.group]
+    task_i = rng.choice(len(tasks), size=n, p=_norm([TASK_WEIGHT.get(t.code, 1.0) for t in tasks]))
+    bureau = np.empty(n, dtype=object)
+    kind = np.empty(n, dtype=object)
+    for i, task in enumerate(tasks):  # each task draws its rows' bureaus and activity types from its own lists
+        rows = np.flatnonzero(task_i == i)
         leads = [b for b in task.lead_bureaus if (task.code, b) not in SILENT]
-        bureau = leads[rng.choice(len(leads), p=_norm([_bureau_weight(b) for b in leads]))]
+        bureau[rows] = np.array(leads, dtype=object)[
+            rng.choice(len(leads), size=len(rows), p=_norm([_bureau_weight(b) for b in leads]))
+        ]
         mix = TYPE_MIX.get(task.code, DEFAULT_MIX)
-        kind = list(mix)[rng.choice(len(mix), p=_norm(list(mix.values())))]
-        district_wide = rng.random() < (0.7 if task.code == "C1" else 0.08)
-        town = DISTRICT if district_wide else towns[rng.choice(len(towns), p=town_p)].name
-        start, theme = _date(rng, year)
-        if group.kind == "cohort":
-            cohorts = [group.name]
-            if rng.random() < 0.15:
-                cohorts.append(cohort_names[rng.integers(len(cohort_names))])
-            project = None
-            if rng.random() < 0.1:
-                project = ("基层科普能力提升工程", "科普信息化提升工程")[rng.integers(2)]
+        kind[rows] = np.array(list(mix), dtype=object)[
+            rng.choice(len(mix), size=len(rows), p=_norm(list(mix.values())))
+        ]
+    codes = np.array([t.code for t in tasks], dtype=object)[task_i]
+    group = np.array([t.group for t in tasks], dtype=object)[task_i]
+    district_wide = rng.random(n) < np.where(codes == "C1", 0.7, 0.08)
+    town = np.where(
+        district_wide,
+        DISTRICT,
+        np.array([t.name for t in towns], dtype=object)[rng.choice(len(towns), size=n, p=town_p)],
+    )
+    start, theme = _dates(rng, year, n)
+
+    is_cohort = np.array([groups[g].kind == "cohort" for g in group])
+    extra = rng.random(n) < 0.15
+    other = rng.integers(len(cohort_names), size=n)
+    with_project = rng.random(n) < 0.1
+    which_project = rng.integers(2, size=n)
+    how_many = rng.choice(3, size=n, p=[0.3, 0.5, 0.2])
+    order = rng.random((n, len(cohort_names))).argsort(axis=1)  # a random order of the cohorts, for each row
+    cohorts, project = [], []
+    for r in range(n):
+        if is_cohort[r]:
+            chosen = {group[r], cohort_names[other[r]]} if extra[r] else {group[r]}
+            project.append(
+                ("基层科普能力提升工程", "科普信息化提升工程")[which_project[r]] if with_project[r] else None
+            )
         else:
-            k = rng.choice(3, p=[0.3, 0.5, 0.2])
-            cohorts = list(rng.choice(cohort_names, size=k, replace=False))
-            project = group.name
-        no_task = rng.random() < 0.04
-        rows.append(_record(rng, start, theme, town, bureau, sorted(set(cohorts), key=cohort_names.index),
-                            project, None if no_task else task.code, kind, group.name))
-    return pd.DataFrame(rows)
+            chosen = {cohort_names[j] for j in order[r, : how_many[r]]}
+            project.append(group[r])
+        cohorts.append(sorted(chosen, key=cohort_names.index))
+    task = np.where(rng.random(n) < 0.04, None, codes)
+    return _records(rng, start, theme, town, bureau, cohorts, project, task, kind, group)
 
 
-def _trainings(plan: Plan, rng: np.random.Generator, code: str, who: str, totals: dict[int, int],
-               in_towns: bool) -> pd.DataFrame:
+def _trainings(
+    plan: Plan, rng: np.random.Generator, code: str, who: str, totals: dict[int, int], in_towns: bool
+) -> pd.DataFrame:
     """Classes of a counted training, adding up exactly to the yearly totals; held centrally or in the towns."""
     task = next(t for t in plan.tasks if t.code == code)
     towns = [t.name for t in plan.towns if t.kind != DISTRICT and t.name not in LAGGING_TOWNS]
-    rows = []
+    frames = []
     for year, total in totals.items():
         classes = max(1, round(total / CLASS_SIZE))
         sizes = np.full(classes, total // classes)
         sizes[: total % classes] += 1
-        for k, size in enumerate(sizes, 1):
-            start = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(60, 330)))
-            bureau = task.lead_bureaus[k % len(task.lead_bureaus)]
-            town = towns[rng.integers(len(towns))] if in_towns else DISTRICT
-            record = _record(rng, start, None, town, bureau, [task.group], None, code, "培训", task.group)
-            place = "" if town == DISTRICT else town
-            record.update(title=f"{year}年{place}{who}培训班（第{k}期）", participants=int(size),
-                          end_date=start + dt.timedelta(days=int(rng.integers(1, 5))))
-            rows.append(record)
-    return pd.DataFrame(rows)
+        start = [dt.date(year, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(60, 330, size=classes)]
+        bureau = [task.lead_bureaus[k % len(task.lead_bureaus)] for k in range(1, classes + 1)]
+        town = [towns[i] for i in rng.integers(len(towns), size=classes)] if in_towns else [DISTRICT] * classes
+        frame = _records(
+            rng,
+            start,
+            [None] * classes,
+            town,
+            bureau,
+            [[task.group]] * classes,
+            [None] * classes,
+            [code] * classes,
+            ["培训"] * classes,
+            [task.group] * classes,
+        )
+        places = ["" if t == DISTRICT else t for t in town]
+        frame["title"] = [f"{year}年{place}{who}培训班（第{k}期）" for k, place in enumerate(places, 1)]
+        frame["participants"] = sizes.astype(int)
+        frame["end_date"] = [
+            s + dt.timedelta(days=int(d)) for s, d in zip(start, rng.integers(1, 5, size=classes), strict=True)
+        ]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
-def _record(rng, start, theme, town, bureau, cohorts, project, task, kind, topic_group) -> dict:
-    median, spread = PARTICIPANTS[kind]
-    participants = int(round(rng.lognormal(np.log(median), spread)))
-    if theme == "全国科普日" and rng.random() < 0.1:
-        participants *= 8  # the main venues of 全国科普日 draw crowds
-    funding = 0.0 if rng.random() < 0.12 else round(float(rng.lognormal(np.log(FUNDING[kind]), 0.6)), -1)
-    topics = TOPICS[topic_group]
-    place = "" if town == DISTRICT else town
-    prefix = f"【{theme}】" if theme else ""
-    days = int(rng.integers(0, 3)) if kind not in ("展览", "设施建设") else int(rng.integers(3, 30))
-    return {
-        "title": f"{prefix}{place}{topics[rng.integers(len(topics))]}{TYPE_SUFFIX[kind]}",
-        "start_date": start,
-        "end_date": start + dt.timedelta(days=days),
-        "town": town,
-        "bureau": bureau,
-        "cohorts": cohorts,
-        "project": project,
-        "task": task,
-        "activity_type": kind,
-        "participants": max(participants, 0),
-        "funding": funding,
-        "note": None,
-    }
+def _records(rng, start, theme, town, bureau, cohorts, project, task, kind, topic_group) -> pd.DataFrame:
+    """The records of rows whose place, who and what are drawn: their participants (log-normal by type, crowds at
+    全国科普日), funding, title and end date."""
+    n = len(start)
+    kind, theme, town, topic_group = (np.asarray(a, dtype=object) for a in (kind, theme, town, topic_group))
+    median = np.array([PARTICIPANTS[k][0] for k in kind], dtype=float)
+    spread = np.array([PARTICIPANTS[k][1] for k in kind], dtype=float)
+    participants = np.round(rng.lognormal(np.log(median), spread)).astype(int)
+    participants[(theme == "全国科普日") & (rng.random(n) < 0.1)] *= 8  # the main venues draw crowds
+    funding = np.round(rng.lognormal(np.log([FUNDING[k] for k in kind]), 0.6), -1)
+    funding[rng.random(n) < 0.12] = 0.0
+    long_lasting = np.isin(kind, ["展览", "设施建设"])
+    days = np.where(long_lasting, rng.integers(3, 30, size=n), rng.integers(0, 3, size=n))
+    pick = rng.random(n)
+    titles = []
+    for r in range(n):
+        topics = TOPICS[topic_group[r]]
+        prefix = f"【{theme[r]}】" if theme[r] else ""
+        place = "" if town[r] == DISTRICT else town[r]
+        titles.append(f"{prefix}{place}{topics[int(pick[r] * len(topics))]}{TYPE_SUFFIX[kind[r]]}")
+    return pd.DataFrame(
+        {
+            "title": titles,
+            "start_date": list(start),
+            "end_date": [s + dt.timedelta(days=int(d)) for s, d in zip(start, days, strict=True)],
+            "town": list(town),
+            "bureau": list(bureau),
+            "cohorts": list(cohorts),
+            "project": list(project),
+            "task": list(task),
+            "activity_type": list(kind),
+            "participants": np.maximum(participants, 0),
+            "funding": funding,
+            "note": None,
+        }
+    )
 
 
-def _date(rng: np.random.Generator, year: int) -> tuple[dt.date, str | None]:
-    """A start date in `year`: on a theme day or week some of the time, else an ordinary day."""
+def _dates(rng: np.random.Generator, year: int, n: int) -> tuple[list[dt.date], list[str | None]]:
+    """Start dates in `year`: on a theme day or week some of the time, else an ordinary day; and the theme."""
     shares = [t[4] for t in THEMES]
-    pick = rng.choice(len(THEMES) + 1, p=[*shares, 1 - sum(shares)])
-    if pick < len(THEMES):
-        name, month, first, last, _ = THEMES[pick]
-        return dt.date(year, month, int(rng.integers(first, last + 1))), name
-    month = int(rng.choice(12, p=_norm(MONTH_WEIGHT))) + 1
-    days = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.date(year, month, 1)).days
-    return dt.date(year, month, int(rng.integers(1, days + 1))), None
+    pick = rng.choice(len(THEMES) + 1, size=n, p=[*shares, 1 - sum(shares)])
+    month = rng.choice(12, size=n, p=_norm(MONTH_WEIGHT)) + 1
+    fraction = rng.random(n)
+    starts, themes = [], []
+    for r in range(n):
+        if pick[r] < len(THEMES):
+            name, m, first, last, _ = THEMES[pick[r]]
+            starts.append(dt.date(year, m, first + int(fraction[r] * (last - first + 1))))
+            themes.append(name)
+        else:
+            m = int(month[r])
+            days = (dt.date(year + (m == 12), m % 12 + 1, 1) - dt.date(year, m, 1)).days
+            starts.append(dt.date(year, m, 1 + int(fraction[r] * days)))
+            themes.append(None)
+    return starts, themes
 
 
 def _bureau_weight(name: str) -> float:
@@ -212,8 +318,10 @@ def _bureau_weight(name: str) -> float:
 
 def observations(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
     """Yearly survey rates (全区) and 科普经费 (元) by town and 全区: the columns of the observations table."""
-    rows = [{"series": "survey_rate", "year": y, "town": DISTRICT, "value": v, "source": "演示数据：科学素质抽样调查"}
-            for y, v in SURVEY_RATE.items()]
+    rows = [
+        {"series": "survey_rate", "year": y, "town": DISTRICT, "value": v, "source": "演示数据：科学素质抽样调查"}
+        for y, v in SURVEY_RATE.items()
+    ]
     for year in plan.years:
         for town in plan.towns:
             if town.kind == DISTRICT:
@@ -221,8 +329,15 @@ def observations(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
             else:
                 lag = 0.5 if town.name in LAGGING_TOWNS else 1.0
                 per_capita = TOWN_FUNDING_PER_CAPITA[year] * lag * rng.uniform(0.85, 1.15)
-            rows.append({"series": "science_funding", "year": year, "town": town.name,
-                         "value": round(per_capita * town.population, -2), "source": "演示数据：科普经费统计"})
+            rows.append(
+                {
+                    "series": "science_funding",
+                    "year": year,
+                    "town": town.name,
+                    "value": round(per_capita * town.population, -2),
+                    "source": "演示数据：科普经费统计",
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -62,5 +62,5 @@ def _kepu_part(command: str) -> str:
     words = command.split()
     for i, word in enumerate(words):
         if word.endswith("kepu") or word == "kepu.cli":
-            return " ".join(["kepu", *(posixpath.basename(w) for w in words[i + 1:])])[:80]
+            return " ".join(["kepu", *(posixpath.basename(w) for w in words[i + 1 :])])[:80]
     return command[:80]

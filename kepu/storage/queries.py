@@ -25,8 +25,22 @@ MEASURE_SQL = {
     "funding": "coalesce(sum(a.funding), 0)::DOUBLE",
 }
 _MEASURES = ", ".join(f"{sql} AS {name}" for name, sql in MEASURE_SQL.items())
-RECORD_COLUMNS = ("id", "ref", "title", "start_date", "end_date", "town", "bureau", "cohorts", "project", "task",
-                  "activity_type", "participants", "funding", "note")
+RECORD_COLUMNS = (
+    "id",
+    "ref",
+    "title",
+    "start_date",
+    "end_date",
+    "town",
+    "bureau",
+    "cohorts",
+    "project",
+    "task",
+    "activity_type",
+    "participants",
+    "funding",
+    "note",
+)
 RECORD_ORDER = {"start_date", "participants", "funding", "title", "town", "bureau"}
 
 
@@ -84,8 +98,9 @@ def breakdown(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
     return db.query(con, sql, params)
 
 
-def records(con, f: Filters, search: str = "", order: str = "start_date", descending: bool = True,
-            limit: int = 500) -> pd.DataFrame:
+def records(
+    con, f: Filters, search: str = "", order: str = "start_date", descending: bool = True, limit: int = 500
+) -> pd.DataFrame:
     """The activity records in `f` whose title, number or note contains `search`, at most `limit` of them.
 
     Columns: RECORD_COLUMNS, with cohorts as a list.
@@ -94,8 +109,10 @@ def records(con, f: Filters, search: str = "", order: str = "start_date", descen
         raise ValueError(f"cannot order records by {order!r}")
     clause, params = _searched(f, search)
     direction = "DESC" if descending else "ASC"
-    sql = (f"SELECT {', '.join('a.' + c for c in RECORD_COLUMNS)} FROM activities a WHERE {clause} "
-           f"ORDER BY a.{order} {direction}, a.id LIMIT $limit")
+    sql = (
+        f"SELECT {', '.join('a.' + c for c in RECORD_COLUMNS)} FROM activities a WHERE {clause} "
+        f"ORDER BY a.{order} {direction}, a.id LIMIT $limit"
+    )
     return db.query(con, sql, {**params, "limit": int(limit)})
 
 
@@ -108,8 +125,10 @@ def count_records(con, f: Filters, search: str = "") -> int:
 def _searched(f: Filters, search: str) -> tuple[str, dict]:
     clause, params = where(f)
     if search.strip():
-        clause += (" AND (a.title ILIKE $pattern ESCAPE '\\' OR coalesce(a.ref, '') ILIKE $pattern ESCAPE '\\'"
-                   " OR coalesce(a.note, '') ILIKE $pattern ESCAPE '\\')")
+        clause += (
+            " AND (a.title ILIKE $pattern ESCAPE '\\' OR coalesce(a.ref, '') ILIKE $pattern ESCAPE '\\'"
+            " OR coalesce(a.note, '') ILIKE $pattern ESCAPE '\\')"
+        )
         params["pattern"] = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return clause, params
 
@@ -181,14 +200,19 @@ def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:
     columns = []
     for n, ind in enumerate(indicators):
         conditions = []
-        for key, test in (("task", "a.task = ${p}"), ("activity_type", "a.activity_type = ${p}"),
-                          ("cohort", "list_contains(a.cohorts, ${p})"), ("project", "a.project = ${p}")):
+        for key, test in (
+            ("task", "a.task = ${p}"),
+            ("activity_type", "a.activity_type = ${p}"),
+            ("cohort", "list_contains(a.cohorts, ${p})"),
+            ("project", "a.project = ${p}"),
+        ):
             if ind.get(key):
                 name = f"i{n}_{key}"
                 conditions.append(test.format(p=name))
                 params[name] = ind[key]
-        measure = {"activities": "count(*)", "participants": "sum(a.participants)",
-                   "funding": "sum(a.funding)"}[ind["measure"]]
+        measure = {"activities": "count(*)", "participants": "sum(a.participants)", "funding": "sum(a.funding)"}[
+            ind["measure"]
+        ]
         condition = " AND ".join(conditions) or "true"
         columns.append(f'coalesce({measure} FILTER (WHERE {condition}), 0)::DOUBLE AS "{n}"')
     if not columns:

@@ -13,122 +13,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kepu.core import matching
-from kepu.core.plan import DISTRICT, Plan, load_plan, plan_files
+from kepu.core.plan import DATA_DIR, DISTRICT, Plan, load_plan, plan_files
 from kepu.storage import audit, db, locks
+from kepu.storage.schema import (
+    MIGRATIONS,
+    PLAIN_TEXT,
+    SCHEMA_VERSION,
+    StoreError,
+    fill_match_keys,
+    migrate,
+    schema_version,
+    write_district_facts,
+)
 
-ROOT = Path(__file__).resolve().parents[2]  # the project: kepu/storage/store.py
-DATA_DIR = ROOT / "data"
-
-
-class StoreError(RuntimeError):
-    """A store that cannot be used as asked; the message says what to do, in Chinese."""
-
-
-# Each migration takes the store from the version before it to its own number; an older file is upgraded in
-# place by running the ones it lacks, in one transaction. Append new steps; never edit a released one.
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
-        """CREATE TABLE plans (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, document VARCHAR, issued VARCHAR,
-               start_year INTEGER NOT NULL, end_year INTEGER NOT NULL, source VARCHAR)""",
-        """CREATE TABLE towns (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, admin VARCHAR NOT NULL,
-               code VARCHAR, population BIGINT NOT NULL, population_estimated BOOLEAN NOT NULL,
-               sort INTEGER NOT NULL)""",
-        "CREATE TABLE town_aliases (alias VARCHAR PRIMARY KEY, town VARCHAR NOT NULL)",
-        "CREATE TABLE bureaus (name VARCHAR PRIMARY KEY, sort INTEGER NOT NULL)",
-        "CREATE TABLE bureau_aliases (alias VARCHAR PRIMARY KEY, bureau VARCHAR NOT NULL)",
-        """CREATE TABLE groups (plan_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
-               slug VARCHAR NOT NULL, full_name VARCHAR NOT NULL, sort INTEGER NOT NULL,
-               PRIMARY KEY (plan_id, name))""",
-        """CREATE TABLE tasks (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, group_name VARCHAR NOT NULL,
-               title VARCHAR NOT NULL, sort INTEGER NOT NULL, PRIMARY KEY (plan_id, code))""",
-        """CREATE TABLE task_bureaus (plan_id VARCHAR NOT NULL, task VARCHAR NOT NULL, bureau VARCHAR NOT NULL,
-               sort INTEGER NOT NULL, PRIMARY KEY (plan_id, task, bureau))""",
-        """CREATE TABLE indicators (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
-               unit VARCHAR NOT NULL, basis VARCHAR NOT NULL, measure VARCHAR, observation VARCHAR, task VARCHAR,
-               activity_type VARCHAR, cohort VARCHAR, project VARCHAR, sort INTEGER NOT NULL,
-               PRIMARY KEY (plan_id, code))""",
-        # One row per target value: an annual target has a row for each year of its plan.
-        """CREATE TABLE targets (plan_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL, kind VARCHAR NOT NULL,
-               year INTEGER, value DOUBLE NOT NULL, baseline_year INTEGER, basis VARCHAR NOT NULL)""",
-        """CREATE TABLE observations (series VARCHAR NOT NULL, year INTEGER NOT NULL, town VARCHAR NOT NULL,
-               value DOUBLE NOT NULL, source VARCHAR)""",
-        "CREATE SEQUENCE activity_ids START 1",
-        """CREATE TABLE activities (
-               id BIGINT NOT NULL DEFAULT nextval('activity_ids'),
-               ref VARCHAR,
-               title VARCHAR NOT NULL,
-               start_date DATE NOT NULL,
-               end_date DATE NOT NULL,
-               town VARCHAR NOT NULL,
-               bureau VARCHAR NOT NULL,
-               cohorts VARCHAR[] NOT NULL,
-               project VARCHAR,
-               task VARCHAR,
-               activity_type VARCHAR NOT NULL,
-               participants INTEGER NOT NULL,
-               funding DECIMAL(14, 2) NOT NULL,
-               note VARCHAR)""",
-    ],
-    # Reporting in: import batches (undoable), retraction instead of deletion, observation history, users, and
-    # an audit log of every change.
-    2: [
-        "CREATE SEQUENCE batch_ids START 1",
-        """CREATE TABLE batches (
-               id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
-               kind VARCHAR NOT NULL,
-               file_name VARCHAR NOT NULL,
-               sha256 VARCHAR NOT NULL,
-               user_name VARCHAR NOT NULL,
-               created_at TIMESTAMP NOT NULL,
-               rows_read INTEGER NOT NULL,
-               imported INTEGER NOT NULL,
-               rejected INTEGER NOT NULL,
-               duplicates INTEGER NOT NULL,
-               valid_only BOOLEAN NOT NULL,
-               undone_at TIMESTAMP,
-               undone_by VARCHAR)""",
-        "ALTER TABLE activities ADD COLUMN batch INTEGER",
-        "ALTER TABLE activities ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
-        "CREATE SEQUENCE observation_ids START 1",
-        "ALTER TABLE observations ADD COLUMN id BIGINT DEFAULT nextval('observation_ids')",
-        "ALTER TABLE observations ADD COLUMN batch INTEGER",
-        "ALTER TABLE observations ADD COLUMN superseded_by INTEGER",  # the batch whose value replaced this one
-        "ALTER TABLE observations ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
-        """CREATE TABLE users (
-               name VARCHAR PRIMARY KEY,
-               role VARCHAR NOT NULL,
-               bureau VARCHAR,
-               town VARCHAR,
-               password_hash VARCHAR,
-               disabled BOOLEAN NOT NULL DEFAULT false,
-               created_at TIMESTAMP NOT NULL,
-               failed_logins INTEGER NOT NULL DEFAULT 0,
-               locked_until TIMESTAMP)""",
-        "CREATE TABLE audit_log (logged_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL, action VARCHAR NOT NULL, "
-        "detail VARCHAR)",
-        "ALTER TABLE targets ADD COLUMN updated_by VARCHAR",
-        "ALTER TABLE targets ADD COLUMN updated_at TIMESTAMP",
-    ],
-    # Trust: match keys so a cosmetic re-send is a duplicate (kepu/matching.py); sessions end when an account is
-    # disabled or its password reset; the audit log says through what and from where; an observation's current
-    # value is the newest live batch's (a view, so undo and restore in any order cannot leave a gap).
-    3: [
-        "ALTER TABLE activities ADD COLUMN ref_key VARCHAR",
-        "ALTER TABLE activities ADD COLUMN title_key VARCHAR",
-        lambda con: fill_match_keys(con),
-        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE audit_log ADD COLUMN via VARCHAR",
-        "ALTER TABLE audit_log ADD COLUMN os_user VARCHAR",
-        "ALTER TABLE audit_log ADD COLUMN address VARCHAR",
-        """CREATE VIEW current_observations AS
-               SELECT * FROM observations WHERE NOT retracted
-               QUALIFY row_number() OVER (PARTITION BY series, year, town
-                                          ORDER BY coalesce(batch, 0) DESC, id DESC) = 1""",
-    ],
-}
-SCHEMA_VERSION = max(MIGRATIONS)
+__all__ = ["DATA_DIR", "MIGRATIONS", "PLAIN_TEXT", "SCHEMA_VERSION", "StoreError", "migrate", "schema_version"]
 
 
 def default_path() -> Path:
@@ -136,7 +34,7 @@ def default_path() -> Path:
     return Path(os.environ.get("KEPU_DB") or DATA_DIR / "kepu.duckdb")
 
 
-def connect(path: Path, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, read_only: bool = False, wait: float = 0.0) -> db.Connection:
     """Open an existing store, upgrading an older schema in place. While another kepu command holds it, wait up to
     `wait` seconds for that command to finish; a running dashboard (or any other program) is not waited for."""
     path = Path(path)
@@ -170,43 +68,15 @@ def held_message(path: Path, holder: locks.Holder, read_only: bool, waited: floa
     if holder.is_kepu_command:
         after = f"等待 {waited:g} 秒后仍未结束，" if waited else ""
         return f"数据库 {path} 正被{who}占用，{after}请等它结束后再运行此命令。"
-    instead = ("在看板上查看，或用各页右上角的「导出」下载简报和工作簿" if read_only
-               else "在看板的「数据填报」页导入")
-    return (f"数据库 {path} 正被{who}占用，DuckDB 只允许一个程序打开它写入：请{instead}，"
-            "或先停止它再运行此命令。")
-
-
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The store's schema version (0 for an empty file)."""
-    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
-    if not has_meta:
-        return 0
-    return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
-
-
-def migrate(con: duckdb.DuckDBPyConnection, migrations: dict[int, list] | None = None) -> int:
-    """Bring the schema up to the newest version in one transaction; return the version reached. A step is a
-    statement, or a function of the connection for what SQL alone cannot compute."""
-    migrations = MIGRATIONS if migrations is None else migrations
-    current = schema_version(con)
-    newest = max(migrations)
-    if current > newest:
-        raise StoreError(f"数据库结构版本 {current} 比本程序支持的 {newest} 更新，请升级 kepu")
-    if current == newest:
-        return current
-    with db.transaction(con):
-        for version in sorted(v for v in migrations if v > current):
-            for step in migrations[version]:
-                step(con) if callable(step) else db.execute(con, step)
-        db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
-    return newest
+    instead = "在看板上查看，或用各页右上角的「导出」下载简报和工作簿" if read_only else "在看板的「数据填报」页导入"
+    return f"数据库 {path} 正被{who}占用，DuckDB 只允许一个程序打开它写入：请{instead}，或先停止它再运行此命令。"
 
 
 def create_store(
     path: Path,
     *,
     plans: Sequence[Plan] | None = None,
-    fill: Callable[[duckdb.DuckDBPyConnection, Sequence[Plan]], None] | None = None,
+    fill: Callable[[db.Connection, Sequence[Plan]], None] | None = None,
     demo: bool = False,
     force: bool = False,
 ) -> Path:
@@ -274,8 +144,10 @@ def _hold_for_replacement(path: Path) -> _Replaced:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         if locks.is_lock_error(exc):
-            raise StoreError(f"数据库 {path} 正被{locks.holder(exc).describe()}占用：此时重建，它此后写入的数据会"
-                             "全部丢失。请先停止它，再运行 kepu init --force。") from exc
+            raise StoreError(
+                f"数据库 {path} 正被{locks.holder(exc).describe()}占用：此时重建，它此后写入的数据会"
+                "全部丢失。请先停止它，再运行 kepu init --force。"
+            ) from exc
         con = None  # not a store we can open (damaged?): still kept as a backup below
     except duckdb.Error:
         con = None
@@ -308,66 +180,98 @@ def backups(path: Path) -> list[Path]:
     return [p for *_, p in sorted(found)]
 
 
-def _carry_audit_log(con: duckdb.DuckDBPyConnection, old: _Replaced | None, demo: bool) -> None:
+def _carry_audit_log(con: db.Connection, old: _Replaced | None, demo: bool) -> None:
     """The replaced store's audit log, then a line saying the store was (re)created and where the old one is kept."""
     if old is not None and old.audit_log is not None and len(old.audit_log):
-        columns = [c for c in old.audit_log.columns
-                   if c in ("logged_at", "user_name", "action", "detail", "via", "os_user", "address")]
+        columns = [
+            c
+            for c in old.audit_log.columns
+            if c in ("logged_at", "user_name", "action", "detail", "via", "os_user", "address")
+        ]
         db.insert_frame(con, "audit_log", old.audit_log[columns])
-    audit.record(con, audit.actor_name(), "store.init", demo=demo, replaced=str(old.path) if old else None,
-                 backup=str(old.backup) if old else None)
+    audit.record(
+        con,
+        audit.actor_name(),
+        "store.init",
+        demo=demo,
+        replaced=str(old.path) if old else None,
+        backup=str(old.backup) if old else None,
+    )
 
 
-def load_plan_into(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+def load_plan_into(con: db.Connection, plan: Plan) -> None:
     """Write a plan's structure, places, bureaus, indicators and targets into the store."""
     ex = db.executemany
-    ex(con, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-       [(plan.id, plan.name, plan.document, plan.issued, plan.start_year, plan.end_year, plan.source)])
-    ex(con, "INSERT OR REPLACE INTO towns VALUES (?, ?, ?, ?, ?, ?, ?)",
-       [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, i) for i, t in enumerate(plan.towns)])
-    ex(con, "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",
-       [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)])
+    ex(
+        con,
+        "INSERT INTO plans (id, name, document, issued, start_year, end_year, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(plan.id, plan.name, plan.document, plan.issued, plan.start_year, plan.end_year, plan.source)],
+    )
+    if schema_version(con) >= 4:
+        write_district_facts(con, plan)
+    ex(
+        con,
+        "INSERT OR REPLACE INTO towns VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, i) for i, t in enumerate(plan.towns)],
+    )
+    ex(
+        con,
+        "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",
+        [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)],
+    )
     ex(con, "INSERT OR REPLACE INTO bureaus VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
-    ex(con, "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
-       [(alias, b.name) for b in plan.bureaus for alias in b.aliases])
+    ex(
+        con,
+        "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
+        [(alias, b.name) for b in plan.bureaus for alias in b.aliases],
+    )
     groups = list(plan.cohorts) + list(plan.projects)
-    ex(con, "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
-       [(plan.id, g.name, g.kind, g.slug, g.full_name, i) for i, g in enumerate(groups)])
-    ex(con, "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
-       [(plan.id, t.code, t.group, t.title, i) for i, t in enumerate(plan.tasks)])
-    ex(con, "INSERT INTO task_bureaus VALUES (?, ?, ?, ?)",
-       [(plan.id, t.code, b, i) for t in plan.tasks for i, b in enumerate(t.lead_bureaus)])
-    ex(con, "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-       [(plan.id, i.code, i.name, i.unit, i.basis, i.measure, i.observation, i.where.get("task"),
-         i.where.get("activity_type"), i.where.get("cohort"), i.where.get("project"), n)
-        for n, i in enumerate(plan.indicators)])
+    ex(
+        con,
+        "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
+        [(plan.id, g.name, g.kind, g.slug, g.full_name, i) for i, g in enumerate(groups)],
+    )
+    ex(
+        con,
+        "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
+        [(plan.id, t.code, t.group, t.title, i) for i, t in enumerate(plan.tasks)],
+    )
+    ex(
+        con,
+        "INSERT INTO task_bureaus VALUES (?, ?, ?, ?)",
+        [(plan.id, t.code, b, i) for t in plan.tasks for i, b in enumerate(t.lead_bureaus)],
+    )
+    ex(
+        con,
+        "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                plan.id,
+                i.code,
+                i.name,
+                i.unit,
+                i.basis,
+                i.measure,
+                i.observation,
+                i.where.get("task"),
+                i.where.get("activity_type"),
+                i.where.get("cohort"),
+                i.where.get("project"),
+                n,
+            )
+            for n, i in enumerate(plan.indicators)
+        ],
+    )
     rows = []
     for t in plan.targets:
         years = plan.years if t.kind == "annual" else [t.year]
         rows += [(plan.id, t.indicator, t.kind, y, t.value, t.baseline_year, t.basis) for y in years]
-    ex(con, "INSERT INTO targets (plan_id, indicator, kind, year, value, baseline_year, basis) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-
-
-# Values that NFKC, invisible-character removal and case folding change only by ASCII case: printable ASCII without
-# spaces, and CJK Unified Ideographs. For them matching.key is lower(), which SQL computes in one pass over millions of
-# rows; only the rest (full-width forms, spaces, invisible characters…) goes through Python. tests/test_matching.py
-# checks the two agree.
-PLAIN_TEXT = "[!-~\u4e00-\u9fff]*"
-
-
-def fill_match_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Give every activity record lacking them its match keys (records written by a fill, or before schema 3)."""
-    for column, key_column in (("ref", "ref_key"), ("title", "title_key")):
-        missing = f"{key_column} IS NULL AND {column} IS NOT NULL"
-        db.execute(con, f"UPDATE activities SET {key_column} = lower({column}) "
-                        f"WHERE {missing} AND regexp_full_match({column}, ?)", [PLAIN_TEXT])
-        rest = [r[0] for r in db.rows(con, f"SELECT DISTINCT {column} FROM activities WHERE {missing}")]
-        if rest:
-            keys = pd.DataFrame({"value": rest, "key": [matching.key(v) for v in rest]})
-            with db.frame(con, "_kepu_keys", keys):
-                db.execute(con, f"UPDATE activities a SET {key_column} = k.key FROM _kepu_keys k "
-                                f"WHERE a.{column} = k.value AND a.{key_column} IS NULL")
+    ex(
+        con,
+        "INSERT INTO targets (plan_id, indicator, kind, year, value, baseline_year, basis) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def town_aliases(name: str) -> list[str]:
@@ -378,15 +282,15 @@ def town_aliases(name: str) -> list[str]:
     return []
 
 
-def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+def set_meta(con: db.Connection, key: str, value: str) -> None:
     db.execute(con, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+def bump_data_version(con: db.Connection) -> None:
     """Tell every cache that the records changed (run inside the transaction that changed them)."""
     db.execute(con, "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
 
 
-def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+def get_meta(con: db.Connection, key: str, default: str | None = None) -> str | None:
     value = db.scalar(con, "SELECT value FROM meta WHERE key = ?", [key])
     return default if value is None else value

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kepu.core.plan import PlanError
+from kepu.core.errors import UserError
 from kepu.storage import audit, catalog, demo, store
 from kepu.ui.text import plain
 
@@ -25,7 +25,7 @@ def require_store() -> None:
     """Open the store, or say in Chinese why it cannot be opened and stop the page (never a traceback)."""
     try:
         cursor()
-    except (store.StoreError, PlanError) as exc:
+    except UserError as exc:
         st.error(plain(f"无法打开数据：{exc}"), icon=":material/error:")
         st.stop()
 
@@ -65,8 +65,15 @@ def cached(fn, *args, **kwargs):
     if "kepu:run" not in st.session_state:
         begin_run()
     run = st.session_state["kepu:run"]
-    return _cached_call(run.con, str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args,
-                        tuple(sorted(kwargs.items())))
+    return _cached_call(
+        run.con,
+        str(store.default_path()),
+        run.version,
+        fn.__module__,
+        fn.__qualname__,
+        args,
+        tuple(sorted(kwargs.items())),
+    )
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)

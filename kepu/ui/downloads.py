@@ -20,8 +20,9 @@ def requester() -> tuple[str, audit.Origin]:
     return (login["user"].name if login else "访客"), audit.origin()
 
 
-def export_file(kind: str, f: Filters, as_of: dt.date, focus: str | None, who: tuple[str, audit.Origin],
-            search: str = "") -> bytes:
+def export_file(
+    kind: str, f: Filters, as_of: dt.date, focus: str | None, who: tuple[str, audit.Origin], search: str = ""
+) -> bytes:
     """Make an export file (on Streamlit's download thread) and log that it was taken."""
     name, origin = who
     audit.set_origin(origin)

@@ -31,8 +31,15 @@ class Drill:
         chosen = {d: v for d, v in self.values.items() if d not in leave_out}
         return base.narrowed(**chosen) if chosen else base
 
-    def chart(self, base: Filters, dims: tuple[str, ...], measure: str = "participants", title: str = "",
-              name: str | None = None, limit: int | None = None) -> None:
+    def chart(
+        self,
+        base: Filters,
+        dims: tuple[str, ...],
+        measure: str = "participants",
+        title: str = "",
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> None:
         """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page."""
         frame = cached(queries.breakdown, self.filters(base, leave_out=dims), dims)
         if frame.empty:
@@ -56,8 +63,9 @@ class Drill:
         self.specs[key] = {"dims": (dim,), "rows": list(values if values is not None else frame[dim])}
         st.dataframe(frame, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **kwargs)
 
-    def matrix(self, frame, row_dim: str, col_dim: str, name: str, rows: list[str], columns: dict[str, str],
-               **kwargs) -> None:
+    def matrix(
+        self, frame, row_dim: str, col_dim: str, name: str, rows: list[str], columns: dict[str, str], **kwargs
+    ) -> None:
         """A matrix (rows: values of row_dim; `columns` maps column labels to values of col_dim); selecting a cell
         narrows to both."""
         key = self.prefix + name

@@ -9,12 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from kepu.core import matching
+from kepu.core.errors import UserError
 from kepu.core.filters import Filters, Period
-from kepu.core.plan import PlanError
 from kepu.storage import catalog
 from kepu.ui.data import cached, today
-
-ADMIN_SHORT = {"牡丹区": "区直管", "菏泽经济技术开发区": "经开区", "菏泽高新技术开发区": "高新区"}
+from kepu.ui.text import plain
 
 
 def shared_filters() -> None:
@@ -22,19 +21,41 @@ def shared_filters() -> None:
     periods = cached(catalog.periods)
     default = str(cached(catalog.default_period, today()))
     towns = cached(catalog.towns)
-    town_names = _towns_by_admin(towns)
+    admins = cached(catalog.administrations)  # 牡丹区 → 区直管…, as the plan names them
+    town_names = _towns_by_admin(towns, admins)
+    counts = "、".join(f"{short}{(towns.admin == a).sum()}个" for a, short in admins.items())
     with st.sidebar:
         st.markdown("**筛选**")
-        st.selectbox("期间", periods, index=periods.index(default), key="period", bind="query-params",
-                     help="某一年，或整个规划期。活动按开始日期计入。")
-        st.multiselect("镇街", town_names, key="town", bind="query-params", placeholder="全部镇街",
-                       help="按管理主体排列：区直管18个、经开区3个、高新区3个；“全区”指不落在具体镇街的区级活动。")
-        picks = {f"{ADMIN_SHORT[a]}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist()
-                 for a in ADMIN_SHORT}
-        st.pills("快速选择镇街", list(picks), key="town-pick", on_change=_pick_towns, args=(picks,),
-                 help="按管理主体一键选择：区直管（牡丹区直接管理）、经开区、高新区")
-        st.multiselect("责任单位", cached(catalog.bureaus), key="bureau", bind="query-params",
-                       placeholder="全部责任单位")
+        st.selectbox(
+            "期间",
+            periods,
+            index=periods.index(default),
+            key="period",
+            bind="query-params",
+            help="某一年，或整个规划期。活动按开始日期计入。",
+        )
+        st.multiselect(
+            "镇街",
+            town_names,
+            key="town",
+            bind="query-params",
+            placeholder="全部镇街",
+            help=plain(f"按管理主体排列：{counts}；“全区”指不落在具体镇街的区级活动。"),
+        )
+        picks = {
+            f"{short}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist() for a, short in admins.items()
+        }
+        st.pills(
+            "快速选择镇街",
+            list(picks),
+            key="town-pick",
+            on_change=_pick_towns,
+            args=(picks,),
+            help=plain("按管理主体一键选择：" + "、".join(f"{short}（{a}）" for a, short in admins.items())),
+        )
+        st.multiselect(
+            "责任单位", cached(catalog.bureaus), key="bureau", bind="query-params", placeholder="全部责任单位"
+        )
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
 
 
@@ -45,9 +66,12 @@ def presenting() -> bool:
 
 def present_button() -> None:
     """Open the meeting-room screen in a new tab (to drag onto the big screen), with the filters of this view."""
-    st.sidebar.link_button("会议大屏", link(mode="present"), icon=":material/slideshow:",
-                           help="在新标签页全屏轮播总览、五大人群、四项重点工程和落后项，可拖到会议室大屏；保留当前筛选，"
-                                "链接可转发。")
+    st.sidebar.link_button(
+        "会议大屏",
+        link(mode="present"),
+        icon=":material/slideshow:",
+        help="在新标签页全屏轮播总览、五大人群、四项重点工程和落后项，可拖到会议室大屏；保留当前筛选，链接可转发。",
+    )
 
 
 def link(**changes: str | None) -> str:
@@ -55,8 +79,12 @@ def link(**changes: str | None) -> str:
     removes one). The filters come from the run, not the address bar, which lags a run behind a quick pick."""
     f = filters()
     pairs = [("period", str(f.period)), *(("town", t) for t in f.town), *(("bureau", b) for b in f.bureau)]
-    pairs += [(k, v) for k in st.query_params for v in st.query_params.get_all(k)
-              if k not in changes and k not in ("period", "town", "bureau")]
+    pairs += [
+        (k, v)
+        for k in st.query_params
+        for v in st.query_params.get_all(k)
+        if k not in changes and k not in ("period", "town", "bureau")
+    ]
     pairs += [(k, v) for k, v in changes.items() if v is not None]
     return "?" + urlencode(pairs)
 
@@ -69,7 +97,7 @@ def url_filters() -> tuple[Filters, list[str]]:
     try:
         period = Period.parse(st.query_params.get("period") or str(default))
         cached(catalog.plan_for, period)
-    except (ValueError, PlanError):
+    except UserError:
         written = matching.visible(st.query_params.get("period") or "")[:60]
         problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
         period = default
@@ -89,12 +117,15 @@ def filters() -> Filters:
     """The shared filters, as the sidebar set them on this run (as the link gives them, on the meeting screen)."""
     if presenting():
         return url_filters()[0]
-    return Filters(Period.parse(st.session_state["period"]), town=tuple(st.session_state.get("town") or ()),
-                   bureau=tuple(st.session_state.get("bureau") or ()))
+    return Filters(
+        Period.parse(st.session_state["period"]),
+        town=tuple(st.session_state.get("town") or ()),
+        bureau=tuple(st.session_state.get("bureau") or ()),
+    )
 
 
-def _towns_by_admin(towns: pd.DataFrame) -> list[str]:
-    order = {admin: i for i, admin in enumerate(ADMIN_SHORT)}
+def _towns_by_admin(towns: pd.DataFrame, admins: dict[str, str]) -> list[str]:
+    order = {admin: i for i, admin in enumerate(admins)}
     towns = towns.assign(rank=towns.admin.map(order).fillna(len(order)))
     return towns.sort_values("rank", kind="stable").name.tolist()
 

@@ -29,12 +29,18 @@ def records_table(f: Filters, key: str, search: str = "", order: str = "start_da
     left.caption(plain(f"共 {total:,} 条记录{shown}（{words.filters(f)}{searched}）"))
     if total:
         # In place of the table's own CSV button (hidden: it lets formulas through); at most exports.RECORD_LIMIT.
-        right.download_button("下载 CSV", partial(export_file, "csv", f, today(), None, requester(), search),
-                              exports.file_name(f, "csv"),
-                              exports.MIME["csv"], key=f"{key}:csv", on_click="ignore", icon=":material/download:",
-                              width="stretch", help=f"下载这些记录（最多 {exports.RECORD_LIMIT:,} 条），Excel 可打开")
-        st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch",
-                     column_config=RECORD_COLUMNS)
+        right.download_button(
+            "下载 CSV",
+            partial(export_file, "csv", f, today(), None, requester(), search),
+            exports.file_name(f, "csv"),
+            exports.MIME["csv"],
+            key=f"{key}:csv",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            help=f"下载这些记录（最多 {exports.RECORD_LIMIT:,} 条），Excel 可打开",
+        )
+        st.dataframe(tables.records(frame), key=key, hide_index=True, width="stretch", column_config=RECORD_COLUMNS)
 
 
 RECORD_COLUMNS = {
@@ -46,5 +52,6 @@ RECORD_COLUMNS = {
 
 def measure_picker(key: str) -> str:
     """Choose 场次, 人次 or 经费 for a page's breakdowns."""
-    return st.segmented_control("指标", list(MEASURES), format_func=MEASURES.get, default="participants", key=key,
-                                required=True)
+    return st.segmented_control(
+        "指标", list(MEASURES), format_func=MEASURES.get, default="participants", key=key, required=True
+    )

@@ -56,13 +56,21 @@ def export_menu(page: str, f: Filters, focus: str | None = None) -> None:
     as_of = today()
     with st.popover("导出", icon=":material/download:", width="stretch"):
         st.caption(plain(f"按当前筛选导出：{words.filters(f)}"))
-        for label, kind, icon in (("Excel 工作簿（.xlsx）", "xlsx", ":material/table_view:"),
-                                  ("Word 简报（.docx，含图表，约需数秒）", "docx", ":material/description:"),
-                                  ("活动记录（.csv）", "csv", ":material/list_alt:")):
-            st.download_button(label, partial(export_file, kind, f, as_of, focus, requester()),
-                               exports.file_name(f, kind, focus),
-                               exports.MIME[kind], key=f"{page}:export-{kind}", on_click="ignore", icon=icon,
-                               width="stretch")
+        for label, kind, icon in (
+            ("Excel 工作簿（.xlsx）", "xlsx", ":material/table_view:"),
+            ("Word 简报（.docx，含图表，约需数秒）", "docx", ":material/description:"),
+            ("活动记录（.csv）", "csv", ":material/list_alt:"),
+        ):
+            st.download_button(
+                label,
+                partial(export_file, kind, f, as_of, focus, requester()),
+                exports.file_name(f, kind, focus),
+                exports.MIME[kind],
+                key=f"{page}:export-{kind}",
+                on_click="ignore",
+                icon=icon,
+                width="stretch",
+            )
 
 
 def plan_group(name: str):
@@ -78,8 +86,18 @@ def page_caption(plan, f: Filters) -> None:
     st.caption(plain(f"{plan.name}（{plan.document}） · {words.filters(f)} · {fresh}"))
 
 
+def app_title() -> str:
+    """The app's title: 科学素质行动看板 · the district's name (from the plan)."""
+    place = cached(catalog.district).place
+    return f"科学素质行动看板 · {place}" if place else "科学素质行动看板"
+
+
 def demo_banner() -> None:
     """Say plainly, on every page, when the store holds demo data."""
     if cached(catalog.is_demo):
-        st.warning("当前显示的是**演示数据**（随机生成，仅供试用），不代表牡丹区的真实情况。正式使用请运行 "
-                   "`uv run kepu init --empty --force` 后导入报送数据。", icon=":material/science:")
+        st.warning(
+            f"当前显示的是**演示数据**（随机生成，仅供试用），不代表{plain(cached(catalog.district).place)}的真实情况。"
+            "正式使用请运行 "
+            "`uv run kepu init --empty --force` 后导入报送数据。",
+            icon=":material/science:",
+        )

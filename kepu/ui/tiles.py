@@ -7,9 +7,13 @@ import streamlit as st
 from kepu.core import fmt, words
 from kepu.ui.text import plain
 
-STATUS_BADGES = {"达标": ("green", ":material/check_circle:"), "关注": ("orange", ":material/error:"),
-                 "滞后": ("red", ":material/cancel:"), None: ("gray", ":material/remove:"),
-                 "数据异常": ("violet", ":material/report:")}
+STATUS_BADGES = {
+    "达标": ("green", ":material/check_circle:"),
+    "关注": ("orange", ":material/error:"),
+    "滞后": ("red", ":material/cancel:"),
+    None: ("gray", ":material/remove:"),
+    "数据异常": ("violet", ":material/report:"),
+}
 
 
 def status_badge(status: str | None, container=st) -> None:
@@ -26,8 +30,11 @@ def standing_tile(s: dict) -> None:
         # The plan's long names wrap here; as a metric label they would be cut off.
         st.markdown(f"**{plain(s['name'])}**", help=plain(words.method(s)))
         st.metric(
-            s["name"], words.actual(s), label_visibility="collapsed",
-            chart_data=[v for _, v in s["trend"]] or None, chart_type="bar" if unit in ("人次", "场次") else "line",
+            s["name"],
+            words.actual(s),
+            label_visibility="collapsed",
+            chart_data=[v for _, v in s["trend"]] or None,
+            chart_type="bar" if unit in ("人次", "场次") else "line",
         )
         cols = st.columns(2)
         status_badge(words.ANOMALY if s.get("anomaly") else s["status"], cols[0])

@@ -11,8 +11,10 @@ import zipfile
 import zlib
 from xml.sax.saxutils import escape
 
-TRANSITIONAL = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+TRANSITIONAL = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+)
 STRICT = ("http://purl.oclc.org/ooxml/spreadsheetml/main", "http://purl.oclc.org/ooxml/officeDocument/relationships")
 PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -45,25 +47,36 @@ def column_letters(index: int) -> str:
 
 
 def sheet_xml(rows: str, namespaces=TRANSITIONAL) -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{namespaces[0]}"><sheetData>{rows}'
-            "</sheetData></worksheet>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{namespaces[0]}"><sheetData>{rows}'
+        "</sheetData></worksheet>"
+    )
 
 
-def parts(sheets: list[tuple[str, str, str]], shared: str | None = None, styles: str | None = None,
-          date1904: bool = False, namespaces=TRANSITIONAL) -> dict[str, bytes]:
+def parts(
+    sheets: list[tuple[str, str, str]],
+    shared: str | None = None,
+    styles: str | None = None,
+    date1904: bool = False,
+    namespaces=TRANSITIONAL,
+) -> dict[str, bytes]:
     """The parts of a workbook whose sheets are (name, worksheet XML, state: visible, hidden or veryHidden);
     `shared` and `styles` are the whole sharedStrings.xml and styles.xml when given."""
     main, rels = namespaces
-    sheet_entries = "".join(f'<sheet name="{escape(name)}" sheetId="{i}" state="{state}" r:id="rId{i}"/>'
-                            for i, (name, _, state) in enumerate(sheets, start=1))
+    sheet_entries = "".join(
+        f'<sheet name="{escape(name)}" sheetId="{i}" state="{state}" r:id="rId{i}"/>'
+        for i, (name, _, state) in enumerate(sheets, start=1)
+    )
     pr = '<workbookPr date1904="1"/>' if date1904 else ""
     links = [(f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheets) + 1)]
     out = {
         "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                               b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
         "_rels/.rels": _relationships([("rId1", "officeDocument", "xl/workbook.xml")], rels),
-        "xl/workbook.xml": (f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rels}">{pr}'
-                            f"<sheets>{sheet_entries}</sheets></workbook>").encode(),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rels}">{pr}'
+            f"<sheets>{sheet_entries}</sheets></workbook>"
+        ).encode(),
     }
     for i, (_, xml, _) in enumerate(sheets, start=1):
         out[f"xl/worksheets/sheet{i}.xml"] = xml.encode()
@@ -125,14 +138,36 @@ def raw_zip(files: dict[str, bytes | Inflating], stated_sizes: dict[str, int] | 
         size = stated_sizes.get(name, part.size)
         encoded = name.encode()
         offset = out.tell()
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, part.crc, len(part.compressed), size,
-                              len(encoded), 0))
+        out.write(
+            struct.pack(
+                "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, part.crc, len(part.compressed), size, len(encoded), 0
+            )
+        )
         out.write(encoded + part.compressed)
-        directory.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, part.crc,
-                                    len(part.compressed), size, len(encoded), 0, 0, 0, 0, 0, offset))
+        directory.write(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                part.crc,
+                len(part.compressed),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+        )
         directory.write(encoded)
     start = out.tell()
     out.write(directory.getvalue())
-    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(files), len(files), len(directory.getvalue()),
-                          start, 0))
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(files), len(files), len(directory.getvalue()), start, 0))
     return out.getvalue()

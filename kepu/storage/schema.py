@@ -1,0 +1,210 @@
+"""The store's schema: the migrations that build it, version by version, and what an upgrade computes besides SQL.
+
+Each migration takes the store from the version before it to its own number; an older file is upgraded in place by
+running the ones it lacks, in one transaction. Append new steps; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kepu.core import matching
+from kepu.core.errors import UserError
+from kepu.core.plan import DATA_DIR, Plan, load_plan, plan_files
+from kepu.storage import db
+
+
+class StoreError(UserError):
+    """A store that cannot be used as asked; the message says what to do, in Chinese."""
+
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE plans (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, document VARCHAR, issued VARCHAR,
+               start_year INTEGER NOT NULL, end_year INTEGER NOT NULL, source VARCHAR)""",
+        """CREATE TABLE towns (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, admin VARCHAR NOT NULL,
+               code VARCHAR, population BIGINT NOT NULL, population_estimated BOOLEAN NOT NULL,
+               sort INTEGER NOT NULL)""",
+        "CREATE TABLE town_aliases (alias VARCHAR PRIMARY KEY, town VARCHAR NOT NULL)",
+        "CREATE TABLE bureaus (name VARCHAR PRIMARY KEY, sort INTEGER NOT NULL)",
+        "CREATE TABLE bureau_aliases (alias VARCHAR PRIMARY KEY, bureau VARCHAR NOT NULL)",
+        """CREATE TABLE groups (plan_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+               slug VARCHAR NOT NULL, full_name VARCHAR NOT NULL, sort INTEGER NOT NULL,
+               PRIMARY KEY (plan_id, name))""",
+        """CREATE TABLE tasks (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, group_name VARCHAR NOT NULL,
+               title VARCHAR NOT NULL, sort INTEGER NOT NULL, PRIMARY KEY (plan_id, code))""",
+        """CREATE TABLE task_bureaus (plan_id VARCHAR NOT NULL, task VARCHAR NOT NULL, bureau VARCHAR NOT NULL,
+               sort INTEGER NOT NULL, PRIMARY KEY (plan_id, task, bureau))""",
+        """CREATE TABLE indicators (plan_id VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+               unit VARCHAR NOT NULL, basis VARCHAR NOT NULL, measure VARCHAR, observation VARCHAR, task VARCHAR,
+               activity_type VARCHAR, cohort VARCHAR, project VARCHAR, sort INTEGER NOT NULL,
+               PRIMARY KEY (plan_id, code))""",
+        # One row per target value: an annual target has a row for each year of its plan.
+        """CREATE TABLE targets (plan_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+               year INTEGER, value DOUBLE NOT NULL, baseline_year INTEGER, basis VARCHAR NOT NULL)""",
+        """CREATE TABLE observations (series VARCHAR NOT NULL, year INTEGER NOT NULL, town VARCHAR NOT NULL,
+               value DOUBLE NOT NULL, source VARCHAR)""",
+        "CREATE SEQUENCE activity_ids START 1",
+        """CREATE TABLE activities (
+               id BIGINT NOT NULL DEFAULT nextval('activity_ids'),
+               ref VARCHAR,
+               title VARCHAR NOT NULL,
+               start_date DATE NOT NULL,
+               end_date DATE NOT NULL,
+               town VARCHAR NOT NULL,
+               bureau VARCHAR NOT NULL,
+               cohorts VARCHAR[] NOT NULL,
+               project VARCHAR,
+               task VARCHAR,
+               activity_type VARCHAR NOT NULL,
+               participants INTEGER NOT NULL,
+               funding DECIMAL(14, 2) NOT NULL,
+               note VARCHAR)""",
+    ],
+    # Reporting in: import batches (undoable), retraction instead of deletion, observation history, users, and
+    # an audit log of every change.
+    2: [
+        "CREATE SEQUENCE batch_ids START 1",
+        """CREATE TABLE batches (
+               id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
+               kind VARCHAR NOT NULL,
+               file_name VARCHAR NOT NULL,
+               sha256 VARCHAR NOT NULL,
+               user_name VARCHAR NOT NULL,
+               created_at TIMESTAMP NOT NULL,
+               rows_read INTEGER NOT NULL,
+               imported INTEGER NOT NULL,
+               rejected INTEGER NOT NULL,
+               duplicates INTEGER NOT NULL,
+               valid_only BOOLEAN NOT NULL,
+               undone_at TIMESTAMP,
+               undone_by VARCHAR)""",
+        "ALTER TABLE activities ADD COLUMN batch INTEGER",
+        "ALTER TABLE activities ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
+        "CREATE SEQUENCE observation_ids START 1",
+        "ALTER TABLE observations ADD COLUMN id BIGINT DEFAULT nextval('observation_ids')",
+        "ALTER TABLE observations ADD COLUMN batch INTEGER",
+        "ALTER TABLE observations ADD COLUMN superseded_by INTEGER",  # the batch whose value replaced this one
+        "ALTER TABLE observations ADD COLUMN retracted BOOLEAN NOT NULL DEFAULT false",
+        """CREATE TABLE users (
+               name VARCHAR PRIMARY KEY,
+               role VARCHAR NOT NULL,
+               bureau VARCHAR,
+               town VARCHAR,
+               password_hash VARCHAR,
+               disabled BOOLEAN NOT NULL DEFAULT false,
+               created_at TIMESTAMP NOT NULL,
+               failed_logins INTEGER NOT NULL DEFAULT 0,
+               locked_until TIMESTAMP)""",
+        "CREATE TABLE audit_log (logged_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL, action VARCHAR NOT NULL, "
+        "detail VARCHAR)",
+        "ALTER TABLE targets ADD COLUMN updated_by VARCHAR",
+        "ALTER TABLE targets ADD COLUMN updated_at TIMESTAMP",
+    ],
+    # Trust: match keys so a cosmetic re-send is a duplicate (kepu/matching.py); sessions end when an account is
+    # disabled or its password reset; the audit log says through what and from where; an observation's current
+    # value is the newest live batch's (a view, so undo and restore in any order cannot leave a gap).
+    3: [
+        "ALTER TABLE activities ADD COLUMN ref_key VARCHAR",
+        "ALTER TABLE activities ADD COLUMN title_key VARCHAR",
+        lambda con: fill_match_keys(con),
+        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE audit_log ADD COLUMN via VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN os_user VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN address VARCHAR",
+        """CREATE VIEW current_observations AS
+               SELECT * FROM observations WHERE NOT retracted
+               QUALIFY row_number() OVER (PARTITION BY series, year, town
+                                          ORDER BY coalesce(batch, 0) DESC, id DESC) = 1""",
+    ],
+    # The district's facts are plan data, not literals in code: its name, who issues its briefings, the census
+    # source of its population, and the short names of the bodies that administer its towns.
+    4: [
+        "ALTER TABLE plans ADD COLUMN place VARCHAR",
+        "ALTER TABLE plans ADD COLUMN issuer VARCHAR",
+        "ALTER TABLE plans ADD COLUMN population_source VARCHAR",
+        """CREATE TABLE administrations (name VARCHAR PRIMARY KEY, short VARCHAR NOT NULL, note VARCHAR,
+               sort INTEGER NOT NULL)""",
+        lambda con: fill_district_facts(con),
+    ],
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def schema_version(con: db.Connection) -> int:
+    """The store's schema version (0 for an empty file)."""
+    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    if not has_meta:
+        return 0
+    return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
+
+
+def migrate(con: db.Connection, migrations: dict[int, list] | None = None) -> int:
+    """Bring the schema up to the newest version in one transaction; return the version reached. A step is a
+    statement, or a function of the connection for what SQL alone cannot compute."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    current = schema_version(con)
+    newest = max(migrations)
+    if current > newest:
+        raise StoreError(f"数据库结构版本 {current} 比本程序支持的 {newest} 更新，请升级 kepu")
+    if current == newest:
+        return current
+    with db.transaction(con):
+        for version in sorted(v for v in migrations if v > current):
+            for step in migrations[version]:
+                step(con) if callable(step) else db.execute(con, step)
+        db.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(newest)])
+    return newest
+
+
+# Values that NFKC, invisible-character removal and case folding change only by ASCII case: printable ASCII without
+# spaces, and CJK Unified Ideographs. For them matching.key is lower(), which SQL computes in one pass over millions of
+# rows; only the rest (full-width forms, spaces, invisible characters…) goes through Python. tests/test_matching.py
+# checks the two agree.
+PLAIN_TEXT = "[!-~\u4e00-\u9fff]*"
+
+
+def fill_district_facts(con: db.Connection) -> None:
+    """Give a store made before schema 4 its district facts, from the plan files in data/ with the same plan id."""
+    stored = {r[0] for r in db.rows(con, "SELECT id FROM plans")}
+    if not stored:
+        return  # a new store: its plans bring their facts as they are loaded
+    for plan in (load_plan(p) for p in plan_files(DATA_DIR)):
+        if plan.id in stored:
+            write_district_facts(con, plan)
+
+
+def write_district_facts(con: db.Connection, plan: Plan) -> None:
+    """The plan's district facts and administrations, written beside the plan's row."""
+    d = plan.district
+    db.execute(
+        con,
+        "UPDATE plans SET place = ?, issuer = ?, population_source = ? WHERE id = ?",
+        [d.place, d.issuer, d.population_source, plan.id],
+    )
+    db.executemany(
+        con,
+        "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?, ?)",
+        [(a.name, a.short, a.note, i) for i, a in enumerate(plan.administrations)],
+    )
+
+
+def fill_match_keys(con: db.Connection) -> None:
+    """Give every activity record lacking them its match keys (records written by a fill, or before schema 3)."""
+    for column, key_column in (("ref", "ref_key"), ("title", "title_key")):
+        missing = f"{key_column} IS NULL AND {column} IS NOT NULL"
+        db.execute(
+            con,
+            f"UPDATE activities SET {key_column} = lower({column}) WHERE {missing} AND regexp_full_match({column}, ?)",
+            [PLAIN_TEXT],
+        )
+        rest = [r[0] for r in db.rows(con, f"SELECT DISTINCT {column} FROM activities WHERE {missing}")]
+        if rest:
+            keys = pd.DataFrame({"value": rest, "key": [matching.key(v) for v in rest]})
+            with db.frame(con, "_kepu_keys", keys):
+                db.execute(
+                    con,
+                    f"UPDATE activities a SET {key_column} = k.key FROM _kepu_keys k "
+                    f"WHERE a.{column} = k.value AND a.{key_column} IS NULL",
+                )
