@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 
 from kepu.core import matching
-from kepu.core.errors import UserError
 from kepu.core.glossary import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
@@ -23,8 +20,8 @@ from kepu.core.glossary import (
     OBSERVATION_REQUIRED,
     OBSERVATIONS,
 )
-from kepu.core.numbers import NumberError
-from kepu.core.numbers import parse_number as _parse_number
+from kepu.ingest.cells import Bad, parse_date, parse_number
+from kepu.ingest.cells import text as text_of
 from kepu.ingest.reading import FileRejected, Sheet, header_key
 from kepu.storage import catalog
 
@@ -34,7 +31,6 @@ MAX_PARTICIPANTS = 10_000_000
 MAX_FUNDING = 10_000_000_000  # 元
 # What each observation series may hold: its unit's range.
 SERIES_MAX = {"survey_rate": 100.0, "science_funding": float(MAX_FUNDING)}
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPLIT = re.compile("[" + re.escape(COHORT_SEPARATORS) + r"\s]+")
 _TASK = re.compile(r"([A-Z]+\d+)(?![0-9])")  # a code, then perhaps its title
 
@@ -132,63 +128,6 @@ class Vocabulary:
 _key = matching.key
 
 
-# --- cells ---------------------------------------------------------------------------------------------------
-
-
-class Bad(UserError):
-    """A cell that cannot be accepted; the message is the reason shown to the clerk."""
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores typed numbers such as 活动编号 1023 as 1023.0
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def parse_date(value) -> dt.date:
-    """A date from an Excel date cell, an Excel serial number, or text like 2024-05-12, 2024/5/12, 2024.5.12,
-    2024年5月12日 or 20240512."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, bool):
-        raise Bad("不是日期")
-    if isinstance(value, int | float):
-        if 1 <= value < 2958466 and float(value).is_integer():
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise Bad("不是日期")
-    return _parse_date_text(str(value))
-
-
-@lru_cache(maxsize=4096)
-def _parse_date_text(text: str) -> dt.date:
-    t = unicodedata.normalize("NFKC", matching.clean(text))
-    m = re.fullmatch(
-        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", t
-    ) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
-    if not m:
-        if re.fullmatch(r"\d{5}(\.0+)?", t):  # a serial number that arrived as text
-            return EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
-        raise Bad("无法识别的日期，请写成 2024-05-12 这样的格式")
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise Bad("日期不存在（请检查月份和日期）") from None
-
-
-def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bool = False) -> float:
-    """kepu.numbers.parse_number, its refusal as a cell error."""
-    try:
-        return _parse_number(value, what, low=low, high=high, integer=integer)
-    except NumberError as exc:
-        raise Bad(str(exc)) from None
-
-
 # --- activity rows -------------------------------------------------------------------------------------------
 
 
@@ -199,7 +138,7 @@ def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: R
     latest = today + dt.timedelta(days=365)
     good, checked = [], Checked(pd.DataFrame())
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
-        if not any(_text(c) for c in row):
+        if not any(text_of(c) for c in row):
             continue  # an entirely empty row is no row at all
         checked.rows_read += 1
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
@@ -244,7 +183,7 @@ def _formula_errors(sheet: Sheet, number: int, columns: dict[str, int], cells: d
 
 def _shown(value) -> str:
     """A cell's value as an error report shows it: invisible characters written out (沙土⟨U+200B⟩镇)."""
-    return matching.visible(_text(value))
+    return matching.visible(text_of(value))
 
 
 def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tuple[dict, list[RowError]]:
@@ -253,7 +192,7 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tup
 
     def cell(column, parse):
         raw = cells.get(column)
-        text = _text(raw)
+        text = text_of(raw)
         if not matching.clean(text):
             if column in ACTIVITY_REQUIRED:
                 errors.append(RowError(number, column, _shown(raw), "必填项为空"))
@@ -366,7 +305,7 @@ def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal:
     columns = _columns(sheet, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED)
     good, seen, checked = [], {}, Checked(pd.DataFrame())
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
-        if not any(_text(c) for c in row):
+        if not any(text_of(c) for c in row):
             continue
         checked.rows_read += 1
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
@@ -398,7 +337,7 @@ def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[
     out = {"row": number}
     for column in OBSERVATION_COLUMNS:
         raw = cells.get(column)
-        text = _text(raw)
+        text = text_of(raw)
         if not matching.clean(text):
             if column in OBSERVATION_REQUIRED:
                 errors.append(RowError(number, column, _shown(raw), "必填项为空"))

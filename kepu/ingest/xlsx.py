@@ -22,6 +22,7 @@ from xml.parsers import expat
 from kepu.ingest import numfmt
 from kepu.ingest.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROW_NUMBER, MB, FileRejected, megabytes
 from kepu.ingest.sheets import Row, Source, filled
+from kepu.ingest.xlsx_cells import cell_value, column_index, row_number, to_int, unescape
 from kepu.ingest.zipparts import DAMAGED, MAX_PARTS, TOO_BIG, Parts
 
 MAX_TAGS = 24_000_000  # XML tags parsed in all: parsing time goes by tags (1 to 3 million a second); a sheet of
@@ -31,7 +32,6 @@ MAX_TOKEN_BYTES = 1 * MB  # one tag or run of text: expat holds a whole tag befo
 MAX_SHARED_TEXT_BYTES = 128 * MB  # the shared-strings table, as Python holds it
 MAX_STYLES = 65_536  # cell formats; Excel allows about 64,000
 
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel writes a control character in text (_x000D_ is \r)
 _LONG_RUN = re.compile(rb"<[^<]{%d}" % MAX_TOKEN_BYTES)
 
 
@@ -183,11 +183,11 @@ class _Workbook:
         def start(tag, attrs):
             local = _local(tag)
             if local == "numFmt" and len(codes) < MAX_STYLES:
-                codes[_int(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
+                codes[to_int(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
             elif local == "cellXfs":
                 inside[0] = True
             elif local == "xf" and inside[0]:
-                formats.append(_int(attrs.get("numFmtId")))
+                formats.append(to_int(attrs.get("numFmtId")))
                 if len(formats) > MAX_STYLES:
                     raise FileRejected(DAMAGED.format(f"单元格格式超过 {MAX_STYLES:,} 种"))
 
@@ -226,13 +226,12 @@ class _Text:
         self.size = 0
 
     def value(self) -> str:
-        return _unescape("".join(self.parts)[:MAX_CELL_CHARS])
+        return unescape("".join(self.parts)[:MAX_CELL_CHARS])
 
 
 # The elements of a sheet that matter, by local name; any other is 0.
 _C, _V, _F, _T, _ROW, _IS, _RPH = range(1, 8)
 _CODES = {"c": _C, "v": _V, "f": _F, "t": _T, "row": _ROW, "is": _IS, "rPh": _RPH}
-_BOOLEANS = {"1": True, "true": True, "0": False, "false": False}
 
 
 def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Callable, Callable, Callable]:
@@ -268,11 +267,11 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
                 letters = ref.rstrip("0123456789")
                 column = columns.get(letters)
                 if column is None:
-                    column = _column_index(letters)
+                    column = column_index(letters)
                     if column < MAX_COLUMNS:
                         columns[letters] = column
                 if implied and not values:  # a <row> without r="…": its first cell says which row it is
-                    number, implied = _row_number(ref[len(letters) :], where), False
+                    number, implied = row_number(ref[len(letters) :], where), False
             else:
                 column += 1
             if column >= MAX_COLUMNS:
@@ -290,7 +289,7 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
         elif code == _ROW:
             ref = attrs.get("r")
             implied = not ref
-            number = _row_number(ref, where) if ref else number + 1
+            number = row_number(ref, where) if ref else number + 1
             if number > MAX_ROW_NUMBER:
                 raise FileRejected(DAMAGED.format(f"{where}的行数超出了 Excel 的上限"))
             column, values, formulas, row_filled = -1, [], [], False
@@ -307,7 +306,7 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
         if code == _C:
             if formula:
                 formulas.append(column)
-            value = _value(kind, style, parts, shared, styles, date1904, where)
+            value = cell_value(kind, style, parts, shared, styles, date1904, where)
             if value is None or value == "":
                 return
             if column == len(values):
@@ -339,45 +338,6 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
     return start, end, text
 
 
-def _value(
-    kind: str, style: str | None, parts: list[str], shared: list[str], styles: list[int], date1904: bool, where: str
-):
-    """A cell's value from its type (t="…"), format (s="…") and text."""
-    if not parts:
-        return None
-    text = parts[0] if len(parts) == 1 else "".join(parts)[:MAX_CELL_CHARS]
-    if kind == "s":
-        index = _int(text)
-        if not 0 <= index < len(shared):
-            raise FileRejected(DAMAGED.format(f"{where}引用了不存在的共享文字"))
-        return shared[index]
-    if kind == "n":
-        try:
-            number = float(text)
-        except ValueError:
-            return text  # not a number after all: kept as written, so that checking can say so
-        date_kind = styles[int(style)] if style and style.isdigit() and int(style) < len(styles) else numfmt.PLAIN
-        return numfmt.from_serial(number, date_kind, date1904) if date_kind else number
-    if kind == "inlineStr" or kind == "str":
-        return _unescape(text)
-    if kind == "b":
-        return _BOOLEANS.get(text.strip().lower())
-    if kind == "d":
-        return numfmt.from_iso(text)
-    return None  # e: an error such as #DIV/0!, as calamine gives it
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPED.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
-
-
-def _row_number(text: str, where: str) -> int:
-    number = _int(text)
-    if not 1 <= number <= MAX_ROW_NUMBER:
-        raise FileRejected(DAMAGED.format(f"{where}中有无效的行号“{text[:20]}”"))
-    return number
-
-
 def _check_runs(chunk: bytes, run: int) -> int:
     """Refuse a tag or a run of text longer than MAX_TOKEN_BYTES (a cell's text is far shorter); `run` is how far
     the last one of the chunk before reached. Returns how far the last one of this chunk reaches."""
@@ -403,20 +363,3 @@ def _no_doctype(*_) -> None:
 @functools.lru_cache(maxsize=1024)
 def _local(name: str) -> str:
     return name.rpartition(":")[2]
-
-
-def _column_index(letters: str) -> int:
-    """The 0-based index of a column named by letters (A → 0, XFD → 16383); MAX_COLUMNS for what names none."""
-    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
-        return MAX_COLUMNS
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return min(index - 1, MAX_COLUMNS)
-
-
-def _int(text) -> int:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return -1
