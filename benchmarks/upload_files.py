@@ -16,7 +16,7 @@ from kepu.core.plan import load_plan
 from kepu.storage import store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "helpers"))
-from workbooks import Inflating, header_row, parts, raw_zip, sheet_xml, text_cell  # noqa: E402
+from workbooks import Inflating, header_row, parts, raw_zip, sheet_xml, text_cell
 
 PLAN = store.DATA_DIR / "plan-2021-2025.yaml"
 MB = 1024 * 1024

@@ -42,9 +42,11 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("FILE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
-        return build(Path(args.build[0]), int(args.build[1]))
+        build(Path(args.build[0]), int(args.build[1]))
+        return
     if args.child:
-        return child(Path(args.child[0]), args.child[1])
+        child(Path(args.child[0]), args.child[1])
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         built = subprocess.run(

@@ -6,8 +6,10 @@ import streamlit as st
 
 from kepu import ui
 from kepu.core import fmt
+from kepu.core.standing import StandingJSON
 from kepu.figures import duty, tables, targets
 from kepu.storage import catalog, queries
+from kepu.storage.queries import Totals
 
 ICONS = {"cohort": ":material/groups:", "project": ":material/engineering:"}
 CHART_LIMIT = 40  # bars per breakdown; a province has thousands of towns
@@ -59,7 +61,7 @@ def render(name: str) -> None:
     ui.records_table(view.narrowed(**own), f"group:{group.slug}:records")
 
 
-def headline(standings: list[dict], totals: dict) -> None:
+def headline(standings: list[StandingJSON], totals: Totals) -> None:
     """The group's targets, then its totals."""
     cols = st.columns(len(standings) + 1)
     for col, s in zip(cols, standings, strict=False):

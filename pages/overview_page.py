@@ -4,6 +4,7 @@ import streamlit as st
 
 from kepu import ui
 from kepu.core import fmt, words
+from kepu.core.standing import StandingJSON
 from kepu.figures import duty, summary, tables, targets
 from kepu.storage import catalog, queries
 
@@ -82,7 +83,7 @@ def render() -> None:
         ui.records_table(view, "overview:records")
 
 
-def headline(figures: dict) -> None:
+def headline(figures: summary.Summary) -> None:
     """How much of the plan period has passed, and the view's totals."""
     elapsed = figures["plan_elapsed"]
     cols = st.columns([2, 1, 1, 1])
@@ -94,7 +95,7 @@ def headline(figures: dict) -> None:
     cols[3].metric("经费", fmt.money(figures["funding"]))
 
 
-def group_list(groups: list, standings: list[dict]) -> None:
+def group_list(groups: list, standings: list[StandingJSON]) -> None:
     """Each cohort or project: a link to its page, its figure against its target, and its status."""
     by_group = {s["group"]: s for s in standings if s["group"]}
     for g in groups:

@@ -14,7 +14,7 @@ CHART_ENDS = 20  # with more towns than twice this, the chart shows the best and
 
 
 def render() -> None:
-    f, plan, drill, view = ui.begin("towns", "镇街")
+    f, _plan, drill, view = ui.begin("towns", "镇街")
     st.caption(
         ui.plain(
             f"人口为估算值：{words.population(ui.cached(catalog.district))}，按零星公开数据分配到各镇街，"

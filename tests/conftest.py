@@ -2,13 +2,15 @@
 
 import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from argon2 import PasswordHasher
 
 from kepu.core.plan import load_plan
-from kepu.storage import audit, db, demo, store
+from kepu.storage import audit, auth, db, demo, store
 
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"
@@ -21,6 +23,14 @@ def _no_real_store(tmp_path, monkeypatch):
     calling kepu (AppTest runs the app in this thread, which marks what follows as coming from the dashboard)."""
     monkeypatch.setenv("KEPU_DB", str(tmp_path / "default.duckdb"))
     audit.set_origin(None)
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch):
+    """argon2 with the library's defaults (what kepu uses) takes a third of a second a password; tests that log in
+    or set passwords would spend most of their time there. They get argon2 at its cheapest: the same code paths,
+    the same format ($argon2id$…). The browser tests' app runs in its own process, with the real cost."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +80,15 @@ def tiny(tiny_path):
 def demo_path(tmp_path_factory) -> Path:
     """A demo store, built once per test session."""
     return store.create_store(tmp_path_factory.mktemp("demo") / "demo.duckdb", fill=demo.fill, demo=True)
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory, plan) -> Path:
+    """A store with the real plan and no records, built once; tests get copies (empty_store)."""
+    return store.create_store(tmp_path_factory.mktemp("empty") / "empty.duckdb", plans=[plan])
+
+
+@pytest.fixture
+def empty_store(tmp_path, empty_template) -> Path:
+    """This test's own copy of the empty store (copying a file: milliseconds; building one: a tenth of a second)."""
+    return Path(shutil.copy(empty_template, tmp_path / "s.duckdb"))

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from test_app_report import log_in, open_page, start
+from apps import log_in, open_page
+from test_app_report import start
 
 from kepu import cli, ui
 from kepu.core.filters import Filters, Period
@@ -28,8 +29,8 @@ KX_ROWS = (
 
 
 @pytest.fixture
-def path(tmp_path, plan):
-    p = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def path(empty_store):
+    p = empty_store
     con = store.connect(p)
     for user, password in ((ADMIN, "admin-pass-1"), (TOWN_CLERK, "town-pass-1"), (BUREAU_CLERK, "clerk-pass-1")):
         auth.add_user(con, user.name, user.role, bureau=user.bureau, town=user.town)
@@ -121,6 +122,7 @@ def test_disabling_an_account_ends_its_open_login(path, monkeypatch):
     assert any("该账户已被停用" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # a login flow under AppTest
 def test_resetting_a_password_ends_open_logins_with_the_old_one(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     con = store.connect(path)
@@ -144,6 +146,7 @@ def test_a_login_lasts_eight_hours_and_not_a_minute_more(path, monkeypatch):
     assert not at.file_uploader and any("登录已超过 8 小时" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # a login flow under AppTest
 def test_a_role_change_applies_at_the_next_run(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     con = store.connect(path)
@@ -156,6 +159,7 @@ def test_a_role_change_applies_at_the_next_run(path, monkeypatch):
 # The audit log: every login, refusal, export and change, with the real actor
 
 
+@pytest.mark.slow  # a login flow under AppTest
 def test_logins_are_logged_whether_they_succeed_or_not(path, monkeypatch):
     at = start(path, monkeypatch)
     at = log_in(at, "kx", "wrong-password")
@@ -222,6 +226,7 @@ def test_target_edits_and_refusals_are_logged(con):
     assert [what for _, what, _ in actions(con)][-2:] == ["target.update", "target.refused"]
 
 
+@pytest.mark.slow  # a login flow under AppTest
 def test_an_export_from_the_dashboard_is_logged_with_its_viewer(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     at = open_page(at, "")

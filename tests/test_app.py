@@ -4,49 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apps import APP, PAGES, metrics, open_page, start, sweep, url_paths
 
 from kepu.core import fmt
 from kepu.core.filters import Filters, Period
 from kepu.figures import summary
 from kepu.storage import queries, store
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-PAGES = [
-    "",
-    "youth",
-    "farmers",
-    "workers",
-    "elderly",
-    "officials",
-    "resources",
-    "informatization",
-    "infrastructure",
-    "grassroots",
-    "towns",
-    "bureaus",
-    "records",
-]
-
-
-def start(path: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("KEPU_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def open_page(at: AppTest, url_path: str) -> AppTest:
-    """Switch to a page registered by st.navigation under url_path (AppTest.switch_page only takes files).
-    The overview is the default page, where every AppTest starts."""
-    if url_path:
-        at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path)
-    return at.run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def figures(path: Path, f: Filters) -> dict:
@@ -62,14 +25,14 @@ def empty_path(tmp_path_factory):
     return store.create_store(tmp_path_factory.mktemp("empty") / "empty.duckdb")
 
 
-@pytest.mark.parametrize("url_path", PAGES)
+@pytest.mark.parametrize("url_path", sweep(PAGES))
 def test_every_page_opens_on_an_empty_store(empty_path, monkeypatch, url_path):
     at = open_page(start(empty_path, monkeypatch, period="2024"), url_path)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title and not any("演示数据" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("url_path", PAGES)
+@pytest.mark.parametrize("url_path", sweep(PAGES))
 def test_every_page_opens(demo_path, monkeypatch, url_path):
     at = open_page(start(demo_path, monkeypatch), url_path)
     assert not at.exception, [e.message for e in at.exception]
@@ -81,8 +44,8 @@ def test_no_page_module_shadows_a_page(demo_path, monkeypatch):
     # Streamlit still runs pages/*.py the old way when a rerun asks for a url_path that matches a file name.
     at = start(demo_path, monkeypatch)
     modules = {p.stem for p in (Path(APP).parent / "pages").glob("*.py")}
-    url_paths = {info.get("url_pathname") for info in at._registered_pages.values()}
-    assert url_paths >= set(PAGES) and not modules & url_paths
+    registered = url_paths(at)
+    assert registered >= set(PAGES) and not modules & registered
 
 
 def test_a_locked_or_missing_store_gets_a_chinese_message(tmp_path, monkeypatch):

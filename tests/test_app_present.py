@@ -7,7 +7,8 @@ from urllib.parse import parse_qs
 
 import openpyxl
 import pytest
-from test_app import PAGES, figures, metrics, open_page, start
+from apps import PAGES, metrics, open_page, start, sweep
+from test_app import figures
 
 from kepu.core import fmt, words
 from kepu.core.filters import Filters, Period
@@ -16,19 +17,9 @@ from kepu.storage import store
 from pages import present_page
 
 
-def elements(node, kind: str) -> list:
-    """Every element of type `kind` under `node`, depth first (AppTest's lists do not reach st.html)."""
-    found = []
-    for child in getattr(node, "children", {}).values():
-        if getattr(child, "type", None) == kind:
-            found.append(child)
-        found += elements(child, kind)
-    return found
-
-
 def slide(at) -> str:
     """The text of the slide on screen."""
-    bodies = [e.proto.body for e in elements(at._tree, "html") if e.proto.body.startswith('<div class="kp-slide')]
+    bodies = [e.value for e in at.get("html") if e.value.startswith('<div class="kp-slide')]
     assert len(bodies) == 1
     return html.unescape(bodies[0])
 
@@ -48,7 +39,7 @@ def test_the_meeting_screen_keeps_the_links_filters_and_shows_their_figures(demo
     assert not at.exception, [e.message for e in at.exception]
     assert not at.sidebar.children, "no sidebar on the meeting screen"
     f = Filters(Period(2024, 2024), town=("沙土镇", "吴店镇"))
-    bar = [m.value for m in at.markdown if "kp-bar" in m.value][0]
+    bar = next(m.value for m in at.markdown if "kp-bar" in m.value)
     assert words.filters(f) in bar and "演示数据" in bar
     expected = figures(demo_path, f)
     text = slide(at)
@@ -92,7 +83,7 @@ def test_a_link_with_names_it_does_not_know_says_so_in_chinese(demo_path, monkey
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "期间“去年”无法识别" in warnings and "“火星镇”不是已知的镇街，已忽略" in warnings
-    assert "沙土镇" in [m.value for m in at.markdown if "kp-bar" in m.value][0]
+    assert "沙土镇" in next(m.value for m in at.markdown if "kp-bar" in m.value)
 
 
 def test_leaving_the_meeting_screen_keeps_the_filters(demo_path, monkeypatch):
@@ -108,16 +99,17 @@ def test_the_dashboard_opens_the_meeting_screen_with_its_filters(demo_path, monk
     url = next(b.proto.url for b in at.get("link_button") if b.proto.label == "会议大屏")
     assert parse_qs(url.lstrip("?")) == {"period": ["2024"], "town": ["沙土镇"], "mode": ["present"]}
     at = start(demo_path, monkeypatch, **{k: v[0] if len(v) == 1 else v for k, v in parse_qs(url.lstrip("?")).items()})
-    assert "总览" in slide(at) and "沙土镇" in [m.value for m in at.markdown if "kp-bar" in m.value][0]
+    assert "总览" in slide(at) and "沙土镇" in next(m.value for m in at.markdown if "kp-bar" in m.value)
 
 
-@pytest.mark.parametrize("url_path", [*PAGES, "report"])
+@pytest.mark.parametrize("url_path", sweep([*PAGES, "report"]))
 def test_every_page_has_the_export_menu(demo_path, monkeypatch, url_path):
     at = open_page(start(demo_path, monkeypatch), url_path)
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("Excel" in x for x in labels) and any("Word" in x for x in labels) and any(".csv" in x for x in labels)
 
 
+@pytest.mark.slow  # a workbook made beside every page
 def test_the_workbook_has_the_numbers_the_pages_show(demo_path, monkeypatch):
     f = Filters(Period(2024, 2024), town=("沙土镇",))
     con = store.connect(demo_path)  # as the app opens it: DuckDB refuses two configurations in one process

@@ -3,20 +3,20 @@
 import datetime as dt
 from pathlib import Path
 
+import apps
 import pytest
-from streamlit.testing.v1 import AppTest
+from apps import log_in, metric, open_page, url_paths
 
 from kepu.core.filters import Filters, Period
 from kepu.figures import summary
 from kepu.storage import auth, db, store
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 FILES = Path(__file__).parent / "data" / "import"
 
 
 @pytest.fixture
-def path(tmp_path, plan):
-    p = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def path(empty_store):
+    p = empty_store
     con = store.connect(p)
     auth.add_user(con, "admin", "管理员")
     auth.set_password(con, "admin", "admin-pass-1")
@@ -26,28 +26,8 @@ def path(tmp_path, plan):
     return p
 
 
-def start(path, monkeypatch, page="report", **env) -> AppTest:
-    monkeypatch.setenv("KEPU_DB", str(path))
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    return open_page(at, page) if page else at
-
-
-def open_page(at, url_path):
-    at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path)
-    return at.run()
-
-
-def log_in(at, name, password) -> AppTest:
-    at.text_input(key="kepu:login-name").input(name)
-    at.text_input(key="kepu:login-password").input(password)
-    next(b for b in at.button if b.label == "登录").click()
-    return at.run()
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+def start(path, monkeypatch, page="report", **env):
+    return apps.start(path, monkeypatch, page, env)
 
 
 def live_count(path):
@@ -95,6 +75,7 @@ def test_a_clerk_uploads_reads_the_errors_imports_the_valid_rows_and_undoes(path
     assert live_count(path) == 0
 
 
+@pytest.mark.slow  # a whole upload under AppTest
 def test_a_clean_file_imports_on_confirmation(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "admin", "admin-pass-1")
     at.file_uploader[0].upload("tolerant.xlsx", (FILES / "tolerant.xlsx").read_bytes()).run()
@@ -110,6 +91,7 @@ def test_a_clean_file_imports_on_confirmation(path, monkeypatch):
     assert metric(at, "参与人次") == "1,567"
 
 
+@pytest.mark.slow  # a whole upload under AppTest
 def test_a_file_that_cannot_be_read_is_refused_with_its_reason(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     at.file_uploader[0].upload("missing_column.csv", (FILES / "missing_column.csv").read_bytes()).run()
@@ -142,4 +124,4 @@ def test_an_administrator_edits_a_target_and_the_change_is_logged(path, monkeypa
 
 def test_a_clerk_does_not_see_target_management(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
-    assert "targets" not in {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert "targets" not in url_paths(at)

@@ -364,3 +364,16 @@ def test_scope_options_are_exclusive_and_roles_fixed(store_path, monkeypatch, ca
         run(store_path, monkeypatch, "add", "zhang", "--role", "填报员", "--bureau", "科协", "--town", "沙土")
     with pytest.raises(SystemExit):
         run(store_path, monkeypatch, "add", "zhang", "--role", "局长")
+
+
+def test_every_login_attempt_is_logged_with_its_outcome(con, zhang):
+    refused(con, "zhang", "wrong password")
+    refused(con, "nobody", "whatever")
+    auth.authenticate(con, "zhang", PASSWORD, now=NOON)
+    log = audit.entries(con).iloc[::-1]
+    attempts = [(r.user_name, r.action, json.loads(r.detail)) for r in log.itertuples() if r.action.startswith("login")]
+    assert attempts == [
+        ("zhang", "login.refused", {"reason": "wrong password"}),
+        ("nobody", "login.refused", {"reason": "no such user"}),
+        ("zhang", "login", {}),
+    ]

@@ -20,6 +20,8 @@ from conftest import fixture_rows, load_fixture
 from kepu.core import fmt
 from kepu.storage import auth, store
 
+pytestmark = pytest.mark.slow  # a real browser against a running app: the whole tier
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("KEPU_SCREENSHOTS", ROOT / "tests" / "screenshots"))

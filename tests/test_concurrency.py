@@ -12,12 +12,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import load_fixture
 
 from kepu.core.filters import Filters, Period
 from kepu.ingest import batches
 from kepu.storage import auth, catalog, db, queries, store
 
+pytestmark = pytest.mark.slow  # threads and real second processes, timed
 FILES = Path(__file__).parent / "data" / "import"
 SESSIONS = 24
 ADMIN = auth.User("并发测试", auth.ADMIN)
@@ -71,8 +73,8 @@ def test_sessions_reading_while_an_import_commits_see_before_or_after_never_a_mi
     assert len(seen) > SESSIONS * 4
 
 
-def test_two_imports_at_once_both_land(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_two_imports_at_once_both_land(empty_store):
+    path = empty_store
     con = store.connect(path)
     files = ["tolerant.xlsx", "tolerant_utf8_bom.csv"]
     results, errors = {}, []
@@ -96,8 +98,8 @@ def test_two_imports_at_once_both_land(tmp_path, plan):
     con.close()
 
 
-def test_the_same_file_twice_at_once_counts_once(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_the_same_file_twice_at_once_counts_once(empty_store):
+    path = empty_store
     con = store.connect(path)
     results = []
     threads = [
@@ -141,8 +143,8 @@ def kepu(*args: str, wait: float, **popen) -> subprocess.Popen:
     )
 
 
-def test_two_import_commands_at_once_both_land_and_count_once(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_two_import_commands_at_once_both_land_and_count_once(empty_store, tmp_path):
+    path = empty_store
     big = tmp_path / "big.csv"
     write_csv(big, 30_000)  # a few seconds of checking while the store is held
     first = kepu("import", str(big), "--json", "--db", str(path), wait=120)
@@ -160,8 +162,8 @@ def test_two_import_commands_at_once_both_land_and_count_once(tmp_path, plan):
     con.close()
 
 
-def test_an_import_refused_while_another_command_holds_the_store_names_it(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_an_import_refused_while_another_command_holds_the_store_names_it(empty_store):
+    path = empty_store
     # A stand-in for a long `kepu import`: a real second process holding the store, its command line naming kepu.
     hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
     holder = subprocess.Popen(

@@ -18,8 +18,8 @@ ZWSP = "\u200b"
 
 
 @pytest.fixture
-def con(tmp_path, plan):
-    connection = store.connect(store.create_store(tmp_path / "s.duckdb", plans=[plan]))
+def con(empty_store):
+    connection = store.connect(empty_store)
     yield connection
     connection.close()
 

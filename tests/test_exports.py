@@ -189,6 +189,7 @@ def _text(document) -> str:
 
 
 @pytest.mark.parametrize("args", VIEWS[:2])
+@pytest.mark.slow  # charts drawn by Chromium
 def test_the_briefing_has_every_section_and_the_figures_of_kepu_summary(demo_copy, tmp_path, capsys, plan, args):
     expected = _summary(demo_copy, args, capsys)
     _report(demo_copy, args, tmp_path / "b.docx", capsys)
@@ -250,6 +251,7 @@ def test_the_records_csv_follows_a_search(tiny_path):
     assert refs
 
 
+@pytest.mark.slow  # charts drawn by Chromium
 def test_an_empty_store_still_gives_a_workbook_and_a_briefing(tmp_path, capsys):
     path = store.create_store(tmp_path / "empty.duckdb")
     for args in ([], ["--period", "2024", "--town", "沙土镇"]):

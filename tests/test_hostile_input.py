@@ -4,10 +4,9 @@ traceback or a page down."""
 
 import datetime as dt
 import json
-from pathlib import Path
 
+import apps
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from kepu import cli
 from kepu.core.filters import Filters, Period
@@ -17,14 +16,13 @@ from kepu.storage import auth, db, store
 
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("区科协管理员", auth.ADMIN)
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ACTIVITY = "活动编号,活动名称,开始日期,镇街,责任单位,活动类型,参与人次,经费（元）\n"
 OBSERVATION = "指标,年份,镇街,数值\n"
 
 
 @pytest.fixture
-def path(tmp_path, plan):
-    return store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def path(empty_store):
+    return empty_store
 
 
 @pytest.fixture
@@ -117,6 +115,7 @@ def test_a_stored_bad_value_is_not_judged_and_reads_as_an_anomaly(path, bad, cap
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "docx"])
+@pytest.mark.slow  # charts drawn by Chromium
 def test_exports_of_a_store_with_a_bad_value_are_made(path, tmp_path, kind, capsys):
     store_bad_values(path, float("inf"))
     out = tmp_path / f"简报.{kind}"
@@ -126,14 +125,10 @@ def test_exports_of_a_store_with_a_bad_value_are_made(path, tmp_path, kind, caps
 
 def test_the_overview_and_the_meeting_screen_survive_a_bad_value(path, monkeypatch):
     store_bad_values(path, float("inf"))
-    monkeypatch.setenv("KEPU_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apps.start(path, monkeypatch)
     assert not at.exception
     assert any(m.value == "数据异常" for m in at.metric)
-    at.query_params["mode"] = "present"
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["mode"] = "present"
-    at.run()
+    at = apps.start(path, monkeypatch, mode="present")
     assert not at.exception
     assert any("数据异常" in h.value for h in at.get("html"))
 

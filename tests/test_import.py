@@ -22,8 +22,8 @@ ADMIN = auth.User("测试员", auth.ADMIN)
 
 
 @pytest.fixture
-def con(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def con(empty_store):
+    path = empty_store
     connection = store.connect(path)
     yield connection
     connection.close()
@@ -312,7 +312,7 @@ def write_rows(path: Path, rows: list[dict]) -> None:
     book.save(path)
 
 
-def test_kepu_summary_after_an_import_equals_the_files_totals(tmp_path, plan, capsys):
+def test_kepu_summary_after_an_import_equals_the_files_totals(empty_store, tmp_path, capsys):
     rng = random.Random(7)
     towns = ["沙土镇", "吴店镇", "东城街道", "全区"]
     rows = [
@@ -331,7 +331,7 @@ def test_kepu_summary_after_an_import_equals_the_files_totals(tmp_path, plan, ca
     ]
     path = tmp_path / "报送.xlsx"
     write_rows(path, rows)
-    db_path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    db_path = empty_store
     assert cli.main(["import", str(path), "--json", "--db", str(db_path)]) == 0
     reported = json.loads(capsys.readouterr().out)
     assert (reported["imported"], reported["rejected"], reported["duplicates"]) == (300, 0, 0)
@@ -345,8 +345,8 @@ def test_kepu_summary_after_an_import_equals_the_files_totals(tmp_path, plan, ca
     assert youth["participants"] == sum(r["people"] for r in mine if r["cohort"] and "青少年" in r["cohort"])
 
 
-def test_the_cli_import_exit_codes(tmp_path, plan, capsys):
-    db_path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_the_cli_import_exit_codes(empty_store, tmp_path, capsys):
+    db_path = empty_store
     assert cli.main(["import", str(FILES / "strict.csv"), "--db", str(db_path)]) == 1
     out = capsys.readouterr().out
     assert "第 2 行 · 镇街 · “火星镇”" in out and "未导入任何数据" in out
@@ -367,11 +367,11 @@ def test_the_cli_import_exit_codes(tmp_path, plan, capsys):
     assert cli.main(["restore", str(listed[0]["id"]), "--db", str(db_path)]) == 0
 
 
-def test_the_cli_says_clearly_when_the_dashboard_holds_the_store(tmp_path, plan, capsys):
+def test_the_cli_says_clearly_when_the_dashboard_holds_the_store(empty_store, capsys):
     import subprocess
     import sys
 
-    db_path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    db_path = empty_store
     holder = subprocess.Popen(
         [
             sys.executable,

@@ -11,6 +11,8 @@ import pytest
 from kepu.ingest import batches
 from kepu.storage import auth, db, store
 
+pytestmark = pytest.mark.slow  # a process killed at each point of a commit
+
 FILES = Path(__file__).parent / "data" / "import"
 HELPER = Path(__file__).parent / "helpers" / "slow_commit.py"
 
@@ -59,8 +61,8 @@ INSIDE = [
 
 
 @pytest.mark.parametrize("point", INSIDE)
-def test_killing_an_import_anywhere_before_its_commit_ends_changes_nothing(tmp_path, plan, point):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_killing_an_import_anywhere_before_its_commit_ends_changes_nothing(empty_store, point):
+    path = empty_store
     before = counts(path)
     kill_at(point, path)
     assert counts(path) == before
@@ -73,8 +75,8 @@ def test_killing_an_import_anywhere_before_its_commit_ends_changes_nothing(tmp_p
     con.close()
 
 
-def test_killing_an_import_once_it_has_committed_keeps_all_of_it(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_killing_an_import_once_it_has_committed_keeps_all_of_it(empty_store):
+    path = empty_store
     kill_at("AFTER COMMIT", path)
     after = counts(path)
     assert after[:2] == (3, 1)  # the three rows and their batch

@@ -14,6 +14,8 @@ from kepu.ingest import batches
 from kepu.ingest.reading import FileRejected
 from kepu.storage import auth, db, store
 
+pytestmark = pytest.mark.slow  # hundreds of generated files
+
 TODAY = dt.date(2025, 6, 1)
 ADMIN = auth.User("性质测试", auth.ADMIN)
 HEADER = [

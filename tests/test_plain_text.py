@@ -6,15 +6,15 @@ import ast
 import re
 from pathlib import Path
 
+import apps
 import pytest
+from apps import log_in
 from markdown_it import MarkdownIt
-from streamlit.testing.v1 import AppTest
-from test_app_report import log_in, start
+from test_app_report import start
 
 from kepu import ui
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 EVIL = "http://evil.example"
 HOSTILE = [
     f"[点此重新登录]({EVIL})",
@@ -66,15 +66,9 @@ def test_the_stand_in_parser_does_see_the_markup_unescaped(text):
     assert rendered(text)[0], "otherwise the test above could not fail"
 
 
-def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monkeypatch, tmp_path, plan):
-    from kepu.storage import store
-
-    monkeypatch.setenv("KEPU_DB", str(store.create_store(tmp_path / "s.duckdb", plans=[plan])))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["mode"] = "present"
-    at.query_params["town"] = [f"[点此重新登录]({EVIL})", f"![x]({EVIL}/x.png)"]
-    at.query_params["period"] = f"[2024]({EVIL})"
-    at.run()
+def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(empty_store, monkeypatch):
+    towns = [f"[点此重新登录]({EVIL})", f"![x]({EVIL}/x.png)"]
+    at = apps.start(empty_store, monkeypatch, mode="present", town=towns, period=f"[2024]({EVIL})")
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 3
@@ -84,10 +78,11 @@ def test_a_link_that_names_markdown_is_shown_as_text_on_the_meeting_screen(monke
         assert not any(p.search(shown) for p in AUTOLINKS), shown
 
 
-def test_a_file_name_is_shown_as_text_in_the_import_and_undo_messages(tmp_path, plan, monkeypatch):
+@pytest.mark.slow  # a whole upload and undo under AppTest
+def test_a_file_name_is_shown_as_text_in_the_import_and_undo_messages(empty_store, monkeypatch):
     from kepu.storage import auth, store
 
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+    path = empty_store
     con = store.connect(path)
     auth.add_user(con, "admin", "管理员")
     auth.set_password(con, "admin", "admin-pass-1")

@@ -48,7 +48,7 @@ def test_annual_targets_over_several_years_add_up():
 
 
 def test_a_plan_target_split_evenly_over_its_years():
-    per_year = {y: 1000 / 5 for y in range(2021, 2026)}
+    per_year = dict.fromkeys(range(2021, 2026), 1000 / 5)
     years = tuple(range(2021, 2026))
     p = progress.additive(per_year, {2021: 150, 2022: 190, 2023: 230}, years, dt.date(2023, 12, 31))
     assert p.expected == pytest.approx(600)  # three fifths of 1000
@@ -73,7 +73,7 @@ def test_a_level_target_without_its_baseline_is_not_judged():
 
 def test_a_yearly_rate_is_judged_on_its_latest_year():
     p = progress.rate(
-        {y: 1.0 for y in range(2021, 2026)},
+        dict.fromkeys(range(2021, 2026), 1.0),
         {2021: 0.7, 2022: 0.8, 2023: 1.05},
         (2021, 2022, 2023, 2024, 2025),
         dt.date(2026, 1, 1),

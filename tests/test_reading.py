@@ -21,7 +21,7 @@ from kepu.ingest.reading import FileRejected
 from kepu.storage import store
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
-from workbooks import (  # noqa: E402
+from workbooks import (
     STRICT,
     TRANSITIONAL,
     Inflating,
@@ -104,6 +104,7 @@ def bomb_sheet(megabytes: int) -> Inflating:
 # --- zip bombs: limits on inflated bytes, checked before and while inflating ----------------------------------
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_a_sheet_that_inflates_beyond_the_limit_is_refused_before_it_is_read():
     files = parts([("活动记录", "", "visible")])
     files["xl/worksheets/sheet1.xml"] = bomb_sheet(300)
@@ -114,6 +115,7 @@ def test_a_sheet_that_inflates_beyond_the_limit_is_refused_before_it_is_read():
     assert "文件解压后工作表“活动记录”超过 256 MB" in message and "拆分" in message
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_a_part_that_inflates_beyond_what_it_states_is_refused_at_that_point():
     files = parts([("活动记录", "", "visible")])
     files["xl/worksheets/sheet1.xml"] = bomb_sheet(300)
@@ -123,6 +125,7 @@ def test_a_part_that_inflates_beyond_what_it_states_is_refused_at_that_point():
     assert "解压后比压缩包中登记的大小更大" in message
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_all_parts_together_may_not_inflate_beyond_the_limit():
     sheets = [(f"表{i}", "", "visible") for i in range(3)]
     files = parts(sheets)
@@ -133,6 +136,7 @@ def test_all_parts_together_may_not_inflate_beyond_the_limit():
     assert "文件解压后超过 512 MB" in message
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_a_shared_strings_bomb_is_refused():
     head = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     huge = Inflating([(head, 1), ((b"<si><t>" + b"a" * 1009 + b"</t></si>") * 1024, 300), (b"</sst>", 1)])
@@ -202,6 +206,7 @@ def test_a_column_far_to_the_right_does_not_widen_every_row():
     assert sheet.rows[-1][1] == "活动1001"
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_too_many_rows_are_refused():
     rows = [header_row(HEADER)] + [f'<row r="{n}"><c r="K{n}"><v>1</v></c></row>' for n in range(2, 200_003)]
     data = workbook([("活动记录", sheet_xml("".join(rows)), "visible")])
@@ -209,6 +214,7 @@ def test_too_many_rows_are_refused():
         assert "工作表“活动记录”的数据超过 200,000 行" in refusal(data)
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_too_many_cells_are_refused():
     header = header_row(HEADER)[: -len("</row>")] + text_cell("XFD1", "说明") + "</row>"  # as wide as Excel goes
     rows = [header] + [row(n, text_cell(f"A{n}", "x"), text_cell(f"XFC{n}", "y")) for n in range(2, 300)]
@@ -498,6 +504,7 @@ def test_the_fixtures_give_the_values_calamine_gave(name):
 # --- CSV -----------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_a_csv_of_line_breaks_costs_nothing():
     data = ",".join(HEADER).encode() + b"\n" * 200_000 + "A-1,讲座,2024-05-01\n".encode()
     sheet = None
@@ -510,12 +517,14 @@ def test_a_csv_of_line_breaks_costs_nothing():
     assert sheet.row_numbers == [200_001] and sheet.rows[0][:2] == ["A-1", "讲座"]
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_a_csv_with_more_lines_than_excel_is_refused():
     data = ",".join(HEADER).encode() + b"\r\n" * 1_100_000
     with quickly(4):
         assert "文件超过 1,048,576 行" in refusal(data, "报送.csv")
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_wide_csv_lines_are_refused():
     header = ",".join(HEADER).encode() + b"\n"
     assert "一行超过 1 MB" in refusal(header + b"," * (2 * MB) + b"\n", "报送.csv")
@@ -552,6 +561,7 @@ def test_an_xls_file_reads_from_where_its_cells_start():
     assert "隐藏的工作表“藏”中有 1 行数据" in sheet.notes[0]
 
 
+@pytest.mark.slow  # hundreds of megabytes inflated or read
 def test_an_xls_file_too_big_to_read_within_the_memory_limit_is_refused():
     corners = {f"S{i}": [(0, 0, "a"), (65535, 255, "z")] for i in range(4)}  # 2 GB in calamine, from 6 KB
     with quickly(20):

@@ -20,8 +20,8 @@ def test_default_path_follows_kepu_db(tmp_path, monkeypatch):
     assert store.default_path() == store.DATA_DIR / "kepu.duckdb"
 
 
-def test_an_empty_store_holds_the_plan_and_no_records(tmp_path, plan):
-    path = store.create_store(tmp_path / "empty.duckdb", plans=[plan])
+def test_an_empty_store_holds_the_plan_and_no_records(empty_store):
+    path = empty_store
     con = store.connect(path)
     assert db.scalar(con, "SELECT count(*) FROM activities") == 0
     assert db.scalar(con, "SELECT count(*) FROM tasks") == 18
@@ -33,8 +33,8 @@ def test_an_empty_store_holds_the_plan_and_no_records(tmp_path, plan):
     assert not catalog.is_demo(con)
 
 
-def test_an_existing_store_is_not_overwritten_without_force(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_an_existing_store_is_not_overwritten_without_force(empty_store, plan):
+    path = empty_store
     with pytest.raises(store.StoreError, match="已存在"):
         store.create_store(path, plans=[plan])
     store.create_store(path, plans=[plan], force=True)
@@ -52,8 +52,8 @@ def test_a_failed_build_leaves_no_store_behind(tmp_path, plan):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failed_rebuild_keeps_the_old_store(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_a_failed_rebuild_keeps_the_old_store(empty_store, plan):
+    path = empty_store
     with pytest.raises(RuntimeError):
         store.create_store(path, plans=[plan], force=True, fill=broken_fill)
     con = store.connect(path)
@@ -66,8 +66,8 @@ def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
         store.connect(tmp_path / "missing.duckdb")
 
 
-def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_an_older_store_is_upgraded_in_place(empty_store):
+    path = empty_store
     con = duckdb.connect(str(path))
     db.execute(
         con,
@@ -80,8 +80,8 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, plan):
     assert db.rows(con, "SELECT value, entered_by FROM observations") == [(14.5, None)]
 
 
-def test_a_failed_migration_changes_nothing(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_a_failed_migration_changes_nothing(empty_store):
+    path = empty_store
     con = duckdb.connect(str(path))
     broken = {
         **store.MIGRATIONS,
@@ -93,8 +93,8 @@ def test_a_failed_migration_changes_nothing(tmp_path, plan):
     assert "x" not in db.query(con, "SELECT * FROM towns LIMIT 0").columns
 
 
-def test_a_store_newer_than_the_program_is_refused(tmp_path, plan):
-    path = store.create_store(tmp_path / "s.duckdb", plans=[plan])
+def test_a_store_newer_than_the_program_is_refused(empty_store):
+    path = empty_store
     con = duckdb.connect(str(path))
     store.set_meta(con, "schema_version", str(store.SCHEMA_VERSION + 5))
     con.close()

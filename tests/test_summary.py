@@ -131,10 +131,10 @@ def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys
     assert json.loads(capsys.readouterr().out)["activities"] > 3000
 
 
-def test_an_edited_target_counts_and_says_it_was_set_by_the_district(tmp_path, plan):
+def test_an_edited_target_counts_and_says_it_was_set_by_the_district(empty_store, plan):
     from kepu.storage import store, target_admin
 
-    con = store.connect(store.create_store(tmp_path / "s.duckdb", plans=[plan]))
+    con = store.connect(empty_store)
     target_admin.update_target(con, plan.id, "youth_participants", 2024, 480_000, "admin")
     year = target(summary.summary(con, Y2024, AS_OF), "youth_participants")
     assert (year["target"], year["basis"]) == (480_000, "区定目标")

@@ -18,7 +18,7 @@ from kepu.core.fmt import count, money
 from kepu.core.glossary import EXPORT_FORMATS
 from kepu.core.plan import PlanError, load_plan, plan_files
 from kepu.figures.summary import summary
-from kepu.storage import audit, catalog, demo, store
+from kepu.storage import audit, catalog, db, demo, store
 
 
 class UsageError(UserError):
@@ -112,7 +112,7 @@ def _init(args) -> None:
         print(f"原数据库已备份为 {store.backups(path)[-1]}；操作日志已转入新库")
 
 
-def _view(con, args) -> Filters:
+def _view(con: db.Connection, args: argparse.Namespace) -> Filters:
     """The filters given by --period, --town and --bureau (names or aliases)."""
     period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
     towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
@@ -176,7 +176,7 @@ def _template(args) -> None:
     print(f"已生成填报模板 {args.out}")
 
 
-def _resolve(con, kind: str, name: str, what: str) -> str:
+def _resolve(con: db.Connection, kind: str, name: str, what: str) -> str:
     """The town or bureau a name or alias means; a UsageError saying what differs from a known one otherwise."""
     known = catalog.spellings(con, kind)
     found = known.get(matching.key(name))

@@ -15,7 +15,7 @@ import pandas as pd
 from kepu.cli.common import opened
 from kepu.ingest import batches
 from kepu.ingest.reading import FileRejected
-from kepu.storage import audit, auth
+from kepu.storage import audit, auth, db
 
 EXIT_COMMITTED, EXIT_NOT_COMMITTED, EXIT_USAGE = 0, 1, 2
 
@@ -48,7 +48,7 @@ def add_commands(sub, with_db) -> None:
     listing.set_defaults(run=_list)
 
 
-def _actor(con, name: str | None) -> auth.User:
+def _actor(con: db.Connection, name: str | None) -> auth.User:
     """Who acts: a named, enabled account (its limits apply; the audit log also names the operating-system user),
     or the command line itself, an administrator named after the operating-system user."""
     if name is None:
@@ -78,6 +78,7 @@ def _import(args) -> int | None:
     _print_outcome(args, outcome)
     if not outcome.committed and outcome.errors:
         raise NotCommitted  # refused (a dry run with errors too); a file with nothing new is not an error
+    return None
 
 
 def _report_rejected_file(args, reason: str) -> None:
@@ -135,9 +136,9 @@ def _list(args) -> None:
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         return
-    for b in frame.itertuples(index=False):
-        state = "已撤销" if pd.notna(b.undone_at) else "有效"
+    for b in frame.to_dict("records"):
+        state = "已撤销" if pd.notna(b["undone_at"]) else "有效"
         print(
-            f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.user_name}  {b.file_name}  导入 {b.imported} 行"
-            f"  重复 {b.duplicates}  错误 {b.rejected}  {state}"
+            f"{b['id']:>5}  {b['created_at']:%Y-%m-%d %H:%M}  {b['user_name']}  {b['file_name']}"
+            f"  导入 {b['imported']} 行  重复 {b['duplicates']}  错误 {b['rejected']}  {state}"
         )

@@ -66,7 +66,8 @@ class Filters:
         unknown = set(values) - set(DIMENSIONS)
         if unknown:
             raise ValueError(f"unknown dimensions: {sorted(unknown)}")
-        return dataclasses.replace(self, **{k: (v,) if isinstance(v, str) else tuple(v) for k, v in values.items()})
+        dims = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in values.items()}
+        return dataclasses.replace(self, period=self.period, **dims)  # period named, so **dims can only be dimensions
 
     def with_period(self, period: Period) -> Filters:
         return dataclasses.replace(self, period=period)

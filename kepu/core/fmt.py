@@ -11,7 +11,7 @@ import math
 ANOMALY = "数据异常"
 
 
-def _bad(n) -> bool:
+def _bad(n: object) -> bool:
     return isinstance(n, float) and not math.isfinite(n)
 
 

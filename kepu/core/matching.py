@@ -32,7 +32,7 @@ def is_invisible(ch: str) -> bool:
 
 
 @functools.cache
-def _invisible_pattern() -> re.Pattern:
+def _invisible_pattern() -> re.Pattern[str]:
     """A character class of every invisible character, built once from the Unicode tables."""
     ranges, start = [], None
     # Every format character, control and variation selector lies in planes 0, 1 and 14; scanning only those
@@ -51,7 +51,7 @@ def _without_invisible(text: str) -> str:
     return _invisible_pattern().sub("", text)
 
 
-def key(text) -> str:
+def key(text: object) -> str:
     """The form two values are compared in: NFKC (full-width letters, digits and punctuation folded), invisible
     characters removed, case folded, all whitespace removed. None and "" give ""."""
     if text is None:
@@ -60,7 +60,7 @@ def key(text) -> str:
     return _SPACE.sub("", _without_invisible(folded))
 
 
-def clean(text) -> str:
+def clean(text: object) -> str:
     """Text as stored and shown: as written, with invisible characters removed and each run of whitespace
     (line breaks included) made one space, trimmed."""
     if text is None:
@@ -82,7 +82,7 @@ def _traditional() -> dict[str, str]:
         for line in path.read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     )
-    return {t: s for t, s in pairs}
+    return dict(pairs)
 
 
 def simplified(text: str) -> str:

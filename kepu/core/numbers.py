@@ -22,7 +22,7 @@ class NumberError(UserError):
     """A value that is not an acceptable number; the message (Chinese) says why, naming what was expected."""
 
 
-def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bool = False) -> float:
+def parse_number(value: object, what: str, *, low: float = 0.0, high: float, integer: bool = False) -> float:
     """A finite number in [low, high] from a numeric cell or from text such as "1,200", "１２００", "1200元".
     Raises NumberError naming `what` when the value is not a number, not finite, out of range or, with
     integer=True, has a fractional part."""
@@ -47,6 +47,6 @@ def parse_number(value, what: str, *, low: float = 0.0, high: float, integer: bo
     return number + 0.0  # -0.0 becomes 0.0, so a zero never shows as "-0"
 
 
-def is_number(value) -> bool:
+def is_number(value: object) -> bool:
     """True for a finite int or float (a value from the store that a figure can show)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

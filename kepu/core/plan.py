@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -81,7 +83,7 @@ class Indicator:
     basis: str  # activities, observation or per_capita
     measure: str | None = None  # for activities: activities, participants or funding
     observation: str | None = None  # for observation and per_capita
-    where: dict = field(default_factory=dict)  # for activities: task, activity_type, cohort, project
+    where: dict[str, str] = field(default_factory=dict)  # for activities: task, activity_type, cohort, project
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,10 @@ class Plan:
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.start_year, self.end_year + 1))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         """The plan as one JSON-ready object (what `kepu plan show --json` prints)."""
 
-        def groups(gs):
+        def groups(gs: tuple[Group, ...]) -> list[dict[str, str | list[str]]]:
             return [{"name": g.name, "full_name": g.full_name, "slug": g.slug, "tasks": list(g.task_codes)} for g in gs]
 
         return {
@@ -163,13 +165,15 @@ def load_plan(path: Path) -> Plan:
         raise PlanError(f"规划文件 {path} 缺少或写错了字段：{exc}") from exc
 
 
-def _build(raw: dict, source: str) -> Plan:
+def _build(raw: dict[str, Any], source: str) -> Plan:  # raw: the plan file as YAML read it
     bureaus = tuple(
         Bureau(b["name"], tuple(dict.fromkeys(_with_short_names([b["name"], *b.get("aliases", [])])[1:])))
         for b in raw["bureaus"]
     )
     resolve = bureau_resolver(bureaus)
-    tasks, cohorts, projects = [], [], []
+    tasks: list[Task] = []
+    cohorts: list[Group] = []
+    projects: list[Group] = []
     for kind, key, out in (("cohort", "cohorts", cohorts), ("project", "projects", projects)):
         for g in raw[key]:
             codes = []
@@ -221,7 +225,7 @@ def _with_short_names(names: list[str]) -> list[str]:
     return out
 
 
-def bureau_resolver(bureaus: tuple[Bureau, ...]):
+def bureau_resolver(bureaus: tuple[Bureau, ...]) -> Callable[[str], str]:
     """A function mapping a bureau name or alias to its canonical name (PlanError when unknown)."""
     lookup = {b.name: b.name for b in bureaus}
     for b in bureaus:
@@ -238,8 +242,8 @@ def bureau_resolver(bureaus: tuple[Bureau, ...]):
 
 
 def _check(plan: Plan) -> None:
-    def unique(items, what):
-        seen = set()
+    def unique(items: list[str], what: str) -> None:
+        seen: set[str] = set()
         for item in items:
             if item in seen:
                 raise PlanError(f"{what}“{item}”重复")

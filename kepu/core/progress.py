@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 # Status thresholds, as actual ÷ expected: at or above the first is 达标, at or above the second 关注, else 滞后.
@@ -76,7 +76,7 @@ def additive(
     got = float(sum(actual.get(y, 0) for y in years))
     projected = got * target / expected if expected else None
     result = _progress(target, got, expected, projected, years[-1])
-    if not expected or not got or projected < target - 1e-9:
+    if projected is None or not got or projected < target - 1e-9:  # projected is None when nothing is expected
         return _short(result)
 
     # At the current pace the actual is got/expected times the expected path; find the day that path reaches target.
@@ -94,8 +94,9 @@ def rate(values: Mapping[int, float], actual: Mapping[int, float], years: tuple[
         return Progress(values.get(years[-1]), None, None, None, dt.date(years[-1], 12, 31), None, "尚无数据")
     year = seen[-1]
     note = "" if year == years[-1] else f"最新为{year}年数据"
-    result = _progress(values.get(year), float(actual[year]), values.get(year), float(actual[year]), year, note)
-    met = result.target is not None and result.actual >= result.target - 1e-9
+    got = float(actual[year])
+    result = _progress(values.get(year), got, values.get(year), got, year, note)
+    met = result.target is not None and got >= result.target - 1e-9
     return replace(result, reached=result.target_date) if met else _short(result)
 
 
@@ -146,16 +147,17 @@ def _line_at(years: list[int], observed: Mapping[int, float], at: int) -> float 
 
 def _year_crossing(years: list[int], observed: Mapping[int, float], target: float) -> int | None:
     """The first whole year at whose survey the rising least-squares line reaches `target` (None if it falls)."""
-    if len(years) < 2:
-        return None
     at_last = _line_at(years, observed, years[-1])
-    slope = _line_at(years, observed, years[-1] + 1) - at_last
+    at_next = _line_at(years, observed, years[-1] + 1)
+    if at_last is None or at_next is None:  # fewer than two years: no line
+        return None
+    slope = at_next - at_last
     if slope <= 0:
         return None
     return years[-1] + max(1, math.ceil((target - at_last) / slope - 1e-9))
 
 
-def _first_day(path, need: float, first: dt.date, last: dt.date) -> dt.date | None:
+def _first_day(path: Callable[[dt.date], float], need: float, first: dt.date, last: dt.date) -> dt.date | None:
     """The first day from `first` to `last` on which the rising `path(day)` reaches `need` (bisection)."""
     if path(last) < need - 1e-9:
         return None
@@ -176,7 +178,9 @@ def _short(result: Progress) -> Progress:
     return replace(result, shortfall=result.target - result.projected)
 
 
-def _progress(target, actual, expected, projected, year, note="") -> Progress:
+def _progress(
+    target: float | None, actual: float, expected: float | None, projected: float | None, year: int, note: str = ""
+) -> Progress:
     ratio = actual / expected if expected else None
     return Progress(target, actual, expected, projected, dt.date(year, 12, 31), status(ratio), note)
 

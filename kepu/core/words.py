@@ -4,11 +4,13 @@ target is judged, and where it is heading. Written once so the four never disagr
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from kepu.core import fmt
 from kepu.core.filters import Filters
 from kepu.core.glossary import DIMENSIONS
 from kepu.core.plan import District
+from kepu.core.standing import StandingJSON
 
 METHODS = {
     "additive": "年度目标：应达值 = 各年目标 × 该年已过的比例；按当前进度预计 = 实际 ÷ 应达 × 目标。"
@@ -35,22 +37,22 @@ def filters(f: Filters) -> str:
 ANOMALY = "数据异常"
 
 
-def actual(s: dict) -> str:
+def actual(s: StandingJSON) -> str:
     """A standing's actual value with its unit, or 数据异常 when its stored values are not numbers."""
     return ANOMALY if s.get("anomaly") else fmt.value(s["actual"], s["unit"])
 
 
-def status(s: dict) -> str:
+def status(s: StandingJSON) -> str:
     """A standing's verdict in words: 达标, 关注, 滞后, 不评定, or 数据异常."""
     return ANOMALY if s.get("anomaly") else s["status"] or "不评定"
 
 
-def method(s: dict) -> str:
+def method(s: StandingJSON) -> str:
     """How a standing (targets.Standing.to_json()) is judged and projected: the tooltip text."""
     return f"{METHODS[s['rule']]} {THRESHOLDS}"
 
 
-def projection(s: dict) -> str:
+def projection(s: StandingJSON) -> str:
     """Where a standing is heading: the date its target is reached at the current pace, or the shortfall at the
     target date. Empty when the view is not judged against the target."""
     unit, target_date = s["unit"], dt.date.fromisoformat(s["target_date"])
@@ -70,7 +72,16 @@ def projection(s: dict) -> str:
     return ""
 
 
-def data_note(b: dict) -> str:
+class DataFacts(TypedDict):
+    """What data_note reads of a gathered view (kepu.figures.brief.Brief holds these keys among its others)."""
+
+    district: District
+    demo: bool
+    estimated_population: bool
+    latest_activity: str | None  # ISO date of the latest activity record
+
+
+def data_note(b: DataFacts) -> str:
     """What the reader should know about the data: demo or real, estimated populations, how fresh."""
     parts = []
     district = b["district"]

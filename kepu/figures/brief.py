@@ -5,16 +5,74 @@ screen are all drawn from this, and its figures are summary.summary's, so they m
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict, cast
 
 import pandas as pd
 
 from kepu.core import words
 from kepu.core.filters import Filters
+from kepu.core.plan import District
+from kepu.core.standing import StandingJSON
 from kepu.figures import duty, summary
-from kepu.storage import catalog, queries
+from kepu.figures.summary import BureauParticipants, CohortTotals, ProjectTotals, TownTotals
+from kepu.storage import catalog, db, queries
+from kepu.storage.queries import Totals
 
 
-def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_plan: dict | None = None) -> dict:
+class GroupRow(TypedDict):
+    """A cohort or project of the plan (catalog.groups)."""
+
+    name: str
+    kind: str  # cohort or project
+    full_name: str
+
+
+class MonthTotals(Totals):
+    month: str  # YYYY-MM
+
+
+class Brief(TypedDict):
+    """A gathered view: summary.Summary's keys (but towns and bureaus, here tables), then the rest."""
+
+    plan: str
+    period: str
+    towns: pd.DataFrame  # queries.town_table
+    bureaus: pd.DataFrame  # duty.bureau_coverage
+    as_of: str
+    plan_elapsed: float
+    activities: int
+    participants: int
+    funding: float
+    by_cohort: list[CohortTotals]
+    by_town: list[TownTotals]
+    by_bureau: list[BureauParticipants]
+    targets: list[StandingJSON]
+    plan_name: str
+    plan_document: str
+    filters: str  # the filters in words
+    focus: str | None  # the cohort or project whose page asked for the view
+    groups: list[GroupRow]
+    by_project: list[ProjectTotals]
+    by_month: list[MonthTotals]
+    assignments: pd.DataFrame  # queries.assignments
+    tasks: pd.DataFrame  # duty.task_standing
+    lagging_towns: pd.DataFrame
+    lagging_bureaus: pd.DataFrame
+    lagging_tasks: pd.DataFrame
+    record_count: int
+    latest_activity: str | None  # ISO date
+    demo: bool
+    district: District
+    estimated_population: bool
+
+
+def gather(
+    con: db.Connection,
+    f: Filters,
+    as_of: dt.date,
+    focus: str | None = None,
+    years_of_plan: dict[str, dict[int, float]] | None = None,
+) -> Brief:
     """The view `f` as of `as_of`; `focus` names the cohort or project whose page asked for it, if any."""
     plan = catalog.plan_for(con, f.period)
     figures = summary.summary(con, f, as_of, years_of_plan)
@@ -23,15 +81,16 @@ def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_p
     groups = catalog.groups(con, plan.id)
     latest = queries.latest_activity_date(con)
     towns = queries.town_table(con, f)
+    # Each frame's columns are its records' keys: pandas cannot say so, hence the casts.
     return {
         **figures,
         "plan_name": plan.name,
         "plan_document": plan.document,
         "filters": words.filters(f),
         "focus": focus,
-        "groups": groups[["name", "kind", "full_name"]].to_dict("records"),
-        "by_project": summary.by_project(con, f, plan.id).to_dict("records"),
-        "by_month": queries.breakdown(con, f, ("month",)).to_dict("records"),
+        "groups": cast(list[GroupRow], groups[["name", "kind", "full_name"]].to_dict("records")),
+        "by_project": cast(list[ProjectTotals], summary.by_project(con, f, plan.id).to_dict("records")),
+        "by_month": cast(list[MonthTotals], queries.breakdown(con, f, ("month",)).to_dict("records")),
         "assignments": rows,  # queries.assignments: each lead bureau of each task, with its activity
         "tasks": duty.task_standing(rows, tasks),
         "towns": towns,
@@ -47,14 +106,21 @@ def gather(con, f: Filters, as_of: dt.date, focus: str | None = None, years_of_p
     }
 
 
-def title(b: dict) -> str:
+def title(b: Brief) -> str:
     """The title of an export: the plan's, with the focus cohort or project when a page asked for one."""
     focus = next((g["full_name"] for g in b["groups"] if g["name"] == b["focus"]), None)
     return f"{b['plan_name']} · {focus}" if focus else b["plan_name"]
 
 
-def group_standings(b: dict, kind: str) -> list[tuple[dict, dict, dict | None]]:
+def group_totals(b: Brief, kind: str) -> dict[str, Totals]:
+    """The totals of each cohort (kind="cohort") or project, and of UNSPECIFIED, by name."""
+    if kind == "cohort":
+        return {r["cohort"]: r for r in b["by_cohort"]}
+    return {r["project"]: r for r in b["by_project"]}
+
+
+def group_standings(b: Brief, kind: str) -> list[tuple[GroupRow, Totals, StandingJSON | None]]:
     """Each cohort (kind="cohort") or project with its totals and its target's standing (None without one)."""
-    totals = {r[kind]: r for r in b["by_cohort" if kind == "cohort" else "by_project"]}
+    totals = group_totals(b, kind)
     by_group = {s["group"]: s for s in b["targets"] if s["group"]}
     return [(g, totals[g["name"]], by_group.get(g["name"])) for g in b["groups"] if g["kind"] == kind]

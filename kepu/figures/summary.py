@@ -3,21 +3,68 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict, cast
 
 import pandas as pd
 
 from kepu.core import progress
 from kepu.core.filters import Filters
 from kepu.core.glossary import UNSPECIFIED
+from kepu.core.standing import StandingJSON
 from kepu.figures import targets
-from kepu.storage import catalog, queries
+from kepu.storage import catalog, db, queries
+from kepu.storage.queries import Totals
 
 
-def summary(con, f: Filters, as_of: dt.date, years_of_plan: dict | None = None) -> dict:
+class CohortTotals(Totals):
+    """A row of by_cohort: a cohort (or UNSPECIFIED) with its totals."""
+
+    cohort: str
+
+
+class ProjectTotals(Totals):
+    """A row of by_project: a project (or UNSPECIFIED) with its totals."""
+
+    project: str
+
+
+class TownTotals(Totals):
+    """A town (全区 included) with its totals."""
+
+    town: str
+
+
+class BureauParticipants(TypedDict):
+    bureau: str
+    participants: int
+
+
+class Summary(TypedDict):
+    """What summary() returns (and `kepu summary --json` prints), JSON-ready."""
+
+    plan: str  # the plan's id
+    period: str
+    towns: list[str]  # the towns the view is narrowed to (none: all)
+    bureaus: list[str]
+    as_of: str
+    plan_elapsed: float  # the share of the plan's period passed by as_of
+    activities: int
+    participants: int
+    funding: float
+    by_cohort: list[CohortTotals]
+    by_town: list[TownTotals]
+    by_bureau: list[BureauParticipants]
+    targets: list[StandingJSON]
+
+
+def summary(
+    con: db.Connection, f: Filters, as_of: dt.date, years_of_plan: dict[str, dict[int, float]] | None = None
+) -> Summary:
     """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready.
     `years_of_plan`: targets.activity_years for the view over the whole plan, when the caller has it."""
     plan = catalog.plan_for(con, f.period)
     totals = queries.totals(con, f)
+    # Each frame's columns are its records' keys: pandas cannot say so, hence the casts.
     return {
         "plan": plan.id,
         "period": str(f.period),
@@ -26,25 +73,30 @@ def summary(con, f: Filters, as_of: dt.date, years_of_plan: dict | None = None) 
         "as_of": as_of.isoformat(),
         "plan_elapsed": round(progress.span_elapsed(plan.start_year, plan.end_year, as_of), 4),
         **totals,
-        "by_cohort": by_cohort(con, f, plan.id).to_dict("records"),
-        "by_town": queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
-        "by_bureau": queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records"),
+        "by_cohort": cast(list[CohortTotals], by_cohort(con, f, plan.id).to_dict("records")),
+        "by_town": cast(
+            list[TownTotals],
+            queries.town_table(con, f)[["town", "activities", "participants", "funding"]].to_dict("records"),
+        ),
+        "by_bureau": cast(
+            list[BureauParticipants], queries.bureau_table(con, f)[["bureau", "participants"]].to_dict("records")
+        ),
         "targets": targets.report(con, f, as_of, years_of_plan=years_of_plan),
     }
 
 
-def by_cohort(con, f: Filters, plan_id: str) -> pd.DataFrame:
+def by_cohort(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     """Every cohort of the plan, then UNSPECIFIED (records naming none). An activity counts fully under each of
     its cohorts. Columns: cohort, activities, participants, funding."""
     return _by_group(con, f, plan_id, "cohort")
 
 
-def by_project(con, f: Filters, plan_id: str) -> pd.DataFrame:
+def by_project(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     """Every project of the plan, then UNSPECIFIED. Columns: project, activities, participants, funding."""
     return _by_group(con, f, plan_id, "project")
 
 
-def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
+def _by_group(con: db.Connection, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
     groups = catalog.groups(con, plan_id)
     names = [*groups[groups.kind == dim].name, UNSPECIFIED]
     found = queries.breakdown(con, f, (dim,)).set_index(dim)
@@ -52,7 +104,7 @@ def _by_group(con, f: Filters, plan_id: str, dim: str) -> pd.DataFrame:
     return frame.astype({"activities": "int64", "participants": "int64", "funding": "float64"})
 
 
-def lagging_towns(con, f: Filters, n: int = 5) -> pd.DataFrame:
+def lagging_towns(con: db.Connection, f: Filters, n: int = 5) -> pd.DataFrame:
     """The towns with the fewest participants per 1,000 residents. Columns: town, participants,
     participants_per_1000, share_of_average (1.0 = the towns' average)."""
     return lagging(queries.town_table(con, f), n)

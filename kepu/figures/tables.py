@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from kepu.core.standing import StandingJSON
+
 ASSIGNED_SILENT = "未报送"
 STYLE_LIMIT = 200  # rows beyond which a table is shown plain: styling each cell costs more than it shows
 NOT_ASSIGNED = ""
@@ -64,7 +66,7 @@ def lagging_tasks(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def tasks(frame: pd.DataFrame, standings: list[dict]) -> pd.DataFrame:
+def tasks(frame: pd.DataFrame, standings: list[StandingJSON]) -> pd.DataFrame:
     """summary.task_standing for display. A task counted by a numeric target takes that target's status; the
     others are judged on 责任落实率."""
     by_task = {s["task"]: s for s in standings if s.get("task")}

@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -22,6 +23,7 @@ from kepu.core.glossary import (
     OBSERVATION_SHEET,
 )
 from kepu.ingest import reading
+from kepu.ingest.error_report import error_workbook as error_workbook  # offered beside an import's outcome
 from kepu.ingest.validation import Checked, Refusal, RowError, Vocabulary, check_activities, check_observations
 from kepu.storage import audit, catalog, db, store
 from kepu.storage.auth import User
@@ -67,7 +69,9 @@ class Outcome:
         }
 
 
-def check_file(con, data: bytes, file_name: str, today: dt.date, refusal: Refusal | None = None) -> tuple[str, Checked]:
+def check_file(
+    con: db.Connection, data: bytes, file_name: str, today: dt.date, refusal: Refusal | None = None
+) -> tuple[str, Checked]:
     """Read and check a file: which kind it is (activities or observations) and its rows and errors."""
     sheet = reading.read(
         data, file_name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET, OBSERVATION_SHEET)
@@ -84,7 +88,7 @@ def check_file(con, data: bytes, file_name: str, today: dt.date, refusal: Refusa
 
 
 def import_file(
-    con,
+    con: db.Connection,
     data: bytes,
     file_name: str,
     actor: User,
@@ -140,13 +144,19 @@ def import_file(
 NOTHING_VALID = "没有通过检查的行，未导入任何数据。请按错误清单修改后重新上传。"
 
 
-def log_refusal(con, actor: User, file_name: str, reason: str, **detail) -> None:
+def log_refusal(con: db.Connection, actor: User, file_name: str, reason: str, **detail: object) -> None:
     """Put a refused import in the audit log (the file's name as text, whatever it holds)."""
     audit.record(con, actor.name, "import.refused", file=file_name, reason=reason, **detail)
 
 
 def _finish(
-    con, outcome: Outcome, checked: Checked, data: bytes, file_name: str, user_name: str, valid_only: bool
+    con: db.Connection,
+    outcome: Outcome,
+    checked: Checked,
+    data: bytes,
+    file_name: str,
+    user_name: str,
+    valid_only: bool,
 ) -> Outcome:
     with db.transaction(con):
         batch = int(db.scalar(con, "SELECT nextval('batch_ids')"))
@@ -215,19 +225,23 @@ def _same_activity(a: str, b: str) -> tuple[str, str]:
 
 def _duplicates_sql() -> str:
     """Rows of `incoming` that repeat an earlier row of the file, or a live record of the store."""
-    parts = []
-    for same in _same_activity("i", "j"):
-        parts.append(f"SELECT i.row FROM incoming i JOIN incoming j ON {same} AND j.row < i.row")
-    for same in _same_activity("i", "a"):
-        parts.append(f"SELECT i.row FROM incoming i JOIN activities a ON {same} AND NOT a.retracted")
-    return " UNION ".join(parts)
+    within = [
+        f"SELECT i.row FROM incoming i JOIN incoming j ON {same} AND j.row < i.row" for same in _same_activity("i", "j")
+    ]
+    stored = [
+        f"SELECT i.row FROM incoming i JOIN activities a ON {same} AND NOT a.retracted"
+        for same in _same_activity("i", "a")
+    ]
+    return " UNION ".join(within + stored)
 
 
 _DUPLICATES = _duplicates_sql()
 _KEY_COLUMNS = ["row", "ref_key", "bureau", "start_date", "town", "title_key"]
 
 
-def _commit_activities(con, rows: pd.DataFrame, batch: int | None) -> tuple[pd.DataFrame, list[int], int]:
+def _commit_activities(
+    con: db.Connection, rows: pd.DataFrame, batch: int | None
+) -> tuple[pd.DataFrame, list[int], int]:
     """Insert the rows not already in the store (nor earlier in the file); return them, the duplicates' row numbers
     and 0 (activities replace nothing)."""
     with db.frame(con, "incoming", rows[_KEY_COLUMNS]):
@@ -241,7 +255,9 @@ def _commit_activities(con, rows: pd.DataFrame, batch: int | None) -> tuple[pd.D
 _CURRENT = "current_observations c ON c.series = i.series AND c.year = i.year AND c.town = i.town"
 
 
-def _commit_observations(con, rows: pd.DataFrame, batch: int | None) -> tuple[pd.DataFrame, list[int], int]:
+def _commit_observations(
+    con: db.Connection, rows: pd.DataFrame, batch: int | None
+) -> tuple[pd.DataFrame, list[int], int]:
     """Insert each value that differs from the current one; an unchanged value is a duplicate. Nothing is
     overwritten: the newest live batch's value is current (the view current_observations), older ones stay as
     history. Returns the new rows, the duplicates' row numbers and how many current values the new rows replace."""
@@ -260,7 +276,7 @@ _COMMIT = {"activities": _commit_activities, "observations": _commit_observation
 # --- the batches, and undoing them ---------------------------------------------------------------------------
 
 
-def batches(con, user_name: str | None = None, limit: int = 200) -> pd.DataFrame:
+def batches(con: db.Connection, user_name: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Import batches, newest first (only `user_name`'s, when given). Columns: id, kind, file_name, sha256,
     user_name, created_at, rows_read, imported, rejected, duplicates, valid_only, undone_at, undone_by."""
     return db.query(
@@ -273,14 +289,14 @@ def batches(con, user_name: str | None = None, limit: int = 200) -> pd.DataFrame
     )
 
 
-def _batch(con, batch_id: int) -> dict:
+def _batch(con: db.Connection, batch_id: int) -> dict[Hashable, Any]:  # a row of mixed columns
     frame = db.query(con, "SELECT * FROM batches WHERE id = ?", [int(batch_id)])
     if frame.empty:
         raise BatchError(f"没有编号为 {batch_id} 的导入批次")
     return frame.iloc[0].to_dict()
 
 
-def undo(con, batch_id: int, actor: User) -> str:
+def undo(con: db.Connection, batch_id: int, actor: User) -> str:
     """Retract a batch's records (kept for audit, restorable). For observations, the value of the newest batch still
     live becomes current again. Returns a sentence saying what was done."""
     with _refusals_logged(con, actor, "undo.refused", batch_id), db.transaction(con):
@@ -302,7 +318,7 @@ def undo(con, batch_id: int, actor: User) -> str:
     return f"已撤销批次 {batch_id}（{b['file_name']}，{b['imported']} 行）；记录保留备查，可恢复{effect}。"
 
 
-def restore(con, batch_id: int, actor: User) -> str:
+def restore(con: db.Connection, batch_id: int, actor: User) -> str:
     """Bring an undone batch back. Records that another batch has brought in since stay counted once; an
     observation is current again only where no newer live batch has a value. Returns a sentence saying what the
     restore replaced and what it did not."""
@@ -338,7 +354,7 @@ def restore(con, batch_id: int, actor: User) -> str:
 
 
 @contextlib.contextmanager
-def _refusals_logged(con, actor: User, action: str, batch_id: int):
+def _refusals_logged(con: db.Connection, actor: User, action: str, batch_id: int) -> Iterator[None]:
     """Log an undo or restore that was refused (after its transaction has rolled back)."""
     try:
         yield
@@ -347,7 +363,7 @@ def _refusals_logged(con, actor: User, action: str, batch_id: int):
         raise
 
 
-def _observation_effect(con, batch_id: int, undone: bool) -> str:
+def _observation_effect(con: db.Connection, batch_id: int, undone: bool) -> str:
     """After an observation batch is undone or restored: which of its values are current now, in words."""
     rows = db.rows(
         con,
@@ -371,26 +387,5 @@ def _observation_effect(con, batch_id: int, undone: bool) -> str:
     return "；" + "，".join(parts) if parts else ""
 
 
-def _live(con, batch_id: int) -> int:
+def _live(con: db.Connection, batch_id: int) -> int:
     return int(db.scalar(con, "SELECT count(*) FROM activities WHERE batch = ? AND NOT retracted", [int(batch_id)]))
-
-
-def error_workbook(errors: list[RowError]) -> bytes:
-    """The errors as an .xlsx report (行号, 列, 值, 原因). Every cell is written as text, so a value that looks
-    like a formula stays inert when the report is opened."""
-    import openpyxl  # only needed for this download
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "错误清单"
-    sheet.append(["行号", "列", "值", "原因"])
-    for e in errors:
-        sheet.append([e.row, e.column, e.value, e.reason])
-        for cell in sheet[sheet.max_row][1:]:
-            cell.data_type = "s"
-    for column, width in zip("ABCD", (8, 12, 30, 60), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

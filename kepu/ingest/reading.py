@@ -14,7 +14,7 @@ from kepu.ingest import csvfile, xls, xlsx
 from kepu.ingest.limits import MAX_BYTES, FileRejected, megabytes
 from kepu.ingest.sheets import Sheet, choose, header_key
 
-__all__ = ["FileRejected", "Sheet", "header_key", "read", "MAX_BYTES"]
+__all__ = ["MAX_BYTES", "FileRejected", "Sheet", "header_key", "read"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TEXT_SUFFIXES = (".csv", ".txt")

@@ -50,7 +50,7 @@ def header_key(text) -> str:
 
 def filled(value) -> bool:
     """True when a cell holds something other than blanks."""
-    return value is not None and (not isinstance(value, str) or value != "" and not value.isspace())
+    return value is not None and (not isinstance(value, str) or (value != "" and not value.isspace()))
 
 
 def choose(sources: Iterable[Source], known_headers: set[str], preferred: tuple[str, ...] = ()) -> Sheet:

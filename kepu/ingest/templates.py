@@ -31,7 +31,7 @@ from kepu.core.glossary import (
     OBSERVATIONS,
     OPTIONS_SHEET,
 )
-from kepu.storage import catalog
+from kepu.storage import catalog, db
 
 INSTRUCTIONS_SHEET = "填写说明"
 FIRST_ROW, LAST_ROW = 2, 5001  # the rows that get formats and dropdowns
@@ -61,7 +61,7 @@ class Dropdown:
     error: str | None = None
 
 
-def activity_template(con) -> bytes:
+def activity_template(con: db.Connection) -> bytes:
     """The activity-record template (.xlsx) for the plan running today, as file contents."""
     plan = _current_plan(con)
     dropdowns = _activity_dropdowns(con, plan.id)
@@ -85,7 +85,7 @@ def activity_template(con) -> bytes:
     return _to_bytes(book)
 
 
-def observation_template(con) -> bytes:
+def observation_template(con: db.Connection) -> bytes:
     """The indicator-observation template (.xlsx): survey rates and science funding by year and town."""
     dropdowns = [
         Dropdown("指标", list(OBSERVATIONS.values()), STOP, error="请从下拉列表中选择指标。"),
@@ -107,15 +107,15 @@ def task_label(code: str, title: str) -> str:
 # --- what goes into the templates ------------------------------------------------------------------------------
 
 
-def _current_plan(con) -> catalog.PlanInfo:
+def _current_plan(con: db.Connection) -> catalog.PlanInfo:
     return catalog.plan_for(con, catalog.default_period(con, dt.date.today()))
 
 
-def _town_names(con) -> list[str]:
+def _town_names(con: db.Connection) -> list[str]:
     return catalog.towns(con).name.tolist()
 
 
-def _activity_dropdowns(con, plan_id: str) -> list[Dropdown]:
+def _activity_dropdowns(con: db.Connection, plan_id: str) -> list[Dropdown]:
     groups = catalog.groups(con, plan_id)
     tasks = catalog.tasks(con, plan_id)
     separators = " ".join(COHORT_SEPARATORS)

@@ -23,7 +23,7 @@ from kepu.core.glossary import (
 from kepu.ingest.cells import Bad, parse_date, parse_number
 from kepu.ingest.cells import text as text_of
 from kepu.ingest.reading import FileRejected, Sheet, header_key
-from kepu.storage import catalog
+from kepu.storage import catalog, db
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_LENGTH = {"活动编号": 64, "活动名称": 200, "备注": 500, "来源": 200}
@@ -105,16 +105,17 @@ class Vocabulary:
         raise Bad(f"未知的{what}" + (f"：{why}" if why else "，请从模板的下拉列表中选择"))
 
     @classmethod
-    def load(cls, con, plan_id: str) -> Vocabulary:
+    def load(cls, con: db.Connection, plan_id: str) -> Vocabulary:
         """The vocabulary of the store for a plan."""
         towns = catalog.spellings(con, "town")
         bureaus = catalog.spellings(con, "bureau")
         groups = catalog.groups(con, plan_id)
-        cohorts, projects = {}, {}
-        for g in groups.itertuples(index=False):
-            target = cohorts if g.kind == "cohort" else projects
-            for spelling in {g.name, g.full_name, g.name.removesuffix("工程")}:
-                target[_key(spelling)] = g.name
+        cohorts: dict[str, str] = {}
+        projects: dict[str, str] = {}
+        for name, kind, full_name in zip(groups.name, groups.kind, groups.full_name, strict=True):
+            target = cohorts if kind == "cohort" else projects
+            for spelling in {name, full_name, name.removesuffix("工程")}:
+                target[_key(spelling)] = name
         task_table = catalog.tasks(con, plan_id)
         tasks = dict(zip(task_table.code, task_table.group_name, strict=True))
         series = {}
@@ -303,7 +304,8 @@ def check_observations(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal:
     """Check every row of an observation sheet (指标, 年份, 镇街, 数值, 来源). `refusal(town, None)` says why the user
     may not report a town's value (None when they may)."""
     columns = _columns(sheet, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED)
-    good, seen, checked = [], {}, Checked(pd.DataFrame())
+    good, checked = [], Checked(pd.DataFrame())
+    seen: dict[tuple[str, int, str], int] = {}  # (series, year, town) → the row that gave it
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
         if not any(text_of(c) for c in row):
             continue
@@ -353,7 +355,7 @@ def _observation(number, cells, vocab: Vocabulary, today: dt.date, errors: list[
             elif column == "镇街":
                 out["town"] = vocab.lookup(text, vocab.towns, "镇街")
             elif column == "数值":
-                high = SERIES_MAX.get(out.get("series"), float(MAX_FUNDING))
+                high = SERIES_MAX.get(out.get("series", ""), float(MAX_FUNDING))
                 if out.get("series") == "survey_rate":
                     try:
                         out["value"] = parse_number(raw, "数值", high=high)

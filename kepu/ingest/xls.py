@@ -10,6 +10,7 @@ kepu.limits bounds as for any other file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import pickle
@@ -51,7 +52,7 @@ def read(data: bytes, known_headers: set[str], preferred: tuple[str, ...]) -> Sh
         raise FileRejected(f"读取这个 .xls 文件超过了 {TIME_LIMIT} 秒：请用 Excel 打开后另存为 .xlsx 再上传")
     try:
         status, value = _Unpickler(io.BytesIO(done.stdout)).load()
-    except Exception:  # the child died some other way, leaving nothing (or half an answer)
+    except Exception:  # noqa: BLE001 (the child died some other way, leaving nothing or half an answer)
         raise FileRejected(_UNREADABLE.format(f"读取进程退出码 {done.returncode}")) from None
     if status == "refused":
         raise FileRejected(value)
@@ -80,21 +81,21 @@ def _child() -> None:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = choose(_sources(book, python_calamine), known_headers, preferred)
-        result = ("sheet", (sheet.headers, sheet.rows, sheet.row_numbers, sheet.name, sheet.notes))
+        result: tuple[str, object] = ("sheet", (sheet.headers, sheet.rows, sheet.row_numbers, sheet.name, sheet.notes))
     except FileRejected as exc:
         result = ("refused", str(exc))
     except MemoryError:
         result = ("refused", _TOO_BIG)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # calamine raises several kinds; pyo3's PanicException is not an Exception
+    except BaseException as exc:  # noqa: BLE001 (calamine raises several kinds; pyo3's PanicException is no Exception)
         result = ("refused", _UNREADABLE.format(type(exc).__name__))
     sys.stdout.buffer.write(pickle.dumps(result))
 
 
 def _sources(book, calamine) -> list[Source]:
     return [
-        Source(m.name, m.visible != calamine.SheetVisibleEnum.Visible, lambda name=m.name: _rows(book, name))
+        Source(m.name, m.visible != calamine.SheetVisibleEnum.Visible, functools.partial(_rows, book, m.name))
         for m in book.sheets_metadata
         if m.typ == calamine.SheetTypeEnum.WorkSheet
     ]

@@ -265,11 +265,12 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
             ref = attrs.get("r")
             if ref:
                 letters = ref.rstrip("0123456789")
-                column = columns.get(letters)
-                if column is None:
-                    column = column_index(letters)
-                    if column < MAX_COLUMNS:
-                        columns[letters] = column
+                found = columns.get(letters)
+                if found is None:
+                    found = column_index(letters)
+                    if found < MAX_COLUMNS:
+                        columns[letters] = found
+                column = found
                 if implied and not values:  # a <row> without r="…": its first cell says which row it is
                     number, implied = row_number(ref[len(letters) :], where), False
             else:
@@ -282,7 +283,7 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
             kind, style, formula = attrs.get("t", "n"), attrs.get("s"), False
             parts.clear()
             size = 0
-        elif code == _V or code == _T and inline and not phonetic:
+        elif code == _V or (code == _T and inline and not phonetic):
             capture = True
         elif code == _F:
             formula = True
@@ -318,7 +319,7 @@ def _cell_handlers(book: _Workbook, where: str, ready: list[Row]) -> tuple[Calla
                 values[column] = value
             if not row_filled and filled(value):
                 row_filled = True
-        elif code == _V or code == _T:
+        elif code in (_V, _T):
             capture = False
         elif code == _ROW:
             if row_filled:

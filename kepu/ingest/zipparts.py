@@ -34,7 +34,7 @@ class Parts:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 self._infos = {i.filename.replace("\\", "/").lower(): i for i in z.infolist()}
-        except Exception as exc:  # a damaged or hostile directory fails in many ways, each of them a refusal
+        except Exception as exc:  # noqa: BLE001 (a damaged or hostile directory fails in many ways: all refusals)
             raise FileRejected(DAMAGED.format(type(exc).__name__)) from None
         self._data = data
         self.inflated = 0  # bytes inflated so far, from every part

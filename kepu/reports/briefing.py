@@ -7,15 +7,20 @@ import datetime as dt
 import io
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from kepu.core import fmt, words
+from kepu.core.standing import StandingJSON, share_of_expected
 from kepu.figures import brief, targets
+from kepu.figures.brief import Brief
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"  # FangSong and SimHei ship with Windows; LibreOffice falls back to Noto CJK
@@ -23,7 +28,7 @@ STATUS_FILL = {"达标": "E3F1E4", "关注": "FDEBD3", "滞后": "F8D7D7"}
 SECTIONS = ("一、总体情况", "二、五大人群", "三、四项重点工程", "四、需要关注的方面", "五、图表", "六、数据说明")
 
 
-def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = None) -> bytes:
+def build(b: Brief, images: list[tuple[str, bytes]], chart_problem: str | None = None) -> bytes:
     """The briefing as .docx bytes. `images`: (caption, PNG) pairs; `chart_problem`: why there are none."""
     doc = Document()
     _page(doc)
@@ -75,7 +80,7 @@ def build(b: dict, images: list[tuple[str, bytes]], chart_problem: str | None = 
     return out.getvalue()
 
 
-def _outlook(s: dict) -> str:
+def _outlook(s: StandingJSON) -> str:
     """The projection, or why there is none (the long scope note is said once, in _verdict)."""
     if outlook := words.projection(s):
         return outlook
@@ -85,7 +90,7 @@ def _outlook(s: dict) -> str:
     return s["note"] or "—"
 
 
-def _verdict(standings: list[dict]) -> str:
+def _verdict(standings: list[StandingJSON]) -> str:
     judged = [s for s in standings if s["status"]]
     scope = f"（{targets.NOT_JUDGED}。）" if any(targets.NOT_JUDGED in s["note"] for s in standings) else ""
     if not judged:
@@ -96,14 +101,14 @@ def _verdict(standings: list[dict]) -> str:
     return text + (f"；滞后的是{behind}。" if behind else "。") + scope
 
 
-def _target_table(doc, standings: list[dict], first: str) -> None:
+def _target_table(doc: DocumentObject, standings: list[StandingJSON], first: str) -> None:
     rows = [
         [s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), _outlook(s)] for s in standings
     ]
     _table(doc, [first, "目标", "实际", "状态", "进度研判"], rows, status_col=3, widths=(4.2, 2.4, 2.4, 1.6, 5.4))
 
 
-def _group_table(doc, b: dict, kind: str) -> None:
+def _group_table(doc: DocumentObject, b: Brief, kind: str) -> None:
     rows = []
     for g, totals, s in brief.group_standings(b, kind):
         figure = f"{fmt.count(totals['activities'])}场次 / {fmt.people(totals['participants'])}"
@@ -118,7 +123,7 @@ def _group_table(doc, b: dict, kind: str) -> None:
     )
 
 
-def _focus(doc, b: dict) -> None:
+def _focus(doc: DocumentObject, b: Brief) -> None:
     group = next(g for g in b["groups"] if g["name"] == b["focus"])
     _para(doc, f"专题：{group['full_name']}", bold=True, font=HEADING_FONT, before=6)
     standings = [s for s in b["targets"] if s["group"] == b["focus"]]
@@ -126,8 +131,14 @@ def _focus(doc, b: dict) -> None:
         _target_table(doc, standings, "指标")
     tasks = b["tasks"][b["tasks"].group_name == b["focus"]]
     rows = [
-        [t.code, t.title, fmt.percent(t.coverage), t.status or "不评定", "、".join(t.silent_bureaus) or "—"]
-        for t in tasks.itertuples()
+        [
+            t["code"],
+            t["title"],
+            fmt.percent(t["coverage"]),
+            t["status"] or "不评定",
+            "、".join(t["silent_bureaus"]) or "—",
+        ]
+        for t in tasks.to_dict("records")
     ]
     _table(
         doc,
@@ -138,15 +149,15 @@ def _focus(doc, b: dict) -> None:
     )
 
 
-def _laggards(doc, b: dict) -> None:
+def _laggards(doc: DocumentObject, b: Brief) -> None:
     towns = b["lagging_towns"]
     _para(doc, "（一）每千人参与人次最低的镇街", bold=True, font=HEADING_FONT)
     if len(towns):
         _para(
             doc,
             "；".join(
-                f"{r.town}{r.participants_per_1000:,.0f}人次/千人{_share(r.share_of_average)}"
-                for r in towns.itertuples()
+                f"{r['town']}{r['participants_per_1000']:,.0f}人次/千人{_share(r['share_of_average'])}"
+                for r in towns.to_dict("records")
             )
             + "。",
         )
@@ -157,8 +168,8 @@ def _laggards(doc, b: dict) -> None:
     _para(
         doc,
         "；".join(
-            f"{r.bureau}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_tasks) or '无'}）"
-            for r in bureaus.itertuples()
+            f"{r['bureau']}落实率{fmt.percent(r['coverage'])}（未报送：{'、'.join(r['silent_tasks']) or '无'}）"
+            for r in bureaus.to_dict("records")
         )
         + "。"
         if len(bureaus)
@@ -169,28 +180,27 @@ def _laggards(doc, b: dict) -> None:
     _para(
         doc,
         "；".join(
-            f"{r.code}落实率{fmt.percent(r.coverage)}（未报送：{'、'.join(r.silent_bureaus) or '无'}）"
-            for r in tasks.itertuples()
+            f"{r['code']}落实率{fmt.percent(r['coverage'])}（未报送：{'、'.join(r['silent_bureaus']) or '无'}）"
+            for r in tasks.to_dict("records")
         )
         + "。"
         if len(tasks)
         else "无。",
     )
-    behind = [s for s in b["targets"] if s["status"] == "滞后"]
+    behind = [(s, done) for s in b["targets"] if s["status"] == "滞后" and (done := share_of_expected(s)) is not None]
     if behind:
         _para(doc, "（四）滞后的目标", bold=True, font=HEADING_FONT)
         _para(
             doc,
             "；".join(
-                f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的"
-                f"{s['actual'] / s['expected']:.0%}，{words.projection(s)}"
-                for s in behind
+                f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的{done:.0%}，{words.projection(s)}"
+                for s, done in behind
             )
             + "。",
         )
 
 
-def _share(share) -> str:
+def _share(share: float | None) -> str:
     """（为平均水平的36%）, or nothing when there is no average (no activity at all)."""
     return "" if share is None or share != share else f"（为平均水平的{share:.0%}）"
 
@@ -198,7 +208,7 @@ def _share(share) -> str:
 # --- layout -----------------------------------------------------------------------------------------------------
 
 
-def _page(doc) -> None:
+def _page(doc: DocumentObject) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -211,7 +221,7 @@ def _page(doc) -> None:
     normal.paragraph_format.space_after = Pt(4)
 
 
-def _masthead(doc, b: dict) -> None:
+def _masthead(doc: DocumentObject, b: Brief) -> None:
     _para(doc, "科学素质行动工作简报", size=30, bold=True, font=HEADING_FONT, align="center", colour=RED, after=4)
     _para(doc, f"（{b['filters'].split(' · ')[0]}进展）", size=14, align="center", after=4)
     line = _para(doc, f"{b['district'].issuer}\t{_date(b['as_of'])}", size=14, after=10)
@@ -224,12 +234,12 @@ def _masthead(doc, b: dict) -> None:
     line._p.get_or_add_pPr().append(border)
 
 
-def _heading(doc, text: str) -> None:
+def _heading(doc: DocumentObject, text: str) -> None:
     _para(doc, text, size=16, font=HEADING_FONT, before=10, after=6)
 
 
 def _para(
-    doc,
+    doc: DocumentObject,
     text: str,
     size: float | None = None,
     bold: bool = False,
@@ -238,7 +248,7 @@ def _para(
     colour: RGBColor | None = None,
     before: float = 0,
     after: float | None = None,
-):
+) -> Paragraph:
     paragraph = doc.add_paragraph()
     run = paragraph.add_run(text)
     _font(run, size, bold, font, colour)
@@ -251,7 +261,9 @@ def _para(
     return paragraph
 
 
-def _font(run, size=None, bold=False, font=None, colour=None) -> None:
+def _font(
+    run: Run, size: float | None = None, bold: bool = False, font: str | None = None, colour: RGBColor | None = None
+) -> None:
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold or None
@@ -263,7 +275,11 @@ def _font(run, size=None, bold=False, font=None, colour=None) -> None:
 
 
 def _table(
-    doc, headers: list[str], rows: list[list[str]], status_col: int | None = None, widths: tuple[float, ...] = ()
+    doc: DocumentObject,
+    headers: list[str],
+    rows: list[list[str]],
+    status_col: int | None = None,
+    widths: tuple[float, ...] = (),
 ) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kepu.core.glossary import MEASURES, UNSPECIFIED
+from kepu.figures.brief import Brief
 from kepu.reports import charts
 
 WIDTH, HEIGHT, SCALE, FONT_SIZE = 900, 420, 2, 17
@@ -19,7 +20,7 @@ class ChartError(Exception):
     """The charts could not be drawn (no Chromium on this machine, or it failed); the message says what to do."""
 
 
-def figures(b: dict) -> list[tuple[str, go.Figure]]:
+def figures(b: Brief) -> list[tuple[str, go.Figure]]:
     """The briefing's charts for a gathered view (brief.gather), each with its caption."""
     out = []
     judged = [s for s in b["targets"] if s["status"]]

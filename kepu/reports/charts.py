@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from kepu.core import fmt
 from kepu.core.glossary import DIMENSIONS, MEASURES
+from kepu.core.standing import StandingJSON, share_of_expected
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
 BLUE, FADED = "#1f5fa8", "#b8cbe3"
@@ -107,7 +108,7 @@ def stacked(frame: pd.DataFrame, dim: str, by: str, measure: str, title: str = "
     return _layout(fig, 420, title)
 
 
-def count_ticks(top: float) -> dict:
+def count_ticks(top: float) -> dict[str, list[float] | list[str]]:
     """Axis ticks labelled the Chinese way (5万, 10万) from 0 to about `top`."""
     top = float(top or 0)
     if top <= 0:
@@ -127,19 +128,19 @@ def _short(value: float, measure: str) -> str:
 STATUS_COLOURS = {"达标": "#2e7d32", "关注": "#ef6c00", "滞后": "#c62828", None: "#9e9e9e"}
 
 
-def completion(standings: list[dict], title: str = "") -> go.Figure:
+def completion(standings: list[StandingJSON], title: str = "") -> go.Figure:
     """Each judged target's actual as a share of what is expected by now, coloured (and labelled) by status,
     with the 100% line: the picture of "are we on track"."""
-    judged = [s for s in standings if s["status"] and s["expected"]]
-    names = [s["name"] for s in judged]
-    shares = [s["actual"] / s["expected"] * 100 for s in judged]
+    judged = [(s, done) for s in standings if s["status"] and (done := share_of_expected(s)) is not None]
+    names = [s["name"] for s, _ in judged]
+    shares = [done * 100 for _, done in judged]
     fig = go.Figure(
         go.Bar(
             x=shares,
             y=names,
             orientation="h",
-            marker_color=[STATUS_COLOURS[s["status"]] for s in judged],
-            text=[f"{v:.0f}% {s['status']}" for v, s in zip(shares, judged, strict=True)],
+            marker_color=[STATUS_COLOURS[s["status"]] for s, _ in judged],
+            text=[f"{v:.0f}% {s['status']}" for v, (s, _) in zip(shares, judged, strict=True)],
             textposition="auto",
             hovertemplate="%{y}<br>实际为应达的 %{x:.0f}%<extra></extra>",
         )

@@ -11,7 +11,7 @@ from kepu.core.filters import Filters
 from kepu.core.glossary import EXPORT_FORMATS
 from kepu.figures import brief, tables
 from kepu.reports import briefing, chart_images, spreadsheet
-from kepu.storage import audit, catalog, queries
+from kepu.storage import audit, catalog, db, queries
 
 RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
 FORMATS = EXPORT_FORMATS
@@ -22,7 +22,7 @@ MIME = {
 }
 
 
-def workbook(con, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes:
+def workbook(con: db.Connection, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes:
     """The view as a workbook: 概要, 人群 and 重点工程, then the pages' own tables and matrices, then the records."""
     b = brief.gather(con, f, as_of, focus)
     cohorts = [g["name"] for g in b["groups"] if g["kind"] == "cohort"]
@@ -42,7 +42,9 @@ def workbook(con, f: Filters, as_of: dt.date, focus: str | None = None) -> bytes
     return spreadsheet.build(b, sheets, records)
 
 
-def briefing_document(con, f: Filters, as_of: dt.date, focus: str | None = None) -> tuple[bytes, str | None]:
+def briefing_document(
+    con: db.Connection, f: Filters, as_of: dt.date, focus: str | None = None
+) -> tuple[bytes, str | None]:
     """The briefing, and why it has no charts when they could not be drawn (None when it has them)."""
     b = brief.gather(con, f, as_of, focus)
     charts = chart_images.figures(b)
@@ -54,7 +56,7 @@ def briefing_document(con, f: Filters, as_of: dt.date, focus: str | None = None)
     return briefing.build(b, images), None
 
 
-def records_csv(con, f: Filters, search: str = "") -> bytes:
+def records_csv(con: db.Connection, f: Filters, search: str = "") -> bytes:
     """The view's records (those matching `search`, if given) as CSV, at most RECORD_LIMIT, formulas neutralised."""
     return spreadsheet.to_csv(tables.records(queries.records(con, f, search, limit=RECORD_LIMIT)))
 
@@ -66,7 +68,7 @@ def file_name(f: Filters, kind: str, focus: str | None = None) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "", stem) + f".{kind}"
 
 
-def log(con, user_name: str, kind: str, f: Filters, where: str = "") -> None:
+def log(con: db.Connection, user_name: str, kind: str, f: Filters, where: str = "") -> None:
     """Put an export in the audit log: what was taken away (workbook, briefing or records), of which view."""
     audit.record(
         con,

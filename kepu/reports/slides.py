@@ -7,13 +7,15 @@ from __future__ import annotations
 from html import escape
 
 from kepu.core import fmt, words
+from kepu.core.standing import StandingJSON, share_of_expected
 from kepu.figures import brief
+from kepu.figures.brief import Brief
 
 SLIDES = {"overview": "总览", "cohorts": "五大人群", "projects": "四项重点工程", "laggards": "谁落后了"}
 STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", None: "none"}
 
 
-def render(slide: str, b: dict) -> str:
+def render(slide: str, b: Brief) -> str:
     """One slide of a gathered view."""
     body = {
         "overview": _overview,
@@ -24,7 +26,7 @@ def render(slide: str, b: dict) -> str:
     return f'<div class="kp-slide"><div class="kp-heading">{escape(SLIDES[slide])}</div>{body}</div>'
 
 
-def _overview(b: dict) -> str:
+def _overview(b: Brief) -> str:
     figures = [
         ("规划期已过", fmt.percent(b["plan_elapsed"])),
         ("活动场次", fmt.count(b["activities"])),
@@ -41,7 +43,7 @@ def _overview(b: dict) -> str:
     return f'<div class="kp-row kp-figures">{top}</div><div class="kp-row">{cards}</div>'
 
 
-def _groups(b: dict, kind: str) -> str:
+def _groups(b: Brief, kind: str) -> str:
     cards = []
     for g, totals, s in brief.group_standings(b, kind):
         shown = words.actual(s) if s else fmt.people(totals["participants"])
@@ -50,7 +52,7 @@ def _groups(b: dict, kind: str) -> str:
     return f'<div class="kp-row{" kp-five" if len(cards) > 4 else ""}">{"".join(cards)}</div>'
 
 
-def _card(name: str, value: str, s: dict | None, extra: str = "") -> str:
+def _card(name: str, value: str, s: StandingJSON | None, extra: str = "") -> str:
     status = s["status"] if s else None
     lines = []
     if s:
@@ -76,11 +78,15 @@ def _value(text: str, unit: str) -> str:
     return escape(text)
 
 
-def _laggards(b: dict) -> str:
-    towns = [(r.town, f"{r.participants_per_1000:,.0f}人次/千人") for r in b["lagging_towns"].itertuples()]
-    bureaus = [(r.bureau, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_bureaus"].itertuples()]
-    tasks = [(r.code, f"落实率 {fmt.percent(r.coverage)}") for r in b["lagging_tasks"].itertuples()]
-    behind = [(s["name"], f"为应达的 {s['actual'] / s['expected']:.0%}") for s in b["targets"] if s["status"] == "滞后"]
+def _laggards(b: Brief) -> str:
+    towns = [(r["town"], f"{r['participants_per_1000']:,.0f}人次/千人") for r in b["lagging_towns"].to_dict("records")]
+    bureaus = [(r["bureau"], f"落实率 {fmt.percent(r['coverage'])}") for r in b["lagging_bureaus"].to_dict("records")]
+    tasks = [(r["code"], f"落实率 {fmt.percent(r['coverage'])}") for r in b["lagging_tasks"].to_dict("records")]
+    behind = [
+        (s["name"], f"为应达的 {done:.0%}")
+        for s in b["targets"]
+        if s["status"] == "滞后" and (done := share_of_expected(s)) is not None
+    ]
     columns = [("镇街 · 每千人参与最少", towns), ("责任单位 · 落实率最低", bureaus), ("任务 · 落实率最低", tasks)]
     if behind:
         columns.insert(0, ("滞后的目标", behind))

@@ -9,10 +9,15 @@ import unicodedata
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from kepu.core import fmt, words
 from kepu.core.glossary import UNSPECIFIED
+from kepu.core.standing import share_of_expected
 from kepu.figures import brief
+from kepu.figures.brief import Brief
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COUNT, MONEY, SHARE, RATIO, DECIMAL = "#,##0", "#,##0.00", '0.0"%"', "0.0%", "#,##0.###"
@@ -38,7 +43,7 @@ FORMATS = {
 }
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """Text that a spreadsheet would read as a formula, prefixed with ' so it stays text; anything else as is."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -51,7 +56,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def build(b: dict, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> bytes:
+def build(b: Brief, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> bytes:
     """The workbook of a gathered view (brief.gather): 概要 with the figures and every target's status and
     projection, 人群 and 重点工程, then `sheets` (name → table, in order), 月度, and the matching records
     (tables.records)."""
@@ -79,13 +84,12 @@ def build(b: dict, sheets: dict[str, pd.DataFrame], records: pd.DataFrame) -> by
     return out.getvalue()
 
 
-def target_rows(b: dict) -> pd.DataFrame:
+def target_rows(b: Brief) -> pd.DataFrame:
     """Every target of the view: its figures, status and projection (the 概要 sheet's table)."""
     rows = []
     for s in b["targets"]:
         # Only where the target is judged: a town's actual is no share of the district's target.
-        judged = s["status"] and s["actual"] is not None and s["expected"]
-        done = s["actual"] / s["expected"] if judged else None
+        done = share_of_expected(s) if s["status"] else None
         rows.append(
             {
                 "指标": s["name"],
@@ -106,7 +110,7 @@ def target_rows(b: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _groups(b: dict, kind: str) -> pd.DataFrame:
+def _groups(b: Brief, kind: str) -> pd.DataFrame:
     label = "人群" if kind == "cohort" else "重点工程"
     rows = [
         {
@@ -122,7 +126,7 @@ def _groups(b: dict, kind: str) -> pd.DataFrame:
         }
         for g, t, s in brief.group_standings(b, kind)
     ]
-    spare = next(r for r in b["by_cohort" if kind == "cohort" else "by_project"] if r[kind] == UNSPECIFIED)
+    spare = brief.group_totals(b, kind)[UNSPECIFIED]
     rows.append(
         {
             label: f"{UNSPECIFIED}（记录未注明{label}）",
@@ -134,7 +138,7 @@ def _groups(b: dict, kind: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _summary_sheet(book, styles: _Styles, b: dict) -> None:
+def _summary_sheet(book: Workbook, styles: _Styles, b: Brief) -> None:
     sheet = book.add_worksheet("概要")
     sheet.write_string(0, 0, brief.title(b), styles.title)
     facts = [
@@ -160,7 +164,7 @@ def _summary_sheet(book, styles: _Styles, b: dict) -> None:
     _print_setup(sheet)
 
 
-def _table(book, styles: _Styles, name: str, frame: pd.DataFrame, note: str | None = None) -> None:
+def _table(book: Workbook, styles: _Styles, name: str, frame: pd.DataFrame, note: str | None = None) -> None:
     sheet = book.add_worksheet(name)
     first = 0
     if note:
@@ -174,7 +178,7 @@ def _table(book, styles: _Styles, name: str, frame: pd.DataFrame, note: str | No
         sheet.autofilter(first, 0, first + len(frame), len(frame.columns) - 1)
 
 
-def _print_setup(sheet, repeat_row: int | None = None) -> None:
+def _print_setup(sheet: Worksheet, repeat_row: int | None = None) -> None:
     """Printed landscape, one page wide, the header row repeated on every page."""
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
@@ -183,7 +187,7 @@ def _print_setup(sheet, repeat_row: int | None = None) -> None:
         sheet.repeat_rows(repeat_row)
 
 
-def _write_frame(sheet, styles: _Styles, frame: pd.DataFrame, row: int) -> None:
+def _write_frame(sheet: Worksheet, styles: _Styles, frame: pd.DataFrame, row: int) -> None:
     for col, header in enumerate(frame.columns):
         sheet.write_string(row, col, str(header), styles.header)
     for col, header in enumerate(frame.columns):
@@ -192,7 +196,7 @@ def _write_frame(sheet, styles: _Styles, frame: pd.DataFrame, row: int) -> None:
             _cell(sheet, i, col, value, style, styles)
 
 
-def _cell(sheet, row: int, col: int, value, number_style, styles: _Styles) -> None:
+def _cell(sheet: Worksheet, row: int, col: int, value: object, number_style: Format, styles: _Styles) -> None:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         sheet.write_blank(row, col, None)
     elif isinstance(value, bool):
@@ -207,7 +211,7 @@ def _cell(sheet, row: int, col: int, value, number_style, styles: _Styles) -> No
         sheet.write_string(row, col, text, styles.quoted if text.startswith(FORMULA_STARTS) else None)
 
 
-def _widths(sheet, frame: pd.DataFrame, first_width: float | None = None) -> None:
+def _widths(sheet: Worksheet, frame: pd.DataFrame, first_width: int | None = None) -> None:
     for col, header in enumerate(frame.columns):
         sample = frame[header].head(500).tolist()
         width = max([_width(str(header)), *(_width(_shown(v)) for v in sample)]) + 2
@@ -216,7 +220,7 @@ def _widths(sheet, frame: pd.DataFrame, first_width: float | None = None) -> Non
         sheet.set_column(col, col, min(max(width, 8), 60))
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:,.2f}"
     if isinstance(value, int):
@@ -230,7 +234,7 @@ def _width(text: str) -> int:
 
 
 class _Styles:
-    def __init__(self, book):
+    def __init__(self, book: Workbook) -> None:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 16})
         self.bold = book.add_format({"bold": True})
@@ -238,9 +242,9 @@ class _Styles:
             {"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
         self.quoted = book.add_format({"quote_prefix": True})
-        self._numbers: dict[str, object] = {}
+        self._numbers: dict[str, Format] = {}
 
-    def number(self, pattern: str):
+    def number(self, pattern: str) -> Format:
         if pattern not in self._numbers:
             self._numbers[pattern] = self.book.add_format({"num_format": pattern})
         return self._numbers[pattern]

@@ -59,7 +59,7 @@ def actor_name() -> str:
     return origin().via
 
 
-def record(con, user_name: str, action: str, **detail) -> None:
+def record(con: db.Connection, user_name: str, action: str, **detail: object) -> None:
     """Log one action (login, import, refusal, undo, restore, export, target change, user change…) with its details
     as JSON, and this thread's origin."""
     where = origin()
@@ -79,7 +79,7 @@ def record(con, user_name: str, action: str, **detail) -> None:
     )
 
 
-def entries(con, limit: int = 200) -> pd.DataFrame:
+def entries(con: db.Connection, limit: int = 200) -> pd.DataFrame:
     """The latest entries, newest first. Columns: logged_at, user_name, action, detail, via, os_user, address."""
     return db.query(
         con,

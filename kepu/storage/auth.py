@@ -96,7 +96,7 @@ class User:
 
 
 def add_user(
-    con, name: str, role: str, bureau: str | None = None, town: str | None = None, by: str | None = None
+    con: db.Connection, name: str, role: str, bureau: str | None = None, town: str | None = None, by: str | None = None
 ) -> User:
     """Add a user without a password (set one with set_password); return the user with canonical scope names.
     `by` is who the audit log names (default: where the call comes from, e.g. 命令行)."""
@@ -122,7 +122,7 @@ def add_user(
     return user
 
 
-def set_password(con, name: str, password: str, by: str | None = None) -> None:
+def set_password(con: db.Connection, name: str, password: str, by: str | None = None) -> None:
     """Store an argon2 hash of a new password and clear any lockout; open logins of the account end."""
     by = by or audit.actor_name()
     _require_user(con, name)
@@ -139,17 +139,17 @@ def set_password(con, name: str, password: str, by: str | None = None) -> None:
         audit.record(con, by, "user.password", name=name)
 
 
-def disable_user(con, name: str, by: str) -> None:
+def disable_user(con: db.Connection, name: str, by: str) -> None:
     """Stop a user from signing in; their records and batches stay."""
     _set_disabled(con, name, True, by)
 
 
-def enable_user(con, name: str, by: str) -> None:
+def enable_user(con: db.Connection, name: str, by: str) -> None:
     """Let a disabled user sign in again."""
     _set_disabled(con, name, False, by)
 
 
-def authenticate(con, name: str, password: str, now: dt.datetime | None = None) -> User:
+def authenticate(con: db.Connection, name: str, password: str, now: dt.datetime | None = None) -> User:
     """The user whose name and password these are; AuthError (in Chinese) otherwise. Every attempt is logged."""
     now = now or dt.datetime.now()
     row = db.rows(
@@ -184,7 +184,7 @@ def authenticate(con, name: str, password: str, now: dt.datetime | None = None) 
     return User(name, role, bureau, town, session)
 
 
-def current_session(con, user: User) -> User:
+def current_session(con: db.Connection, user: User) -> User:
     """The account behind an open login as it is now (its role and scope re-read); AuthError, saying why, when the
     login must end: the account was disabled, its password reset, or it is gone."""
     row = db.rows(
@@ -201,12 +201,12 @@ def current_session(con, user: User) -> User:
     return now
 
 
-def _refused(con, name: str, reason: str) -> None:
+def _refused(con: db.Connection, name: str, reason: str) -> None:
     # The name is what was typed: kept as text in the JSON, never shown as markup.
     audit.record(con, name[: MAX_NAME * 2], "login.refused", reason=reason)
 
 
-def list_users(con) -> pd.DataFrame:
+def list_users(con: db.Connection) -> pd.DataFrame:
     """All users by name, without their password hashes. Columns: name, role, bureau, town, disabled,
     has_password, created_at."""
     return db.query(
@@ -217,7 +217,7 @@ def list_users(con) -> pd.DataFrame:
     )
 
 
-def get_user(con, name: str) -> User | None:
+def get_user(con: db.Connection, name: str) -> User | None:
     """The user of this name, or None."""
     row = db.rows(con, "SELECT name, role, bureau, town, session_epoch FROM users WHERE name = ?", [name])
     return User(*row[0]) if row else None
@@ -232,7 +232,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def _resolve_bureau(con, name: str | None) -> str | None:
+def _resolve_bureau(con: db.Connection, name: str | None) -> str | None:
     if name is None:
         return None
     found = catalog.resolve_bureau(con, name)
@@ -241,7 +241,7 @@ def _resolve_bureau(con, name: str | None) -> str | None:
     return found
 
 
-def _resolve_town(con, name: str | None) -> str | None:
+def _resolve_town(con: db.Connection, name: str | None) -> str | None:
     if name is None:
         return None
     found = catalog.resolve_town(con, name)
@@ -253,12 +253,12 @@ def _resolve_town(con, name: str | None) -> str | None:
     return found
 
 
-def _require_user(con, name: str) -> None:
+def _require_user(con: db.Connection, name: str) -> None:
     if get_user(con, name) is None:
         raise AuthError(f"没有名为“{name}”的用户，请用 kepu user list 查看已有用户")
 
 
-def _set_disabled(con, name: str, disabled: bool, by: str) -> None:
+def _set_disabled(con: db.Connection, name: str, disabled: bool, by: str) -> None:
     _require_user(con, name)
     with db.transaction(con):
         db.execute(
@@ -279,7 +279,7 @@ def _dummy_hash() -> str:
     return _hasher.hash("kepu-no-such-user")
 
 
-def _record_failure(con, name: str, now: dt.datetime) -> str:
+def _record_failure(con: db.Connection, name: str, now: dt.datetime) -> str:
     """Count a wrong password, locking the account at MAX_FAILURES; return the message to show."""
     # One statement, so two attempts at once cannot both read the old count.
     failures = db.scalar(
@@ -298,6 +298,6 @@ def _locked_message(locked_until: dt.datetime) -> str:
     return f"密码错误次数过多，请于 {locked_until:%H:%M} 后再试"
 
 
-def is_disabled(con, name: str) -> bool:
+def is_disabled(con: db.Connection, name: str) -> bool:
     """True when the account exists and has been disabled."""
     return bool(db.scalar(con, "SELECT disabled FROM users WHERE name = ?", [name]))

@@ -28,13 +28,13 @@ class PlanInfo:
         return Period(self.start_year, self.end_year)
 
 
-def plans(con) -> list[PlanInfo]:
+def plans(con: db.Connection) -> list[PlanInfo]:
     """The plans in the store, oldest first."""
     rows = db.rows(con, "SELECT id, name, document, start_year, end_year FROM plans ORDER BY start_year")
     return [PlanInfo(*r) for r in rows]
 
 
-def plan_for(con, period: Period) -> PlanInfo:
+def plan_for(con: db.Connection, period: Period) -> PlanInfo:
     """The plan whose years contain `period` (ValueError, in Chinese, when none does)."""
     for plan in plans(con):
         if plan.start_year <= period.first and period.last <= plan.end_year:
@@ -42,7 +42,7 @@ def plan_for(con, period: Period) -> PlanInfo:
     raise UserError(f"期间 {period} 不在任何已载入规划的年份之内")
 
 
-def periods(con) -> list[str]:
+def periods(con: db.Connection) -> list[str]:
     """The periods a view can show, as written in links: each plan's whole period, then its years."""
     out = []
     for plan in reversed(plans(con)):
@@ -51,7 +51,7 @@ def periods(con) -> list[str]:
     return out
 
 
-def default_period(con, today: dt.date) -> Period:
+def default_period(con: db.Connection, today: dt.date) -> Period:
     """The whole of the plan running today, or of the latest plan once all have ended."""
     all_plans = plans(con)
     for plan in all_plans:
@@ -60,27 +60,27 @@ def default_period(con, today: dt.date) -> Period:
     return all_plans[-1].period
 
 
-def towns(con) -> pd.DataFrame:
+def towns(con: db.Connection) -> pd.DataFrame:
     """Towns with 全区 last. Columns: name, kind, admin, code, population, population_estimated."""
     return db.query(con, "SELECT name, kind, admin, code, population, population_estimated FROM towns ORDER BY sort")
 
 
-def bureaus(con) -> list[str]:
+def bureaus(con: db.Connection) -> list[str]:
     """Bureau names in the plan's order."""
     return [r[0] for r in db.rows(con, "SELECT name FROM bureaus ORDER BY sort")]
 
 
-def groups(con, plan_id: str) -> pd.DataFrame:
+def groups(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's cohorts, then its projects. Columns: name, kind (cohort/project), slug, full_name."""
     return db.query(con, "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort", [plan_id])
 
 
-def tasks(con, plan_id: str) -> pd.DataFrame:
+def tasks(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's tasks. Columns: code, group_name, title."""
     return db.query(con, "SELECT code, group_name, title FROM tasks WHERE plan_id = ? ORDER BY sort", [plan_id])
 
 
-def indicators(con, plan_id: str) -> pd.DataFrame:
+def indicators(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's indicators. Columns: code, name, unit, basis, measure, observation, task, activity_type,
     cohort, project."""
     return db.query(
@@ -91,7 +91,7 @@ def indicators(con, plan_id: str) -> pd.DataFrame:
     )
 
 
-def targets(con, plan_id: str) -> pd.DataFrame:
+def targets(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's targets, one row per value. Columns: indicator, kind, year, value, baseline_year, basis."""
     return db.query(
         con,
@@ -101,10 +101,10 @@ def targets(con, plan_id: str) -> pd.DataFrame:
     )
 
 
-def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
+def observations(con: db.Connection, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Yearly observations of a series, summed over the given towns (all, when none). Columns: year, value,
     reporting (how many towns reported), population (of the towns covered)."""
-    params: dict = {"series": series, "towns": list(towns)}
+    params: dict[str, object] = {"series": series, "towns": list(towns)}
     if towns:
         town_filter = "o.town IN (SELECT unnest($towns))"
         population = "(SELECT sum(population) FROM towns WHERE name IN (SELECT unnest($towns)))"
@@ -119,7 +119,7 @@ def observations(con, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
     return db.query(con, sql, params)
 
 
-def district(con) -> District:
+def district(con: db.Connection) -> District:
     """The district the store is about: its name, who issues its briefings, its population and the population's
     source (from the newest plan that says; empty strings for a store whose plan does not)."""
     row = db.rows(
@@ -132,32 +132,32 @@ def district(con) -> District:
     return District(place or "", issuer or "", int(population), source or "")
 
 
-def administrations(con) -> dict[str, str]:
+def administrations(con: db.Connection) -> dict[str, str]:
     """The bodies that administer towns, in the plan's order, each with its short name (牡丹区 → 区直管)."""
     return dict(db.rows(con, "SELECT name, short FROM administrations ORDER BY sort"))
 
 
-def is_demo(con) -> bool:
+def is_demo(con: db.Connection) -> bool:
     """True while the store holds demo data."""
     return get_meta(con, "demo") == "1"
 
 
-def data_version(con) -> int:
+def data_version(con: db.Connection) -> int:
     """A number that changes whenever the store's records change (the app keys its caches on it)."""
     return int(get_meta(con, "data_version", "0"))
 
 
-def resolve_town(con, name: str) -> str | None:
+def resolve_town(con: db.Connection, name: str) -> str | None:
     """The town a name or alias means (沙土 → 沙土镇, compared as kepu.matching does), or None."""
     return spellings(con, "town").get(matching.key(name))
 
 
-def resolve_bureau(con, name: str) -> str | None:
+def resolve_bureau(con: db.Connection, name: str) -> str | None:
     """The bureau a name or alias means (科协 → 区科协, 区教育局 → 区教体局), or None."""
     return spellings(con, "bureau").get(matching.key(name))
 
 
-def spellings(con, kind: str) -> dict[str, str]:
+def spellings(con: db.Connection, kind: str) -> dict[str, str]:
     """Every accepted spelling of a town (kind "town") or bureau ("bureau") by its match key → the canonical name.
     Names come before aliases, so a name is never taken for another's alias."""
     names = towns(con).name if kind == "town" else bureaus(con)
@@ -167,7 +167,7 @@ def spellings(con, kind: str) -> dict[str, str]:
     return out
 
 
-def aliases(con, kind: str) -> dict[str, str]:
+def aliases(con: db.Connection, kind: str) -> dict[str, str]:
     """Other names for towns (kind "town") or bureaus ("bureau"), each mapped to the canonical name."""
     table = {"town": "SELECT alias, town FROM town_aliases", "bureau": "SELECT alias, bureau FROM bureau_aliases"}[kind]
     return dict(db.rows(con, table))
@@ -177,7 +177,7 @@ class Snapshot:
     """The store as it is now, for as long as a page takes to read it: every read on `con` sees one state of the
     store, whatever an import commits meanwhile. `version` is that state's data version."""
 
-    def __init__(self, con):
+    def __init__(self, con: db.Connection) -> None:
         self.con = con
         db.open_snapshot(con)
         self.version = data_version(con)

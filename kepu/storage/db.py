@@ -119,10 +119,8 @@ def open_snapshot(con: Connection) -> None:
 
 def close_snapshot(con: Connection) -> None:
     """End a snapshot (it only read, so nothing is lost) and release its connection."""
-    try:
+    with contextlib.suppress(duckdb.Error):  # already ended, e.g. the connection was closed with the app
         execute(con, "ROLLBACK")
-    except duckdb.Error:
-        pass  # already ended, e.g. the connection was closed with the app
     con.close()
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from kepu.core.glossary import ACTIVITY_TYPES
@@ -52,8 +53,17 @@ TASK_WEIGHT = {
     "P4": 3.5,
 }
 # The mix of activity types by task; tasks not named use DEFAULT_MIX.
-DEFAULT_MIX = {"讲座": 3, "科普宣传": 3, "主题活动": 2, "展览": 1, "竞赛": 1, "志愿服务": 1.5, "培训": 1, "其他": 0.5}
-TYPE_MIX = {
+DEFAULT_MIX: dict[str, float] = {
+    "讲座": 3,
+    "科普宣传": 3,
+    "主题活动": 2,
+    "展览": 1,
+    "竞赛": 1,
+    "志愿服务": 1.5,
+    "培训": 1,
+    "其他": 0.5,
+}
+TYPE_MIX: dict[str, dict[str, float]] = {
     "Y2": {"竞赛": 3, "主题活动": 2, "讲座": 2, "展览": 1, "培训": 0.5},
     "Y4": {"场馆开放": 2, "展览": 2, "主题活动": 3, "讲座": 2, "科普宣传": 1, "志愿服务": 1},
     "Y5": {"讲座": 2, "竞赛": 1},  # Y5's trainings follow COUNSELLOR_TRAINING
@@ -214,7 +224,8 @@ def _ordinary(plan: Plan, rng: np.random.Generator, year: int, n: int) -> pd.Dat
             chosen = {cohort_names[j] for j in order[r, : how_many[r]]}
             project.append(group[r])
         cohorts.append(sorted(chosen, key=cohort_names.index))
-    task = np.where(rng.random(n) < 0.04, None, codes)
+    # numpy's stubs leave None out of ArrayLike, though np.where takes it (as an object scalar) like any value.
+    task = np.where(rng.random(n) < 0.04, None, codes)  # type: ignore[call-overload]
     return _records(rng, start, theme, town, bureau, cohorts, project, task, kind, group)
 
 
@@ -254,7 +265,22 @@ def _trainings(
     return pd.concat(frames, ignore_index=True)
 
 
-def _records(rng, start, theme, town, bureau, cohorts, project, task, kind, topic_group) -> pd.DataFrame:
+# A column of drawn values, one for each record: a list, or a numpy array of Python objects.
+Drawn = Sequence[str | None] | npt.NDArray[np.object_]
+
+
+def _records(
+    rng: np.random.Generator,
+    start: Sequence[dt.date],
+    theme: Drawn,
+    town: Drawn,
+    bureau: Drawn,
+    cohorts: Sequence[list[str]],
+    project: Sequence[str | None],
+    task: Drawn,
+    kind: Drawn,
+    topic_group: Drawn,
+) -> pd.DataFrame:
     """The records of rows whose place, who and what are drawn: their participants (log-normal by type, crowds at
     全国科普日), funding, title and end date."""
     n = len(start)
@@ -341,9 +367,10 @@ def observations(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _norm(weights) -> np.ndarray:
+def _norm(weights: Sequence[float]) -> npt.NDArray[np.float64]:
     w = np.asarray(weights, dtype=float)
-    return w / w.sum()
+    normed: npt.NDArray[np.float64] = w / w.sum()  # numpy's stubs type an array's sum as Any
+    return normed
 
 
 assert set(PARTICIPANTS) == set(ACTIVITY_TYPES) == set(FUNDING) == set(TYPE_SUFFIX)

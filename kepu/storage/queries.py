@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TypedDict
+
 import pandas as pd
 
 from kepu.core.filters import Filters
@@ -44,10 +47,30 @@ RECORD_COLUMNS = (
 RECORD_ORDER = {"start_date", "participants", "funding", "title", "town", "bureau"}
 
 
-def where(f: Filters) -> tuple[str, dict]:
+class Totals(TypedDict):
+    """Activities, participants and funding (元) of a view: MEASURE_SQL's measures, in its order."""
+
+    activities: int
+    participants: int
+    funding: float
+
+
+class IndicatorCount(TypedDict):
+    """An activity indicator to count by year: its code, its measure (activities, participants or funding) and the
+    task, activity type, cohort and project it counts (None: any)."""
+
+    code: str
+    measure: str
+    task: str | None
+    activity_type: str | None
+    cohort: str | None
+    project: str | None
+
+
+def where(f: Filters) -> tuple[str, dict[str, object]]:
     """The WHERE clause selecting the activities in `f`, and its parameters."""
     clauses = ["NOT a.retracted", "a.start_date >= $start", "a.start_date < $end"]
-    params: dict = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
+    params: dict[str, object] = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
     for dim, values in f.dimension_values().items():
         if dim == "cohort":
             clauses.append(_cohort_clause(values, params))
@@ -57,7 +80,7 @@ def where(f: Filters) -> tuple[str, dict]:
     return " AND ".join(clauses), params
 
 
-def _cohort_clause(values: tuple[str, ...], params: dict) -> str:
+def _cohort_clause(values: tuple[str, ...], params: dict[str, object]) -> str:
     """Activities serving any of the cohorts (UNSPECIFIED: serving none). One list_contains a cohort: several
     times faster in DuckDB than matching the whole list at once."""
     tests = []
@@ -70,14 +93,14 @@ def _cohort_clause(values: tuple[str, ...], params: dict) -> str:
     return "(" + " OR ".join(tests) + ")"
 
 
-def totals(con, f: Filters) -> dict:
+def totals(con: db.Connection, f: Filters) -> Totals:
     """Activities, participants and funding in `f`; each activity counted once."""
     clause, params = where(f)
-    row = db.rows(con, f"SELECT {_MEASURES} FROM activities a WHERE {clause}", params)[0]
-    return dict(zip(MEASURE_SQL, row, strict=True))
+    activities, participants, funding = db.rows(con, f"SELECT {_MEASURES} FROM activities a WHERE {clause}", params)[0]
+    return {"activities": activities, "participants": participants, "funding": funding}
 
 
-def breakdown(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
+def breakdown(con: db.Connection, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
     """Activities, participants and funding by one or two dimensions (and/or year).
 
     Columns: the dims, activities, participants, funding. An activity serving several cohorts counts fully under
@@ -99,7 +122,12 @@ def breakdown(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
 
 
 def records(
-    con, f: Filters, search: str = "", order: str = "start_date", descending: bool = True, limit: int = 500
+    con: db.Connection,
+    f: Filters,
+    search: str = "",
+    order: str = "start_date",
+    descending: bool = True,
+    limit: int = 500,
 ) -> pd.DataFrame:
     """The activity records in `f` whose title, number or note contains `search`, at most `limit` of them.
 
@@ -116,13 +144,13 @@ def records(
     return db.query(con, sql, {**params, "limit": int(limit)})
 
 
-def count_records(con, f: Filters, search: str = "") -> int:
+def count_records(con: db.Connection, f: Filters, search: str = "") -> int:
     """How many activity records `records` would list without a limit."""
     clause, params = _searched(f, search)
     return int(db.scalar(con, f"SELECT count(*) FROM activities a WHERE {clause}", params))
 
 
-def _searched(f: Filters, search: str) -> tuple[str, dict]:
+def _searched(f: Filters, search: str) -> tuple[str, dict[str, object]]:
     clause, params = where(f)
     if search.strip():
         clause += (
@@ -133,7 +161,7 @@ def _searched(f: Filters, search: str) -> tuple[str, dict]:
     return clause, params
 
 
-def town_table(con, f: Filters) -> pd.DataFrame:
+def town_table(con: db.Connection, f: Filters) -> pd.DataFrame:
     """Every town in `f` (all, when none is chosen) with its activity and population.
 
     Columns: town, kind, admin, population, population_estimated, activities, participants, funding,
@@ -155,7 +183,7 @@ def town_table(con, f: Filters) -> pd.DataFrame:
     return db.query(con, sql, {**params, "towns": list(f.town)})
 
 
-def bureau_table(con, f: Filters) -> pd.DataFrame:
+def bureau_table(con: db.Connection, f: Filters) -> pd.DataFrame:
     """Every bureau in `f` (all, when none is chosen) with its activity. Columns: bureau, activities,
     participants, funding."""
     clause, params = where(f.narrowed(bureau=()))
@@ -170,7 +198,7 @@ def bureau_table(con, f: Filters) -> pd.DataFrame:
     return db.query(con, sql, {**params, "bureaus": list(f.bureau)})
 
 
-def assignments(con, f: Filters, plan_id: str) -> pd.DataFrame:
+def assignments(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     """The plan's bureau × task matrix, as rows: each lead bureau of each task, and any bureau that reported on a
     task it does not lead. Columns: bureau, task, group_name, assigned, lead_order (the bureau's place in the
     task's list in the plan), activities, participants, funding."""
@@ -192,24 +220,23 @@ def assignments(con, f: Filters, plan_id: str) -> pd.DataFrame:
     return db.query(con, sql, {**params, "plan": plan_id, "bureaus": list(f.bureau)})
 
 
-def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:
-    """Several activity indicators by year in one pass over the records in `f`. Each indicator is a dict with
-    code, measure (activities, participants or funding) and optional task, activity_type, cohort and project it
-    counts. Columns: year, then one per indicator code."""
+def indicator_years(con: db.Connection, f: Filters, indicators: list[IndicatorCount]) -> pd.DataFrame:
+    """Several activity indicators by year in one pass over the records in `f`. Columns: year, then one per
+    indicator code."""
     clause, params = where(f)
     columns = []
     for n, ind in enumerate(indicators):
         conditions = []
-        for key, test in (
-            ("task", "a.task = ${p}"),
-            ("activity_type", "a.activity_type = ${p}"),
-            ("cohort", "list_contains(a.cohorts, ${p})"),
-            ("project", "a.project = ${p}"),
+        for key, value, test in (
+            ("task", ind["task"], "a.task = ${p}"),
+            ("activity_type", ind["activity_type"], "a.activity_type = ${p}"),
+            ("cohort", ind["cohort"], "list_contains(a.cohorts, ${p})"),
+            ("project", ind["project"], "a.project = ${p}"),
         ):
-            if ind.get(key):
+            if value:
                 name = f"i{n}_{key}"
                 conditions.append(test.format(p=name))
-                params[name] = ind[key]
+                params[name] = value
         measure = {"activities": "count(*)", "participants": "sum(a.participants)", "funding": "sum(a.funding)"}[
             ind["measure"]
         ]
@@ -222,9 +249,11 @@ def indicator_years(con, f: Filters, indicators: list[dict]) -> pd.DataFrame:
     return frame.rename(columns={str(n): ind["code"] for n, ind in enumerate(indicators)})
 
 
-def latest_activity_date(con):
+def latest_activity_date(con: db.Connection) -> dt.date | None:
     """The latest start date of any activity record (None when there are none)."""
-    return db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted")
+    latest: dt.date | None = db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted")
+    return latest
 
 
 assert set(DIMENSIONS) <= set(DIMENSION_SQL) | {"cohort"}
+assert list(MEASURE_SQL) == list(Totals.__annotations__)

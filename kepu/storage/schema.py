@@ -6,6 +6,8 @@ running the ones it lacks, in one transaction. Append new steps; never edit a re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from kepu.core import matching
@@ -18,7 +20,10 @@ class StoreError(UserError):
     """A store that cannot be used as asked; the message says what to do, in Chinese."""
 
 
-MIGRATIONS: dict[int, list[str]] = {
+# A migration step: a statement, or a function of the connection for what SQL alone cannot compute.
+Step = str | Callable[[db.Connection], None]
+
+MIGRATIONS: dict[int, list[Step]] = {
     1: [
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
         """CREATE TABLE plans (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, document VARCHAR, issued VARCHAR,
@@ -140,7 +145,7 @@ def schema_version(con: db.Connection) -> int:
     return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)
 
 
-def migrate(con: db.Connection, migrations: dict[int, list] | None = None) -> int:
+def migrate(con: db.Connection, migrations: dict[int, list[Step]] | None = None) -> int:
     """Bring the schema up to the newest version in one transaction; return the version reached. A step is a
     statement, or a function of the connection for what SQL alone cannot compute."""
     migrations = MIGRATIONS if migrations is None else migrations

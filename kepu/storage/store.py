@@ -9,6 +9,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import overload
 
 import duckdb
 import pandas as pd
@@ -130,7 +131,7 @@ class _Replaced:
     """A store about to be replaced: held open (so no process can start writing to it meanwhile), copied to a
     timestamped backup, and its audit log read."""
 
-    def __init__(self, path: Path, con, backup: Path, audit_log: pd.DataFrame | None):
+    def __init__(self, path: Path, con: db.Connection | None, backup: Path, audit_log: pd.DataFrame | None) -> None:
         self.path, self.con, self.backup, self.audit_log = path, con, backup, audit_log
 
     def release(self) -> None:
@@ -291,6 +292,10 @@ def bump_data_version(con: db.Connection) -> None:
     db.execute(con, "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
 
 
+@overload
+def get_meta(con: db.Connection, key: str, default: str) -> str: ...
+@overload
+def get_meta(con: db.Connection, key: str, default: None = None) -> str | None: ...
 def get_meta(con: db.Connection, key: str, default: str | None = None) -> str | None:
-    value = db.scalar(con, "SELECT value FROM meta WHERE key = ?", [key])
+    value: str | None = db.scalar(con, "SELECT value FROM meta WHERE key = ?", [key])
     return default if value is None else value

@@ -12,7 +12,7 @@ from kepu.core.numbers import MAX_BY_UNIT, parse_number
 from kepu.storage import audit, db, store
 
 
-def editable_targets(con, plan_id: str) -> pd.DataFrame:
+def editable_targets(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's targets with their indicators. Columns: indicator, name, unit, kind, year, value, basis,
     updated_by, updated_at."""
     return db.query(
@@ -25,7 +25,7 @@ def editable_targets(con, plan_id: str) -> pd.DataFrame:
     )
 
 
-def changes(targets: pd.DataFrame, edited: pd.Series) -> list[tuple[str, int | None, object]]:
+def changes(targets: pd.DataFrame, edited: pd.Series[float]) -> list[tuple[str, int | None, object]]:
     """The edits a 目标值 column holds against `targets` (editable_targets): (indicator, year, new value) for each
     changed row, the value as typed."""
     changed = edited.ne(targets["value"]) & edited.notna()
@@ -35,7 +35,9 @@ def changes(targets: pd.DataFrame, edited: pd.Series) -> list[tuple[str, int | N
     ]
 
 
-def save(con, plan_id: str, edits: list[tuple[str, int | None, object]], user_name: str) -> list[tuple[bool, str]]:
+def save(
+    con: db.Connection, plan_id: str, edits: list[tuple[str, int | None, object]], user_name: str
+) -> list[tuple[bool, str]]:
     """Apply each edit (see update_target); returns, for each, whether it was saved and a sentence saying what
     happened. A refused edit is logged, and does not stop the others."""
     out = []
@@ -57,13 +59,15 @@ def save(con, plan_id: str, edits: list[tuple[str, int | None, object]], user_na
     return out
 
 
-def _label(con, plan_id: str, indicator: str, year: int | None) -> str:
+def _label(con: db.Connection, plan_id: str, indicator: str, year: int | None) -> str:
     """An indicator's target as a sentence names it: “科技辅导员培训”（2021年）."""
     name = db.scalar(con, "SELECT name FROM indicators WHERE plan_id = ? AND code = ?", [plan_id, indicator])
     return f"“{name or indicator}”" + (f"（{year}年）" if year else "")
 
 
-def update_target(con, plan_id: str, indicator: str, year: int | None, value, user_name: str) -> str:
+def update_target(
+    con: db.Connection, plan_id: str, indicator: str, year: int | None, value: object, user_name: str
+) -> str:
     """Set one target value (a number, or text a person typed: kepu.numbers decides, within the unit's range).
     A 示例目标 the district sets itself becomes a 区定目标; a 纲要目标 keeps its basis (the change is in the log).
     Returns a sentence saying what changed."""
@@ -76,7 +80,7 @@ def update_target(con, plan_id: str, indicator: str, year: int | None, value, us
     )
     if not rows:
         raise UserError(f"没有找到指标 {indicator} {year or ''} 的目标")
-    old, basis, kind, unit = rows[0]
+    old, basis, _kind, unit = rows[0]
     value = parse_number(value, "目标值", high=MAX_BY_UNIT.get(unit, 1e9))
     if float(old) == float(value):
         return "目标值未改变"

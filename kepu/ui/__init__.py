@@ -24,11 +24,11 @@ from kepu.ui.text import WORD_JOINER, plain
 from kepu.ui.tiles import standing_tile, status_badge
 
 __all__ = [
-    "app_title",
     "FAVICON",
     "RECORD_LIMIT",
     "WORD_JOINER",
     "Drill",
+    "app_title",
     "begin",
     "begin_run",
     "cached",
@@ -56,8 +56,8 @@ __all__ = [
     "present_button",
     "presenting",
     "records_table",
-    "require_store",
     "requester",
+    "require_store",
     "shared_filters",
     "standing_tile",
     "status_badge",

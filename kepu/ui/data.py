@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
 from kepu.core.errors import UserError
-from kepu.storage import audit, catalog, demo, store
+from kepu.storage import audit, catalog, db, demo, store
 from kepu.ui.text import plain
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @st.cache_resource(show_spinner="正在准备数据库（首次启动时生成演示数据，约需数秒）…")
-def _connection(path: str):
+def _connection(path: str) -> db.Connection:
     if not Path(path).exists():
         store.create_store(Path(path), fill=demo.fill, demo=True)
     return store.connect(Path(path))
@@ -30,7 +35,7 @@ def require_store() -> None:
         st.stop()
 
 
-def cursor():
+def cursor() -> db.Connection:
     """A fresh cursor on the app's one connection (DuckDB connections are not shared across threads)."""
     return _connection(str(store.default_path())).cursor()
 
@@ -59,7 +64,7 @@ def end_run() -> None:
         run.close()
 
 
-def cached(fn, *args, **kwargs):
+def cached(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
     arguments; an import or undo changes the data version, so no stale figure survives it."""
     if "kepu:run" not in st.session_state:
@@ -77,11 +82,19 @@ def cached(fn, *args, **kwargs):
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached_call(_con, path: str, data_version: int, module: str, name: str, args: tuple, kwargs: tuple):
+def _cached_call(
+    _con: db.Connection,
+    path: str,
+    data_version: int,
+    module: str,
+    name: str,
+    args: tuple[object, ...],
+    kwargs: tuple[tuple[str, object], ...],
+) -> Any:  # what the function `module`.`name` returns
     return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
 
 
-def direct(fn, *args, **kwargs):
+def direct(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) run now, past the cache: for changes to the store, and for lists that must be
     current to the second (import history)."""
     return fn(cursor(), *args, **kwargs)

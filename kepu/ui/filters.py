@@ -101,7 +101,8 @@ def url_filters() -> tuple[Filters, list[str]]:
         written = matching.visible(st.query_params.get("period") or "")[:60]
         problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
         period = default
-    towns, bureaus = [], []
+    towns: list[str] = []
+    bureaus: list[str] = []
     for kind, chosen, what in (("town", towns, "镇街"), ("bureau", bureaus, "责任单位")):
         known = cached(catalog.spellings, kind)
         for written in st.query_params.get_all(kind):

@@ -30,11 +30,13 @@ def current_user() -> auth.User | None:
     if not login:
         return None
     if now() - login["since"] > dt.timedelta(hours=auth.SESSION_HOURS):
-        return _end_login(f"登录已超过 {auth.SESSION_HOURS} 小时，请重新登录。", "expired")
+        _end_login(f"登录已超过 {auth.SESSION_HOURS} 小时，请重新登录。", "expired")
+        return None
     try:
         user = direct(auth.current_session, login["user"])
     except auth.AuthError as exc:
-        return _end_login(str(exc), "ended")
+        _end_login(str(exc), "ended")
+        return None
     login["user"] = user
     return user
 
@@ -43,7 +45,7 @@ def _end_login(why: str, reason: str) -> None:
     user = st.session_state.pop("kepu:login")["user"]
     st.session_state["kepu:ended"] = why
     direct(audit.record, user.name, "logout", reason=reason)
-    return None
+    return
 
 
 def login_form(why: str) -> None:

@@ -53,5 +53,5 @@ RECORD_COLUMNS = {
 def measure_picker(key: str) -> str:
     """Choose 场次, 人次 or 经费 for a page's breakdowns."""
     return st.segmented_control(
-        "指标", list(MEASURES), format_func=MEASURES.get, default="participants", key=key, required=True
+        "指标", list(MEASURES), format_func=MEASURES.__getitem__, default="participants", key=key, required=True
     )

@@ -79,7 +79,7 @@ def plan_group(name: str):
     return next(g for g in cohorts + projects if g.name == name)
 
 
-def page_caption(plan, f: Filters) -> None:
+def page_caption(plan: catalog.PlanInfo, f: Filters) -> None:
     """Which plan, which view, and how fresh the data is."""
     latest = cached(queries.latest_activity_date)
     fresh = f"最新活动日期 {pd.Timestamp(latest):%Y-%m-%d}" if latest is not None else "尚无活动记录"

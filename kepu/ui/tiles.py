@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kepu.core import fmt, words
+from kepu.core.standing import StandingJSON
 from kepu.ui.text import plain
 
 STATUS_BADGES = {
@@ -22,7 +23,7 @@ def status_badge(status: str | None, container=st) -> None:
     container.badge(status or "不评定", color=colour, icon=icon)
 
 
-def standing_tile(s: dict) -> None:
+def standing_tile(s: StandingJSON) -> None:
     """One target (a `Standing.to_json()`): actual with its yearly trend, status, target, expected-by-now and
     the projection to the target date."""
     unit = s["unit"]

@@ -29,7 +29,7 @@ def _slow(con, sql, params=None):
 
 
 def _slow_frame(con, table, data):
-    if POINT == f"INSERT INTO {table.upper()}":
+    if f"INSERT INTO {table.upper()}" == POINT:
         _pause()
     return _insert_frame(con, table, data)
 

@@ -262,7 +262,7 @@ def main() -> None:
         formulas={"K2": "=10+20"},
     )
     write_csv("missing_column.csv", [[h for h in HEADER if h != "参与人次*"], ["M-1", "缺列", "2024-05-01"]])
-    write_csv("duplicate_column.csv", [HEADER + ["镇街"], STRICT[-1] + ["沙土镇"]])
+    write_csv("duplicate_column.csv", [[*HEADER, "镇街"], [*STRICT[-1], "沙土镇"]])
     write_csv("header_only.csv", [HEADER])
     (HERE / "empty.csv").write_bytes(b"")
     (HERE / "not_a_workbook.xlsx").write_bytes(b"PK\x03\x04 this is not really a zip file")
