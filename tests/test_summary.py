@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import runpy
 
 import pytest
 from conftest import fixture_rows
@@ -88,6 +89,14 @@ def test_summary_json_from_the_command_line(tiny_path, capsys):
     assert {"activities", "participants", "funding", "by_cohort", "by_town", "by_bureau", "targets"} <= set(result)
     for t in result["targets"]:
         assert {"indicator", "target", "actual", "expected", "status"} <= set(t)
+
+
+def test_python_dash_m_is_the_same_command(tiny_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["kepu", "summary", "--db", str(tiny_path), "--town", "火星镇"])
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_module("kepu.cli", run_name="__main__")
+    assert stop.value.code == 2
+    assert "未知的镇街" in capsys.readouterr().err
 
 
 def test_summary_refuses_unknown_names_and_periods(tiny_path, capsys):
