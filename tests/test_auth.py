@@ -133,6 +133,13 @@ def test_only_an_argon2_hash_is_stored_and_it_verifies(con, zhang):
     assert auth.authenticate(con, "zhang", PASSWORD) == zhang
 
 
+def test_outside_the_tests_passwords_are_hashed_at_argon2s_full_cost(monkeypatch):
+    monkeypatch.undo()  # the autouse fixture's cheap hasher is for speed only; this is what kepu itself uses
+    defaults = PasswordHasher()
+    assert (auth._hasher.time_cost, auth._hasher.memory_cost) == (defaults.time_cost, defaults.memory_cost)
+    assert defaults.memory_cost >= 19 * 1024  # OWASP's floor for argon2id, in KiB
+
+
 def test_an_outdated_hash_is_replaced_at_the_next_login(con, monkeypatch):
     auth.add_user(con, "zhang", "填报员", bureau="区科协")
     with monkeypatch.context() as m:
