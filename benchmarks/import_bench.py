@@ -21,8 +21,8 @@ import openpyxl
 
 from kepu.core.glossary import ACTIVITY_COLUMNS, ACTIVITY_SHEET, ACTIVITY_TYPES, OBSERVATION_COLUMNS
 from kepu.core.plan import load_plan
-from kepu.ingest import batches, reading, validation
-from kepu.storage import catalog, store
+from kepu.ingest import batches, reading, validation, vocabulary
+from kepu.storage import store
 from kepu.storage.auth import ADMIN, User
 
 
@@ -77,9 +77,9 @@ def main() -> None:
         t = time.perf_counter()
         sheet = reading.read(data, xlsx.name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET,))
         read_s = time.perf_counter() - t
-        vocab = validation.Vocabulary.load(con, catalog.plans(con)[0].id)
+        vocabs = vocabulary.Vocabularies(con, dt.date.today())
         t = time.perf_counter()
-        checked = validation.check_activities(sheet, vocab, dt.date.today())
+        checked = validation.check_activities(sheet, vocabs, dt.date.today())
         check_s = time.perf_counter() - t
 
         t = time.perf_counter()

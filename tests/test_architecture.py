@@ -1,12 +1,13 @@
 """The shape we keep. The layers themselves are import-linter contracts in pyproject.toml (`uv run lint-imports`,
-run by .ci/run); these tests check what a contract cannot: that SQL runs only in kepu/storage/db.py, and that pages
-stay layout."""
+run by .ci/run); these tests check what a contract cannot: that SQL runs only in kepu/storage/db.py, that pages
+stay layout, and that no module grows past MAX_LINES."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KEPU = ROOT / "kepu"
+MAX_LINES = 400  # a module longer than this is split into cohesive ones
 STATEMENT_CALLS = {"execute", "executemany", "sql", "query_df", "register", "unregister", "from_query", "read_sql"}
 
 
@@ -61,6 +62,15 @@ def test_only_the_store_opens_duckdb_files():
         if "duckdb" in {m.split(".")[0] for m in imported_modules(path)}
     }
     assert opening <= {"storage/db.py", "storage/store.py"}, opening
+
+
+def test_no_module_is_longer_than_max_lines():
+    long = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in sorted(KEPU.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"over {MAX_LINES} lines (split them): " + ", ".join(f"{p} ({n})" for p, n in long.items())
 
 
 def test_the_statement_check_can_fail(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -142,6 +143,11 @@ class Plan:
             "indicators": [asdict(i) for i in self.indicators],
             "targets": [asdict(t) for t in self.targets],
         }
+
+
+def plan_dir() -> Path:
+    """The folder the plan files are read from: $KEPU_PLAN_DIR (tests point it at their own plans), else data/."""
+    return Path(os.environ.get("KEPU_PLAN_DIR") or DATA_DIR)
 
 
 def plan_files(folder: Path) -> list[Path]:

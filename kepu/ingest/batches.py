@@ -24,8 +24,9 @@ from kepu.core.glossary import (
 )
 from kepu.ingest import reading
 from kepu.ingest.error_report import error_workbook as error_workbook  # offered beside an import's outcome
-from kepu.ingest.validation import Checked, Refusal, RowError, Vocabulary, check_activities, check_observations
-from kepu.storage import audit, catalog, db, store
+from kepu.ingest.validation import Checked, Refusal, RowError, check_activities, check_observations
+from kepu.ingest.vocabulary import Vocabularies
+from kepu.storage import audit, db, store
 from kepu.storage.auth import User
 
 
@@ -76,13 +77,12 @@ def check_file(
     sheet = reading.read(
         data, file_name, {*ACTIVITY_COLUMNS, *OBSERVATION_COLUMNS}, (ACTIVITY_SHEET, OBSERVATION_SHEET)
     )
-    plan = catalog.plan_for(con, catalog.default_period(con, today))
-    vocab = Vocabulary.load(con, plan.id)
+    vocabs = Vocabularies(con, today)  # each activity is checked against the plan its start date falls in
     headers = {reading.header_key(h) for h in sheet.headers}
     if all(reading.header_key(c) in headers for c in OBSERVATION_REQUIRED):
-        kind, checked = "observations", check_observations(sheet, vocab, today, refusal)
+        kind, checked = "observations", check_observations(sheet, vocabs.default, today, refusal)
     else:
-        kind, checked = "activities", check_activities(sheet, vocab, today, refusal)
+        kind, checked = "activities", check_activities(sheet, vocabs, today, refusal)
     checked.notes = list(sheet.notes)
     return kind, checked
 

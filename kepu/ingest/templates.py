@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -78,9 +79,9 @@ def activity_template(con: db.Connection) -> bytes:
     _write_instructions(
         book,
         f"活动记录填报说明（{plan.name}，{plan.start_year}—{plan.end_year}年）",
-        _activity_column_notes(),
+        _activity_column_notes(_example_task(catalog.tasks(con, plan.id))),
         ACTIVITY_REQUIRED,
-        _activity_rules(),
+        _activity_rules(plan),
     )
     return _to_bytes(book)
 
@@ -108,7 +109,14 @@ def task_label(code: str, title: str) -> str:
 
 
 def _current_plan(con: db.Connection) -> catalog.PlanInfo:
+    """The plan running today; once every plan has ended, the latest (whose headings work goes on under, and which
+    rows dated today are checked against: vocabulary.Vocabularies)."""
     return catalog.plan_for(con, catalog.default_period(con, dt.date.today()))
+
+
+def _example_task(tasks: pd.DataFrame) -> str:
+    """A task code to show as an example of writing the code alone: the first cohort's last task (Y5)."""
+    return str(tasks[tasks.group_name == tasks.group_name.iloc[0]].code.iloc[-1]) if len(tasks) else "Y5"
 
 
 def _town_names(con: db.Connection) -> list[str]:
@@ -131,20 +139,20 @@ def _activity_dropdowns(con: db.Connection, plan_id: str) -> list[Dropdown]:
         Dropdown(
             "重点工程",
             groups[groups.kind == "project"].name.tolist(),
-            STOP,
-            error="请从下拉列表中选择重点工程，或留空。",
+            WARNING,  # a row dated in another plan's years names that plan's projects
+            error="不在本规划的重点工程中。补报其他规划期内的活动时可写该规划的重点工程；否则请从列表中选择，或留空。",
         ),
         Dropdown(
             "任务编号",
             [task_label(c, t) for c, t in zip(tasks.code, tasks.title, strict=True)],
             None,
-            prompt="可从列表选择，也可只填编号，如 Y5",
+            prompt=f"可从列表选择，也可只填编号，如 {_example_task(tasks)}",
         ),
         Dropdown("活动类型", list(ACTIVITY_TYPES), STOP, error="请从下拉列表中选择活动类型。"),
     ]
 
 
-def _activity_column_notes() -> dict[str, str]:
+def _activity_column_notes(example_task: str) -> dict[str, str]:
     separators = " ".join(COHORT_SEPARATORS)
     return {
         "活动编号": "本单位自己的活动编号，可不填。再次导入时据此识别已导入的活动：同一责任单位的同一活动编号"
@@ -156,7 +164,7 @@ def _activity_column_notes() -> dict[str, str]:
         "责任单位": "组织活动的单位，可写简称或别名（科协 → 区科协）。",
         "人群": f"活动面向的人群，可填多个，用 {separators} 中任一符号分隔（如“青少年、农民”）；可不填。",
         "重点工程": "活动所属的重点工程，可不填。",
-        "任务编号": "活动落实的规划任务：可从列表选择（编号加任务名称），也可只写编号（如 Y5）；可不填。",
+        "任务编号": f"活动落实的规划任务：可从列表选择（编号加任务名称），也可只写编号（如 {example_task}）；可不填。",
         "活动类型": f"从列表中选择：{'、'.join(ACTIVITY_TYPES)}。",
         "参与人次": "参加活动的人次，整数，不小于 0。",
         "经费（元）": "活动经费，单位为元，不小于 0，可保留两位小数；可不填。",
@@ -164,9 +172,11 @@ def _activity_column_notes() -> dict[str, str]:
     }
 
 
-def _activity_rules() -> list[str]:
+def _activity_rules(plan: catalog.PlanInfo) -> list[str]:
     return [
         "带 * 的列必须填写；请勿改动表头。",
+        f"人群、重点工程和任务编号按活动开始日期所在的规划检查；下拉列表中是 {plan.period.label()}规划的。"
+        "补报其他规划期内的活动时，请写该规划的人群、重点工程和任务编号。",
         "日期可写 2024-05-12、2024/5/12、2024.5.12、2024年5月12日，或直接使用 Excel 日期。",
         "镇街可带或不带“镇”“街道”，“全区”表示面向全区；责任单位可写简称或别名（如 科协 → 区科协）。",
         "重复导入的识别：填了活动编号的，同一责任单位的同一活动编号只计一次；没有编号的，开始日期、镇街、责任单位"

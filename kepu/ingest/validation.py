@@ -1,5 +1,6 @@
 """Checking a clerk's rows: tolerant as a person would be, strict where it matters. Every rejected row gets its
-Excel row number, the column, the value and the reason, in Chinese."""
+Excel row number, the column, the value and the reason, in Chinese. What a row may name, and against which plan,
+is kepu.ingest.vocabulary."""
 
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ from kepu.core.glossary import (
     COHORT_SEPARATORS,
     OBSERVATION_COLUMNS,
     OBSERVATION_REQUIRED,
-    OBSERVATIONS,
 )
 from kepu.ingest.cells import Bad, parse_date, parse_number
 from kepu.ingest.cells import text as text_of
 from kepu.ingest.reading import FileRejected, Sheet, header_key
-from kepu.storage import catalog, db
+from kepu.ingest.vocabulary import Vocabularies, Vocabulary
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_LENGTH = {"活动编号": 64, "活动名称": 200, "备注": 500, "来源": 200}
@@ -49,7 +49,6 @@ class RowError:
 # A file of 200,000 wrong rows would otherwise carry millions of errors: the first MAX_ERRORS are listed in full,
 # the rest only counted (every rejected row still counts in rejected_rows).
 MAX_ERRORS = 10_000
-EXPLAINED = 2_000  # distinct unknown names whose refusal says what differs from a known one (matching.differences)
 
 
 @dataclass
@@ -74,67 +73,15 @@ class Checked:
         self.errors_omitted += len(row_errors) - min(room, len(row_errors))
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """What a row may name, with every accepted spelling mapped to the store's canonical name."""
-
-    towns: dict[str, str]
-    bureaus: dict[str, str]
-    cohorts: dict[str, str]
-    projects: dict[str, str]
-    tasks: dict[str, str]  # code → the cohort or project it belongs to
-    group_kinds: dict[str, str]  # cohort or project name → "cohort" / "project"
-    series: dict[str, str]  # observation names → series code
-    # Why an unknown value is unknown (matching.differences) is worked out once per distinct value and table.
-    explained: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    def lookup(self, value, table: dict[str, str], what: str) -> str:
-        """The canonical name `value` means in `table` (one of this vocabulary's, or the activity types), or Bad
-        saying what about it differs from a known name."""
-        found = table.get(_key(value))
-        if found is not None:
-            return found
-        text = str(value)
-        why = self.explained.get((what, text))
-        if why is None:
-            # Working out what differs takes a close-match search; past the first few thousand distinct unknown
-            # values (a file gone wrong, whose later errors are counted rather than listed) the plain reason will do.
-            why = ""
-            if len(self.explained) < EXPLAINED:
-                why = self.explained[(what, text)] = "；".join(matching.differences(text, table))
-        raise Bad(f"未知的{what}" + (f"：{why}" if why else "，请从模板的下拉列表中选择"))
-
-    @classmethod
-    def load(cls, con: db.Connection, plan_id: str) -> Vocabulary:
-        """The vocabulary of the store for a plan."""
-        towns = catalog.spellings(con, "town")
-        bureaus = catalog.spellings(con, "bureau")
-        groups = catalog.groups(con, plan_id)
-        cohorts: dict[str, str] = {}
-        projects: dict[str, str] = {}
-        for name, kind, full_name in zip(groups.name, groups.kind, groups.full_name, strict=True):
-            target = cohorts if kind == "cohort" else projects
-            for spelling in {name, full_name, name.removesuffix("工程")}:
-                target[_key(spelling)] = name
-        task_table = catalog.tasks(con, plan_id)
-        tasks = dict(zip(task_table.code, task_table.group_name, strict=True))
-        series = {}
-        for code, label in OBSERVATIONS.items():
-            for spelling in {code, label, re.sub(r"[（(].*", "", label)}:
-                series[_key(spelling)] = code
-        series[_key("科学素质比例")] = "survey_rate"
-        return cls(towns, bureaus, cohorts, projects, tasks, dict(zip(groups.name, groups.kind, strict=True)), series)
-
-
 _key = matching.key
 
 
 # --- activity rows -------------------------------------------------------------------------------------------
 
 
-def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: Refusal | None = None) -> Checked:
-    """Check every row of an activity sheet. `refusal(town, bureau)` says why the user may not report a row (None
-    when they may)."""
+def check_activities(sheet: Sheet, vocabs: Vocabularies, today: dt.date, refusal: Refusal | None = None) -> Checked:
+    """Check every row of an activity sheet, its cohorts, project and task against the plan its start date falls in
+    (Vocabularies.for_day). `refusal(town, bureau)` says why the user may not report a row (None when they may)."""
     columns = _columns(sheet, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
     latest = today + dt.timedelta(days=365)
     good, checked = [], Checked(pd.DataFrame())
@@ -145,7 +92,7 @@ def check_activities(sheet: Sheet, vocab: Vocabulary, today: dt.date, refusal: R
         cells = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
         row_errors = _formula_errors(sheet, number, columns, cells)
         if not row_errors:
-            record, row_errors = _activity(number, cells, vocab, latest, refusal)
+            record, row_errors = _activity(number, cells, vocabs, latest, refusal)
             if not row_errors:
                 good.append(record)
         checked.add(row_errors)
@@ -187,7 +134,7 @@ def _shown(value) -> str:
     return matching.visible(text_of(value))
 
 
-def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tuple[dict, list[RowError]]:
+def _activity(number, cells, vocabs: Vocabularies, latest: dt.date, refusal) -> tuple[dict, list[RowError]]:
     errors: list[RowError] = []
     out: dict = {"row": number}
 
@@ -214,18 +161,19 @@ def _activity(number, cells, vocab: Vocabulary, latest: dt.date, refusal) -> tup
     if start and end and end < start:
         errors.append(RowError(number, "结束日期", end.isoformat(), "结束日期早于开始日期"))
     out["end_date"] = end or start
+    vocab = vocabs.for_day(start)
     out["town"] = cell("镇街", lambda raw, t: vocab.lookup(t, vocab.towns, "镇街"))
     out["bureau"] = cell("责任单位", lambda raw, t: vocab.lookup(t, vocab.bureaus, "责任单位"))
-    cohorts = cell("人群", lambda raw, t: _cohorts(t, vocab)) or []
-    project = cell("重点工程", lambda raw, t: vocab.lookup(t, vocab.projects, "重点工程"))
-    task = cell("任务编号", lambda raw, t: _task(t, vocab))
+    cohorts = cell("人群", lambda raw, t: _cohorts(t, vocabs, start)) or []
+    project = cell("重点工程", lambda raw, t: _project(t, vocabs, start))
+    task = cell("任务编号", lambda raw, t: _task(t, vocabs, start))
     out["activity_type"] = cell("活动类型", lambda raw, t: vocab.lookup(t, _TYPES, "活动类型"))
     out["participants"] = cell(
         "参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS, integer=True))
     )
     out["funding"] = cell("经费（元）", lambda raw, t: round(parse_number(raw, "经费", high=MAX_FUNDING), 2)) or 0.0
     out["note"] = cell("备注", lambda raw, t: matching.clean(t))
-    if task:
+    if task and start is not None:  # without a date, which plan's task this is cannot be known
         group = vocab.tasks[task]
         if vocab.group_kinds[group] == "cohort":
             if cohorts and group not in cohorts:
@@ -262,22 +210,56 @@ def _in_range(day: dt.date, latest: dt.date) -> dt.date:
     return day
 
 
-def _cohorts(text: str, vocab: Vocabulary) -> list[str]:
+def _cohorts(text: str, vocabs: Vocabularies, day: dt.date | None) -> list[str]:
+    vocab = vocabs.for_day(day)
     names = []
     for part in (p for p in _SPLIT.split(text) if p):
-        name = vocab.cohorts.get(_key(part))
+        name = vocab.cohorts.get(_key(part)) or (vocabs.in_any_plan("cohorts", _key(part)) if day is None else None)
         if name is None:
-            raise Bad(f"未知的人群“{part}”，可选：{'、'.join(sorted(set(vocab.cohorts.values())))}")
+            known = "、".join(dict.fromkeys(vocab.cohorts.values()))
+            why = vocabs.elsewhere(f"人群“{part}”", _key(part), "cohorts", day)
+            raise Bad(f"{why}；可选：{known}" if why else f"未知的人群“{part}”，可选：{known}")
         if name not in names:
             names.append(name)
     return names
 
 
-def _task(text: str, vocab: Vocabulary) -> str:
+def _project(text: str, vocabs: Vocabularies, day: dt.date | None) -> str:
+    vocab = vocabs.for_day(day)
+    if _key(text) not in vocab.projects:
+        if day is None and (name := vocabs.in_any_plan("projects", _key(text))):
+            return name
+        if why := vocabs.elsewhere(f"重点工程“{text}”", _key(text), "projects", day):
+            raise Bad(why)
+    return vocab.lookup(text, vocab.projects, "重点工程")
+
+
+def _task(text: str, vocabs: Vocabularies, day: dt.date | None) -> str:
+    vocab = vocabs.for_day(day)
     m = _TASK.match(matching.key(text).upper())
+    if m and m[1] not in vocab.tasks:
+        if day is None and vocabs.in_any_plan("tasks", m[1]):
+            return m[1]
+        if why := vocabs.elsewhere(f"任务 {m[1]} ", m[1], "tasks", day):
+            raise Bad(why)
     if not m or m[1] not in vocab.tasks:
-        raise Bad("未知的任务编号，应为 Y1–Y5、F1–F3、W1–W4、E1、C1、P1–P4 之一")
+        raise Bad(f"未知的任务编号，应为 {code_ranges(list(vocab.tasks))} 之一")
     return m[1]
+
+
+def code_ranges(codes: list[str]) -> str:
+    """Task codes in short: runs of one letter with consecutive numbers as first–last (Y1–Y5、F1–F3、E1)."""
+    runs: list[list[str]] = []
+    previous: tuple[str, int] | None = None
+    for code in codes:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", code)
+        here = (m[1], int(m[2])) if m else None
+        if runs and here and previous and here == (previous[0], previous[1] + 1):
+            runs[-1].append(code)
+        else:
+            runs.append([code])
+        previous = here
+    return "、".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
 
 
 def _columns(sheet: Sheet, expected: tuple[str, ...], required: tuple[str, ...]) -> dict[str, int]:

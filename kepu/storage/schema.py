@@ -12,7 +12,7 @@ import pandas as pd
 
 from kepu.core import matching
 from kepu.core.errors import UserError
-from kepu.core.plan import DATA_DIR, Plan, load_plan, plan_files
+from kepu.core.plan import Plan, load_plan, plan_dir, plan_files
 from kepu.storage import db
 
 
@@ -171,11 +171,11 @@ PLAIN_TEXT = "[!-~\u4e00-\u9fff]*"
 
 
 def fill_district_facts(con: db.Connection) -> None:
-    """Give a store made before schema 4 its district facts, from the plan files in data/ with the same plan id."""
+    """Give a store made before schema 4 its district facts, from the plan files (plan_dir) with the same plan id."""
     stored = {r[0] for r in db.rows(con, "SELECT id FROM plans")}
     if not stored:
         return  # a new store: its plans bring their facts as they are loaded
-    for plan in (load_plan(p) for p in plan_files(DATA_DIR)):
+    for plan in (load_plan(p) for p in plan_files(plan_dir())):
         if plan.id in stored:
             write_district_facts(con, plan)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from typing import overload
 import duckdb
 import pandas as pd
 
-from kepu.core.plan import DATA_DIR, DISTRICT, Plan, load_plan, plan_files
+from kepu.core.plan import DATA_DIR, DISTRICT, Plan, load_plan, plan_dir, plan_files
 from kepu.storage import audit, db, locks
 from kepu.storage.schema import (
     MIGRATIONS,
@@ -91,9 +92,7 @@ def create_store(
     path = Path(path)
     if path.exists() and not force:
         raise StoreError(f"数据库文件 {path} 已存在；如确需重建（会删除其中全部数据），请加 --force")
-    plans = list(plans) if plans is not None else [load_plan(p) for p in plan_files(DATA_DIR)]
-    if not plans:
-        raise StoreError(f"在 {DATA_DIR} 中没有找到规划文件 plan-*.yaml")
+    plans = plans_in_order(plans if plans is not None else [load_plan(p) for p in plan_files(plan_dir())])
     path.parent.mkdir(parents=True, exist_ok=True)
     old = _hold_for_replacement(path) if path.exists() else None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -200,8 +199,26 @@ def _carry_audit_log(con: db.Connection, old: _Replaced | None, demo: bool) -> N
     )
 
 
+def plans_in_order(plans: Sequence[Plan]) -> list[Plan]:
+    """The plans oldest first, refused (StoreError) when there are none, two share an id, or their years overlap:
+    each date must fall in at most one plan, since a record is checked against the plan its date falls in."""
+    ordered = sorted(plans, key=lambda p: (p.start_year, p.end_year))
+    if not ordered:
+        raise StoreError(f"在 {plan_dir()} 中没有找到规划文件 plan-*.yaml")
+    for earlier, later in itertools.pairwise(ordered):
+        if earlier.id == later.id or later.start_year <= earlier.end_year:
+            clash = f"编号都是“{later.id}”" if earlier.id == later.id else "的年份重叠"
+            raise StoreError(
+                f"规划 {earlier.source or earlier.id}（{earlier.start_year}—{earlier.end_year}年）与 "
+                f"{later.source or later.id}（{later.start_year}—{later.end_year}年）{clash}，请改正其中一个规划文件"
+            )
+    return ordered
+
+
 def load_plan_into(con: db.Connection, plan: Plan) -> None:
-    """Write a plan's structure, places, bureaus, indicators and targets into the store."""
+    """Write a plan's structure, places, bureaus, indicators and targets into the store. Towns and bureaus are the
+    store's, not a plan's: a later plan's list updates the ones it names (its figures and order win), adds the ones
+    it adds, and keeps the ones only earlier plans name (after its own), since their records still name them."""
     ex = db.executemany
     ex(
         con,
@@ -210,17 +227,30 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
     )
     if schema_version(con) >= 4:
         write_district_facts(con, plan)
+    units = [t for t in plan.towns if t.kind != DISTRICT]
+    named = {t.name for t in plan.towns}
+    earlier = db.rows(con, "SELECT name FROM towns WHERE kind <> ? ORDER BY sort", [DISTRICT])
+    earlier_units = [n for (n,) in earlier if n not in named]
+    sort = {t.name: i for i, t in enumerate([*units, *earlier_units, *(t for t in plan.towns if t.kind == DISTRICT)])}
     ex(
         con,
         "INSERT OR REPLACE INTO towns VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, i) for i, t in enumerate(plan.towns)],
+        [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, sort[t.name]) for t in plan.towns],
     )
+    ex(con, "UPDATE towns SET sort = ? WHERE name = ?", [(sort[n], n) for n in earlier_units])
     ex(
         con,
         "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",
         [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)],
     )
+    named = {b.name for b in plan.bureaus}
+    earlier_bureaus = [n for (n,) in db.rows(con, "SELECT name FROM bureaus ORDER BY sort") if n not in named]
     ex(con, "INSERT OR REPLACE INTO bureaus VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
+    ex(
+        con,
+        "UPDATE bureaus SET sort = ? WHERE name = ?",
+        [(len(plan.bureaus) + i, n) for i, n in enumerate(earlier_bureaus)],
+    )
     ex(
         con,
         "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
