@@ -5,7 +5,7 @@ import streamlit as st
 from kepu import ui
 from kepu.core import fmt, words
 from kepu.core.standing import StandingJSON
-from kepu.figures import duty, summary, tables, targets
+from kepu.figures import brief, duty, summary, tables, targets
 from kepu.storage import catalog, queries
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
@@ -14,15 +14,16 @@ SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 def render() -> None:
     f, plan, drill, view = ui.begin("overview", "科学素质行动 · 总览")
     trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
-    figures = ui.cached(summary.summary, view, ui.today(), trend)
+    figures = ui.cached(summary.summary, view, ui.as_of(), trend)
     headline(figures)
     drill.banner()
 
     st.subheader("纲要目标")
-    plan_targets = [t for t in figures["targets"] if t["basis"] == "纲要目标"]
-    for col, target in zip(st.columns(len(plan_targets) or 1), plan_targets, strict=False):
+    plan_targets = brief.document_targets(figures["targets"])  # each with the 区定目标 set beside it, if any
+    for col, standings in zip(st.columns(len(plan_targets) or 1), plan_targets, strict=False):
         with col:
-            ui.standing_tile(target)
+            for target in standings:
+                ui.standing_tile(target)
 
     st.subheader("五大人群 · 四项重点工程")
     cohorts, projects = ui.plan_groups()
@@ -88,8 +89,15 @@ def headline(figures: summary.Summary) -> None:
     elapsed = figures["plan_elapsed"]
     cols = st.columns([2, 1, 1, 1])
     with cols[0]:
-        st.metric("规划期已过", fmt.percent(elapsed), help=ui.plain(f"截至 {figures['as_of']}"))
-        st.progress(min(max(elapsed, 0.0), 1.0))
+        if elapsed is None:  # a year after the plan (or across two): figures, no targets
+            st.metric(
+                "规划期",
+                "不在任何规划期内",
+                help=ui.plain("本期间不在任何已载入规划的年份之内：只显示数字，不评定目标"),
+            )
+        else:
+            st.metric("规划期已过", fmt.percent(elapsed), help=ui.plain(f"截至 {figures['as_of']}"))
+            st.progress(min(max(elapsed, 0.0), 1.0))
     cols[1].metric("活动场次", fmt.count(figures["activities"]))
     cols[2].metric("参与人次", fmt.count(figures["participants"]))
     cols[3].metric("经费", fmt.money(figures["funding"]))
@@ -97,17 +105,16 @@ def headline(figures: summary.Summary) -> None:
 
 def group_list(groups: list, standings: list[StandingJSON]) -> None:
     """Each cohort or project: a link to its page, its figure against its target, and its status."""
-    by_group = {s["group"]: s for s in standings if s["group"]}
     for g in groups:
-        s = by_group.get(g.name)
+        own = [s for s in standings if s["group"] == g.name]
         with st.container(border=True):
             left, right = st.columns([5, 1.4], vertical_alignment="center")
             left.page_link(ui.page(g.slug), label=g.full_name, icon=":material/arrow_forward:")
-            if s is None:
+            if not own:
                 left.caption("未设定数量目标")
-                continue
-            target = f"{s['basis']} {fmt.value(s['target'], s['unit'])}"
-            left.markdown(f"**{ui.plain(words.actual(s))}** · {ui.plain(target)}")
-            if outlook := words.projection(s):
-                left.caption(f":material/trending_up: {ui.plain(outlook)}", help=ui.plain(words.method(s)))
-            ui.status_badge(words.ANOMALY if s.get("anomaly") else s["status"], right)
+            for s in own:
+                target = f"{words.basis(s)} {fmt.value(s['target'], s['unit'])}"
+                left.markdown(f"**{ui.plain(words.actual(s))}** · {ui.plain(target)}")
+                if outlook := words.projection(s):
+                    left.caption(f":material/trending_up: {ui.plain(outlook)}", help=ui.plain(words.method(s)))
+                ui.status_badge(words.ANOMALY if s.get("anomaly") else s["status"], right)

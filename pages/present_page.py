@@ -49,7 +49,7 @@ def render() -> None:
             index = _go(index + 1)
         ui.begin_run()  # each tick reads the store afresh: an import during the meeting shows on the next slide
         trend = ui.cached(targets.activity_years, f.with_period(plan.period))
-        st.html(slides.render(ORDER[index], ui.cached(brief.gather, f, ui.today(), None, trend)))
+        st.html(slides.render(ORDER[index], ui.cached(brief.gather, f, f.as_of or ui.today(), None, trend)))
         ui.end_run()
         dots, back, forward = st.columns([8, 1, 1], vertical_alignment="center")
         dots.markdown(

@@ -86,6 +86,23 @@ def test_a_forwarded_link_reopens_the_same_view(demo_path, monkeypatch):
     assert at.multiselect(key="town").value == ["沙土镇", "吴店镇"], "filters persist across pages"
 
 
+def test_a_link_with_asof_shows_the_view_as_it_stood_that_day(demo_path, monkeypatch):
+    at = start(demo_path, monkeypatch, period="2024", asof="2024-04-30")
+    assert not at.exception
+    assert at.date_input(key="asof").value == dt.date(2024, 4, 30)
+    expected = figures(demo_path, Filters(Period(2024, 2024), as_of=dt.date(2024, 4, 30)))
+    whole = figures(demo_path, Filters(Period(2024, 2024)))
+    assert metrics(at)["参与人次"] == fmt.count(expected["participants"]) != fmt.count(whole["participants"])
+
+
+@pytest.mark.parametrize("written", ["2024-13-45", "明天", "9999-01-01", "1900-01-01", "<b>x</b>"])
+def test_a_link_with_a_bad_asof_still_opens(demo_path, monkeypatch, written):
+    at = start(demo_path, monkeypatch, period="2024", asof=written)
+    assert not at.exception
+    whole = figures(demo_path, Filters(Period(2024, 2024)))
+    assert metrics(at)["参与人次"] == fmt.count(whole["participants"])  # judged as of today
+
+
 def test_reset_returns_to_the_whole_plan(demo_path, monkeypatch):
     at = start(demo_path, monkeypatch, period="2023", town="沙土镇")
     at.button(key="reset-filters").click().run()

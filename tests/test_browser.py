@@ -419,9 +419,12 @@ def test_the_tables_offer_no_unneutralised_csv(page, app_url):
     assert not page.locator("button[aria-label='Download as CSV']").first.is_visible()
 
 
+DISTRICT_COLUMN = 700  # px from the target grid's left edge to the middle of its 区定目标 column
+
+
 def test_an_administrator_edits_targets_on_the_page(app_url, page):
     """Type into the target editor as a person would: a value out of range is refused with the reason, a good one is
-    saved and logged."""
+    saved beside the 纲要目标 as a 区定目标, the 纲要目标 unchanged, and both are judged on the overview."""
     page.goto(app_url)
     settle(page)
     page.goto(f"{app_url}/report")
@@ -436,19 +439,21 @@ def test_an_administrator_edits_targets_on_the_page(app_url, page):
     grid = page.locator("[data-testid=stDataFrame]").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    # Row 1 is 公民具备科学素质的比例 (%), row 2 科技辅导员培训 2021; 目标值 is the fifth column, about 590 px in.
+    # The first grid holds the 纲要目标: row 1 is 公民具备科学素质的比例 (%), row 2 科技辅导员培训 2021; 区定目标,
+    # the one column to type in, is the sixth, DISTRICT_COLUMN px in.
     for row, typed in ((1, "160"), (2, "120")):
-        page.mouse.dblclick(box["x"] + 590, box["y"] + 35 * row + 17)
-        editor = page.locator("input.gdg-input")  # the grid's cell editor
+        page.mouse.dblclick(box["x"] + DISTRICT_COLUMN, box["y"] + 35 * row + 17)
+        editor = page.locator(".gdg-input")  # the grid's cell editor (a textarea for a text column)
         editor.wait_for(timeout=10_000)
         editor.fill(typed)
         editor.press("Enter")
         page.wait_for_timeout(700)
     page.get_by_role("button", name="保存 2 处修改").click()
-    page.get_by_text("“公民具备科学素质的比例”（2025年）未保存：目标值过大（最大 100）").wait_for(timeout=30_000)
-    page.get_by_text("已将“科技辅导员培训”（2021年）的目标由 100 改为 120").wait_for(timeout=30_000)
+    page.get_by_text("“公民具备科学素质的比例”（2025年）未保存：区定目标过大（最大 100）").wait_for(timeout=30_000)
+    page.get_by_text("已为“科技辅导员培训”（2021年）设定区定目标 120（纲要目标 100 不变").wait_for(timeout=30_000)
     shoot(page, "targets-edited")
     page.goto(f"{app_url}/?period=2021")
     settle(page, "总览")
-    assert "目标 120人次" in captions(page), "the overview judges 2021 against the new target"
+    shown = captions(page)
+    assert "纲要目标 100人次" in shown and "区定目标 120人次" in shown, "2021 judged on both, each labelled"
     assert page.errors == []

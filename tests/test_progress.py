@@ -56,14 +56,60 @@ def test_a_plan_target_split_evenly_over_its_years():
     assert p.projected == pytest.approx(950)
 
 
-def test_a_level_target_on_the_straight_path_from_its_baseline():
-    observed = {2020: 10.0, 2022: 12.0, 2024: 14.0}
-    p = progress.level(16.0, 2025, 2020, observed, (2021, 2022, 2023, 2024, 2025), dt.date(2026, 1, 1))
+def test_a_level_target_is_judged_on_the_gain_since_its_baseline():
+    observed = {2020: 10.0, 2022: 12.0, 2024: 14.0}  # surveys are irregular: whichever years exist
+    p = progress.level(16.0, 2025, 2020, observed, (2021, 2022, 2023, 2024, 2025), dt.date(2025, 6, 30))
     assert p.actual == 14.0  # the latest observation
-    assert p.expected == pytest.approx(10 + 6 * 4 / 5)  # 14.8 in 2024
-    assert p.status == "关注"  # 14 / 14.8 = 0.946
+    assert p.expected == pytest.approx(10 + 6 * 4 / 5)  # 14.8 due by the 2024 survey
+    assert p.share == pytest.approx(4 / 4.8)  # a gain of 4 points of the 4.8 due, not 14 / 14.8 = 0.946
+    assert p.status == "滞后"  # 0.833 < 0.9
     assert p.projected == pytest.approx(15.0)  # the line through the observations rises 1 a year
     assert "2024年" in p.note
+
+
+def test_a_finished_level_target_is_complete_or_not_with_its_gap():
+    observed = {2020: 10.0, 2022: 12.0, 2025: 15.7}
+    p = progress.level(16.0, 2025, 2020, observed, (2021, 2022, 2023, 2024, 2025), dt.date(2026, 3, 1))
+    assert p.expected == 16.0 and p.share == pytest.approx(5.7 / 6)  # the whole gain was due
+    done = progress.settle(p, (), finished=True)
+    assert (done.status, done.projected, done.reached) == ("未完成", None, None)
+    assert done.shortfall == pytest.approx(0.3)
+    met = progress.settle(
+        progress.level(16.0, 2025, 2020, {2020: 10, 2025: 16.2}, (2025,), dt.date(2026, 1, 1)), (), True
+    )
+    assert met.status == "完成" and met.shortfall is None
+
+
+def test_an_annual_floor_is_judged_year_by_year_not_on_the_total():
+    values = dict.fromkeys(range(2021, 2026), 100.0)
+    actual = {2021: 150.0, 2022: 150.0, 2023: 60.0, 2024: 120.0, 2025: 119.0}  # 599 of 500 in all
+    years = tuple(range(2021, 2026))
+    total = progress.additive(values, actual, years, dt.date(2026, 1, 10))
+    timeline = progress.year_by_year(values, actual, years, dt.date(2026, 1, 10), counts=True)
+    assert [y.met for y in timeline] == [True, True, False, True, True]
+    done = progress.settle(total, timeline, finished=True)
+    assert done.status == "未完成" and total.actual == 599  # 4 of 5 years: the total hides 2023
+    # while the plan runs, a year already missed is 滞后 whatever the running year does
+    running = progress.year_by_year(values, actual, years, dt.date(2024, 12, 1), counts=True)
+    assert [y.met for y in running] == [True, True, False, None]
+    now = progress.additive(values, actual, (2024,), dt.date(2024, 12, 1))
+    assert progress.settle(total, running, finished=False, current=now).status == "滞后"
+
+
+def test_a_monthly_profile_sets_what_is_due_within_a_year():
+    # two earlier years, each with half its activity in May and half in September
+    months = [0.0] * 12
+    months[4] = months[8] = 50.0
+    elapsed = progress.profile({2022: months, 2023: months}, before=2024)
+    assert elapsed is not None
+    assert elapsed(2024, dt.date(2024, 4, 30)) == 0  # nothing due before May
+    assert elapsed(2024, dt.date(2024, 5, 31)) == pytest.approx(0.5)
+    assert elapsed(2024, dt.date(2024, 8, 31)) == pytest.approx(0.5)
+    assert elapsed(2024, dt.date(2024, 9, 15)) == pytest.approx(0.5 + 0.5 * 15 / 30)
+    assert elapsed(2024, dt.date(2024, 12, 31)) == pytest.approx(1.0)
+    assert progress.profile({2023: months}, before=2024) is None  # one earlier year is not a profile
+    p = progress.additive({2024: 100}, {2024: 10}, (2024,), dt.date(2024, 4, 30), elapsed)
+    assert p.expected == 0 and p.status is None  # nothing due yet: not 滞后 in April
 
 
 def test_a_level_target_without_its_baseline_is_not_judged():

@@ -60,17 +60,22 @@ class Filters:
     task: tuple[str, ...] = ()
     activity_type: tuple[str, ...] = ()
     month: tuple[str, ...] = ()  # YYYY-MM
+    as_of: dt.date | None = None  # the view as it stood on that day: activities begun after it left out
 
     def narrowed(self, **values: str | tuple[str, ...]) -> Filters:
         """These filters narrowed further: narrowed(town="沙土镇") keeps only that town."""
         unknown = set(values) - set(DIMENSIONS)
         if unknown:
             raise ValueError(f"unknown dimensions: {sorted(unknown)}")
-        dims = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in values.items()}
-        return dataclasses.replace(self, period=self.period, **dims)  # period named, so **dims can only be dimensions
+        dims: dict[str, object] = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in values.items()}
+        return dataclasses.replace(self, **dims)  # type: ignore[arg-type]  # checked above: only dimensions
 
     def with_period(self, period: Period) -> Filters:
         return dataclasses.replace(self, period=period)
+
+    def as_it_stood(self, day: dt.date | None) -> Filters:
+        """These filters as the view stood on `day` (None: as it stands)."""
+        return dataclasses.replace(self, as_of=day)
 
     def dimension_values(self) -> dict[str, tuple[str, ...]]:
         """The dimensions this view is narrowed on, with their values."""

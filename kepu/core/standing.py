@@ -6,6 +6,15 @@ from __future__ import annotations
 from typing import TypedDict
 
 
+class YearJSON(TypedDict):
+    """One year of an annual target: met is None while the year runs, or when a rate has no figure for it."""
+
+    year: int
+    actual: float | None
+    target: float | None
+    met: bool | None
+
+
 class StandingJSON(TypedDict):
     """One indicator with its target over a view's period: figures rounded, dates as ISO text, JSON-ready."""
 
@@ -20,7 +29,11 @@ class StandingJSON(TypedDict):
     target: float | None
     actual: float | None
     expected: float | None
-    status: str | None  # 达标, 关注, 滞后, or None when not judged
+    status: str | None  # 达标, 关注, 滞后 (open period), 完成, 未完成 (finished), or None when not judged
+    state: str | None  # the same verdict, under the name the 终期评估 and `kepu summary` use
+    finished: bool  # the period is over: judged once, in the past tense, no projection
+    share: float | None  # what the verdict judges: actual ÷ expected, or for a level target the gain ÷ the gain due
+    years: list[YearJSON]  # an annual target over several years, year by year (empty otherwise)
     projected: float | None
     reached: str | None  # the date the target is reached at the current pace
     shortfall: float | None
@@ -31,9 +44,6 @@ class StandingJSON(TypedDict):
 
 
 def share_of_expected(s: StandingJSON) -> float | None:
-    """Actual ÷ expected-by-now (what a status judges), or None when there is no actual or nothing is expected yet.
-    A standing with a status always has one."""
-    actual, expected = s["actual"], s["expected"]
-    if actual is None or not expected:
-        return None
-    return actual / expected
+    """What a standing's verdict judges, as a share (1.0 = on the mark): actual ÷ expected-by-now, or for a level
+    target the gain since the baseline ÷ the gain due. None when nothing is judged."""
+    return s["share"]

@@ -18,10 +18,15 @@ METHODS = {
     "plan": "规划期目标：应达值 = 目标 × 规划期已过的比例（每年各占一份）；按当前进度预计 = 实际 ÷ 应达 × 目标。"
     "达成日期：按同一进度沿应达路径推算，到达目标的那一天。",
     "rate": "年度比率：取期间内有数据的最新一年，与该年目标比较；预计值即该年数值，不外推。",
-    "level": "水平目标：应达值取基线年观测值到目标值的直线路径；预计值为历年观测值的线性趋势（最小二乘）外推，"
+    "level": "水平目标：按自基线年以来的增幅评定——最新一次调查比基线提高的幅度 ÷ 到该调查年份应提高的幅度"
+    "（基线到目标的直线路径）；调查不必每年都有。预计值为历次调查的线性趋势（最小二乘）外推，"
     "达到年份为趋势线首次达到目标的调查年份。",
 }
-THRESHOLDS = "达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%。"
+THRESHOLDS = "达标：实际 ≥ 应达；关注：≥ 应达的 90%；滞后：低于 90%；已过的年份中有一年未达到年度目标即为滞后。"
+FINISHED = (
+    "期间已结束：按期末应达一次评定为完成或未完成，不再预计；年度目标逐年评定，每一年都达到才算完成"
+    "（缺数据的年份不能算达到）。"
+)
 
 
 def filters(f: Filters) -> str:
@@ -31,7 +36,8 @@ def filters(f: Filters) -> str:
     narrowed = [
         f"{DIMENSIONS[d]}：{'、'.join(v)}" for d, v in f.dimension_values().items() if d not in ("town", "bureau")
     ]
-    return " · ".join([f"{f.period.label()}", towns, bureaus, *narrowed])
+    as_of = [f"截至{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日"] if f.as_of else []
+    return " · ".join([f"{f.period.label()}", towns, bureaus, *narrowed, *as_of])
 
 
 ANOMALY = "数据异常"
@@ -43,19 +49,60 @@ def actual(s: StandingJSON) -> str:
 
 
 def status(s: StandingJSON) -> str:
-    """A standing's verdict in words: 达标, 关注, 滞后, 不评定, or 数据异常."""
+    """A standing's verdict in words: 达标, 关注, 滞后 (open period), 完成, 未完成 (finished), 不评定, or 数据异常."""
     return ANOMALY if s.get("anomaly") else s["status"] or "不评定"
 
 
 def method(s: StandingJSON) -> str:
     """How a standing (targets.Standing.to_json()) is judged and projected: the tooltip text."""
-    return f"{METHODS[s['rule']]} {THRESHOLDS}"
+    return f"{METHODS[s['rule']]} {FINISHED if s['finished'] else THRESHOLDS}"
+
+
+def years_met(s: StandingJSON) -> str:
+    """An annual target over several years, year by year: 达标 4/5 年；2023年未达到（85/100人次）. Empty otherwise."""
+    over = [y for y in s["years"] if y["met"] is not None or (s["finished"] and y["actual"] is None)]
+    if not over:
+        return ""
+    unit = s["unit"]
+    met = sum(bool(y["met"]) for y in over)
+    missed = [
+        f"{y['year']}年无数据" if y["actual"] is None else f"{y['year']}年未达到（{fmt.value(y['actual'], unit)}）"
+        for y in over
+        if not y["met"]
+    ]
+    head = f"{'' if s['finished'] else '已过年份'}达标 {met}/{len(over)} 年"
+    return "；".join([head, *missed])
 
 
 def projection(s: StandingJSON) -> str:
     """Where a standing is heading: the date its target is reached at the current pace, or the shortfall at the
     target date. Empty when the view is not judged against the target."""
     unit, target_date = s["unit"], dt.date.fromisoformat(s["target_date"])
+    if s["status"] is None:
+        return ""
+    if s["finished"]:
+        return _outcome(s)
+    missed = years_met(s) if any(y["met"] is False for y in s["years"]) else ""
+    # a yearly rate's shortfall is its latest year's, already named among the years missed
+    ahead = "" if missed and s["rule"] == "rate" else _ahead(s, unit, target_date)
+    return "；".join(p for p in (missed, ahead) if p)
+
+
+def _outcome(s: StandingJSON) -> str:
+    """A finished period's result in the past tense: what was achieved against what was due, and the gap."""
+    unit = s["unit"]
+    if s["years"]:
+        return years_met(s)
+    got = fmt.value(s["actual"], unit)
+    if s["status"] == "完成":
+        return f"已完成：实际{got}"
+    gap = f"，差{_gap(s['shortfall'], unit)}" if s["shortfall"] is not None else ""
+    gain = f"；实现所需增幅的{s['share']:.0%}" if s["rule"] == "level" and s["share"] is not None else ""
+    return f"未完成：实际{got}{gap}{gain}"
+
+
+def _ahead(s: StandingJSON, unit: str, target_date: dt.date) -> str:
+    """Where an open period is heading: the date the target is reached at the current pace, or the shortfall."""
     if s["reached"]:
         reached = dt.date.fromisoformat(s["reached"])
         met = s["actual"] is not None and s["target"] is not None and s["actual"] >= s["target"]
@@ -102,3 +149,54 @@ def population(d: District) -> str:
 
 def _gap(x: float, unit: str) -> str:
     return f"{x:.1f}个百分点" if unit == "%" else fmt.value(x, unit)
+
+
+# What a target rests on: every place that shows a target or its verdict says which kind it is.
+BASIS_MEANINGS = {
+    "纲要目标": "规划原文的数字",
+    "示例目标": "规划原文没有数字、规划文件给出的演示值，应换成真实目标",
+    "区定目标": "区里在目标管理页自定的目标（与纲要目标并列时分别评定）",
+}
+
+
+def basis(s: StandingJSON) -> str:
+    """What a standing's target rests on, in words: 纲要目标, 示例目标 or 区定目标; when its years rest on different
+    ones, the plan file's with the rest said: 示例目标（部分年份为区定目标）."""
+    parts = sorted((p for p in dict.fromkeys(s["basis"].split("/")) if p), key=_basis_rank)
+    if not parts:
+        return "目标"
+    head, rest = parts[0], parts[1:]
+    return head + (f"（部分年份为{'、'.join(rest)}）" if rest else "")
+
+
+def labelled(s: StandingJSON) -> str:
+    """A standing's name with what its target rests on: 科普基础设施建设与开放（示例目标）."""
+    return f"{s['name']}（{basis(s)}）"
+
+
+def named(standings: list[StandingJSON]) -> str:
+    """Standings named in a summarising sentence, each with its kind of target:
+    科普基础设施建设与开放（示例目标）、科技辅导员培训（区定目标）."""
+    return "、".join(labelled(s) for s in standings)
+
+
+def tally(standings: list[StandingJSON]) -> str:
+    """How many of the standings rest on each kind of target: 纲要目标4项、示例目标9项 (empty for none)."""
+    counts: dict[str, int] = {}
+    for label in sorted((basis(s) for s in standings), key=_basis_rank):
+        counts[label] = counts.get(label, 0) + 1
+    return "、".join(f"{label}{n}项" for label, n in counts.items())
+
+
+def bases_note(standings: list[StandingJSON]) -> str:
+    """What each kind of target among the standings means, for a data note: 纲要目标为规划原文的数字；… (empty
+    for none)."""
+    present = {p for s in standings for p in s["basis"].split("/") if p in BASIS_MEANINGS}
+    return "；".join(f"{p}为{meaning}" for p, meaning in BASIS_MEANINGS.items() if p in present) + (
+        "。" if present else ""
+    )
+
+
+def _basis_rank(label: str) -> int:
+    """纲要目标 first, then 示例目标, then 区定目标 (by the label's start), anything else last."""
+    return next((i for i, b in enumerate(BASIS_MEANINGS) if label.startswith(b)), len(BASIS_MEANINGS))

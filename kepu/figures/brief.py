@@ -13,7 +13,7 @@ from kepu.core import words
 from kepu.core.filters import Filters
 from kepu.core.plan import District
 from kepu.core.standing import StandingJSON
-from kepu.figures import duty, summary
+from kepu.figures import duty, summary, targets
 from kepu.figures.summary import BureauParticipants, CohortTotals, ProjectTotals, TownTotals
 from kepu.storage import catalog, db, queries
 from kepu.storage.queries import Totals
@@ -34,12 +34,13 @@ class MonthTotals(Totals):
 class Brief(TypedDict):
     """A gathered view: summary.Summary's keys (but towns and bureaus, here tables), then the rest."""
 
-    plan: str
+    plan: str | None
     period: str
     towns: pd.DataFrame  # queries.town_table
     bureaus: pd.DataFrame  # duty.bureau_coverage
     as_of: str
-    plan_elapsed: float
+    plan_elapsed: float | None
+    finished: bool
     activities: int
     participants: int
     funding: float
@@ -71,7 +72,7 @@ def gather(
     f: Filters,
     as_of: dt.date,
     focus: str | None = None,
-    years_of_plan: dict[str, dict[int, float]] | None = None,
+    years_of_plan: targets.Months | None = None,
 ) -> Brief:
     """The view `f` as of `as_of`; `focus` names the cohort or project whose page asked for it, if any."""
     plan = catalog.plan_for(con, f.period)
@@ -119,8 +120,21 @@ def group_totals(b: Brief, kind: str) -> dict[str, Totals]:
     return {r["project"]: r for r in b["by_project"]}
 
 
-def group_standings(b: Brief, kind: str) -> list[tuple[GroupRow, Totals, StandingJSON | None]]:
-    """Each cohort (kind="cohort") or project with its totals and its target's standing (None without one)."""
+def group_standings(b: Brief, kind: str) -> list[tuple[GroupRow, Totals, list[StandingJSON]]]:
+    """Each cohort (kind="cohort") or project with its totals and its targets' standings: none, one, or several
+    (an indicator can be judged twice, on the plan's 纲要目标 and on the 区定目标 set beside it; the plan's first)."""
     totals = group_totals(b, kind)
-    by_group = {s["group"]: s for s in b["targets"] if s["group"]}
-    return [(g, totals[g["name"]], by_group.get(g["name"])) for g in b["groups"] if g["kind"] == kind]
+    return [
+        (g, totals[g["name"]], [s for s in b["targets"] if s["group"] == g["name"]])
+        for g in b["groups"]
+        if g["kind"] == kind
+    ]
+
+
+def document_targets(standings: list[StandingJSON]) -> list[list[StandingJSON]]:
+    """The plan document's own targets (纲要目标), each with the standings of the same indicator judged beside it
+    (a 区定目标 the district set over it), the 纲要目标 first."""
+    codes = dict.fromkeys(s["indicator"] for s in standings if s["basis"] == "纲要目标")
+    return [
+        sorted((s for s in standings if s["indicator"] == c), key=lambda s: s["basis"] != "纲要目标") for c in codes
+    ]

@@ -42,12 +42,13 @@ class BureauParticipants(TypedDict):
 class Summary(TypedDict):
     """What summary() returns (and `kepu summary --json` prints), JSON-ready."""
 
-    plan: str  # the plan's id
+    plan: str | None  # the id of the plan whose years hold the period (None: outside every plan, no targets)
     period: str
     towns: list[str]  # the towns the view is narrowed to (none: all)
     bureaus: list[str]
     as_of: str
-    plan_elapsed: float  # the share of the plan's period passed by as_of
+    plan_elapsed: float | None  # the share of the plan's period passed by as_of
+    finished: bool  # the period is over by as_of: targets read 完成 or 未完成
     activities: int
     participants: int
     funding: float
@@ -57,21 +58,23 @@ class Summary(TypedDict):
     targets: list[StandingJSON]
 
 
-def summary(
-    con: db.Connection, f: Filters, as_of: dt.date, years_of_plan: dict[str, dict[int, float]] | None = None
-) -> Summary:
+def summary(con: db.Connection, f: Filters, as_of: dt.date, years_of_plan: targets.Months | None = None) -> Summary:
     """Totals, by cohort, by town (全区 included), by bureau and every target's standing, JSON-ready.
     `years_of_plan`: targets.activity_years for the view over the whole plan, when the caller has it."""
-    plan = catalog.plan_for(con, f.period)
+    plan = catalog.plan_for(con, f.period)  # whose cohorts the view lists
+    covering = catalog.covering_plan(con, f.period)  # whose targets it is judged against: none after the plan
     totals = queries.totals(con, f)
     # Each frame's columns are its records' keys: pandas cannot say so, hence the casts.
     return {
-        "plan": plan.id,
+        "plan": covering.id if covering else None,
         "period": str(f.period),
         "towns": list(f.town),
         "bureaus": list(f.bureau),
         "as_of": as_of.isoformat(),
-        "plan_elapsed": round(progress.span_elapsed(plan.start_year, plan.end_year, as_of), 4),
+        "plan_elapsed": round(progress.span_elapsed(covering.start_year, covering.end_year, as_of), 4)
+        if covering
+        else None,
+        "finished": as_of >= dt.date(f.period.last, 12, 31),
         **totals,
         "by_cohort": cast(list[CohortTotals], by_cohort(con, f, plan.id).to_dict("records")),
         "by_town": cast(

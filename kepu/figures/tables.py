@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from kepu.core import words
+from kepu.core.glossary import TARGET_KIND_LABELS
 from kepu.core.standing import StandingJSON
+from kepu.storage import target_admin
 
 ASSIGNED_SILENT = "未报送"
 STYLE_LIMIT = 200  # rows beyond which a table is shown plain: styling each cell costs more than it shows
@@ -67,11 +70,15 @@ def lagging_tasks(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def tasks(frame: pd.DataFrame, standings: list[StandingJSON]) -> pd.DataFrame:
-    """summary.task_standing for display. A task counted by a numeric target takes that target's status; the
-    others are judged on 责任落实率."""
-    by_task = {s["task"]: s for s in standings if s.get("task")}
-    status = [by_task[c]["status"] if c in by_task else s for c, s in zip(frame.code, frame.status, strict=True)]
-    basis = [f"{by_task[c]['basis']}：{by_task[c]['name']}" if c in by_task else "责任落实率" for c in frame.code]
+    """summary.task_standing for display. A task counted by a numeric target takes that target's status (the
+    plan's 纲要目标 when a 区定目标 is set beside it, whose verdict 评定依据 then adds); the others are judged on
+    责任落实率."""
+    by_task: dict[str, list[StandingJSON]] = {}
+    for s in standings:
+        if task := s.get("task"):
+            by_task.setdefault(task, []).append(s)
+    status = [by_task[c][0]["status"] if c in by_task else s for c, s in zip(frame.code, frame.status, strict=True)]
+    basis = [_judged_by(by_task[c]) if c in by_task else "责任落实率" for c in frame.code]
     return pd.DataFrame(
         {
             "任务": frame.code,
@@ -85,6 +92,48 @@ def tasks(frame: pd.DataFrame, standings: list[StandingJSON]) -> pd.DataFrame:
             "未报送的单位": ["、".join(b) or "—" for b in frame.silent_bureaus],
         }
     )
+
+
+def _judged_by(standings: list[StandingJSON]) -> str:
+    """What a task's status judges, with the kind of target: 纲要目标：科技辅导员培训（另有区定目标：滞后）."""
+    first, *rest = standings
+    beside = "；".join(f"另有{words.basis(s)}：{words.status(s)}" for s in rest)
+    return f"{words.basis(first)}：{first['name']}" + (f"（{beside}）" if beside else "")
+
+
+def document_targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The 纲要目标 rows of target_admin.editable_targets for the 目标管理 page: the plan's value (read-only)
+    with the 区定目标 beside it as text to type over (empty when none; the one column a person edits)."""
+    return pd.DataFrame(
+        {
+            **_target_keys(frame),
+            "纲要目标": frame.value,
+            "区定目标": [target_admin.as_text(v) for v in frame.district],
+            **_target_changes(frame),
+        }
+    )
+
+
+def other_targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The other rows of target_admin.editable_targets (示例目标, and the 区定目标 they became) for the 目标管理
+    page: the value (the one column a person edits) and what it rests on."""
+    return pd.DataFrame({**_target_keys(frame), "依据": frame.basis, "目标值": frame.value, **_target_changes(frame)})
+
+
+def _target_keys(frame: pd.DataFrame) -> dict[str, object]:
+    return {
+        "指标": frame.name,
+        "单位": frame.unit,
+        "类型": frame.kind.map(TARGET_KIND_LABELS),
+        "年份": ["规划期" if pd.isna(y) else str(int(y)) for y in frame.year],
+    }
+
+
+def _target_changes(frame: pd.DataFrame) -> dict[str, object]:
+    return {
+        "修改人": frame.updated_by.fillna(""),
+        "修改时间": frame.updated_at.dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+    }
 
 
 def towns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +205,7 @@ def heat(table: pd.DataFrame) -> Styler:
 
 def status_style(table: pd.DataFrame, column: str = "状态") -> Styler:
     """A table whose status column is coloured as well as worded (达标 green, 关注 orange, 滞后 red)."""
-    colours = {"达标": "#2e7d32", "关注": "#e65100", "滞后": "#c62828"}
+    colours = {"达标": "#2e7d32", "关注": "#e65100", "滞后": "#c62828", "完成": "#2e7d32", "未完成": "#c62828"}
 
     def paint(v):
         return f"color: {colours[v]}; font-weight: 600" if v in colours else "color: #757575"

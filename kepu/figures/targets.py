@@ -57,6 +57,12 @@ class Standing:
             "actual": num(p.actual),
             "expected": num(p.expected),
             "status": p.status,
+            "state": p.status,
+            "finished": p.finished,
+            "share": num(p.share),
+            "years": [
+                {"year": y.year, "actual": num(y.actual), "target": num(y.target), "met": y.met} for y in p.years
+            ],
             "projected": num(p.projected),
             "reached": p.reached.isoformat() if p.reached else None,
             "shortfall": num(p.shortfall),
@@ -92,76 +98,152 @@ def _indicators(frame: pd.DataFrame) -> list[IndicatorRow]:
     ]
 
 
+# code → year → the twelve months' values: every activity indicator of a view, over a whole plan
+Months = dict[str, dict[int, list[float]]]
+
+
 def evaluate(
     con: db.Connection,
     f: Filters,
     as_of: dt.date,
     group: str | None = None,
-    years_of_plan: dict[str, dict[int, float]] | None = None,
+    years_of_plan: Months | None = None,
 ) -> list[Standing]:
-    """The standing of every target of the plan covering f.period (only `group`'s, when given).
+    """The standing of every target of the plan covering f.period (only `group`'s, when given); none for a period
+    outside every plan (a year after the plan has figures, not targets).
 
     `years_of_plan` is activity_years(con, f over the whole plan), when the caller already has it."""
-    plan = catalog.plan_for(con, f.period)
+    plan = catalog.covering_plan(con, f.period)
+    if plan is None:
+        return []
     indicators = catalog.indicators(con, plan.id)
     targets = catalog.targets(con, plan.id)
     task_groups = catalog.tasks(con, plan.id).set_index("code").group_name
-    activity_years = years_of_plan or _activity_years(con, indicators, f.with_period(plan.period))
+    months = years_of_plan or _activity_months(con, indicators, f.with_period(plan.period))
     out = []
     for ind in _indicators(indicators):
         rows = targets[targets.indicator == ind.code]
         owner = ind.cohort or ind.project
-        task = ind.task
-        if rows.empty or (group is not None and group not in (owner, task_groups.get(task))):
+        if rows.empty or (group is not None and group not in (owner, task_groups.get(ind.task))):
             continue
-        by_year = activity_years[ind.code] if ind.basis == "activities" else actual_by_year(con, ind, f)
-        first = rows.iloc[0]
-        if problem := _anomaly(ind.name, by_year, rows.value):
-            out.append(_not_a_number(ind, first, plan, owner, task, problem))
-            continue
-        years = f.period.years
-        notes = []
-        rule = _rule(first.kind, ind.basis)
-        if first.kind == "level":
-            result = progress.level(first.value, int(first.year), int(first.baseline_year), by_year, years, as_of)
-        elif first.kind == "plan":
-            per_year = first.value / len(plan.period.years)
-            result = progress.additive(dict.fromkeys(plan.period.years, per_year), by_year, years, as_of)
-            if f.period != plan.period:
-                notes.append("规划期目标按年平均分解")
+        if ind.basis == "activities":
+            monthly = months.get(ind.code, {})
+            by_year = {y: float(sum(m)) for y, m in monthly.items()}
         else:
-            values = {int(y): v for y, v in zip(rows.year, rows.value, strict=True)}
-            result = (progress.additive if rule == "additive" else progress.rate)(values, by_year, years, as_of)
-        notes += [result.note] if result.note else []
-        scope_note = _scope_note(ind.basis, f)
-        if scope_note:
-            notes.append(scope_note)
-            if ind.basis == "activities":
-                result = replace(result, projected=None, status=None, reached=None, shortfall=None)
-        trend = tuple(
-            (y, by_year.get(y, 0.0))
-            for y in plan.period.years
-            if y <= as_of.year and (ind.basis == "activities" or y in by_year)
-        )
-        in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows
-        basis = "/".join(dict.fromkeys(in_period.basis)) or first.basis  # a year edited on 目标管理 says so
-        out.append(
-            Standing(
-                ind.code, ind.name, ind.unit, basis, first.kind, rule, owner, task, result, trend, "；".join(notes)
-            )
-        )
+            monthly, by_year = {}, actual_by_year(con, ind, f, as_of)
+        plan_rows, district_rows = rows[rows.basis == PLAN_SET], rows[rows.basis == DISTRICT_SET]
+        if plan_rows.empty or district_rows.empty:
+            out.append(_standing(ind, rows, plan, f, as_of, by_year, monthly, owner))
+            continue
+        # A 纲要目标 is the plan's and stays as it is; the values the district set are judged beside it, over the
+        # plan's values year by year (a year it did not set keeps the plan's).
+        kept = plan_rows[~_same_year(plan_rows, district_rows)]
+        overridden = pd.concat([kept, district_rows]).sort_values("year").assign(basis=DISTRICT_SET)
+        out.append(_standing(ind, plan_rows, plan, f, as_of, by_year, monthly, owner))
+        out.append(_standing(ind, overridden, plan, f, as_of, by_year, monthly, owner))
     return out
 
 
-def activity_years(con: db.Connection, f: Filters) -> dict[str, dict[int, float]]:
-    """Every activity-based indicator's value for each year of f's period, which should be a whole plan: the
-    yearly trend behind the targets. It does not change with the year a view shows, so pages cache it apart."""
+PLAN_SET, DISTRICT_SET = "纲要目标", "区定目标"
+
+
+def _same_year(rows: pd.DataFrame, other: pd.DataFrame) -> pd.Series:
+    """Which of `rows` have a year (or, for a target without years, any row) also in `other`."""
+    if rows.year.isna().all():
+        return pd.Series(True, index=rows.index)
+    return rows.year.isin(other.year)
+
+
+def _standing(
+    ind: IndicatorRow,
+    rows: pd.DataFrame,
+    plan: catalog.PlanInfo,
+    f: Filters,
+    as_of: dt.date,
+    by_year: dict[int, float],
+    monthly: dict[int, list[float]],
+    owner: str | None,
+) -> Standing:
+    """One indicator judged against one set of its target rows (the plan's, or the district's over them)."""
+    first = rows.iloc[0]
+    task = ind.task
+    if problem := _anomaly(ind.name, by_year, rows.value):
+        return _not_a_number(ind, first, plan, owner, task, problem)
+    years = f.period.years
+    finished = as_of >= dt.date(f.period.last, 12, 31)
+    notes = []
+    rule = _rule(first.kind, ind.basis)
+    pace = progress.profile(monthly, as_of.year)
+    elapsed = pace or progress.year_elapsed
+    timeline: tuple[progress.Year, ...] = ()
+    current = None
+    if first.kind == "level":
+        result = progress.level(first.value, int(first.year), int(first.baseline_year), by_year, years, as_of)
+    elif first.kind == "plan":
+        per_year = first.value / len(plan.period.years)
+        result = progress.additive(dict.fromkeys(plan.period.years, per_year), by_year, years, as_of, elapsed)
+        if f.period != plan.period:
+            notes.append("规划期目标按年平均分解")
+    else:
+        values = {int(y): float(v) for y, v in zip(rows.year, rows.value, strict=True)}
+        if rule == "additive":
+            result = progress.additive(values, by_year, years, as_of, elapsed)
+            if as_of.year in years and len(years) > 1:
+                current = progress.additive(values, by_year, (as_of.year,), as_of, elapsed)
+        else:
+            result = progress.rate(values, by_year, years, as_of)
+        if len(years) > 1:
+            timeline = progress.year_by_year(values, by_year, years, as_of, counts=rule == "additive")
+    notes += [result.note] if result.note else []
+    scope_note = _scope_note(ind.basis, f)
+    if scope_note:
+        notes.append(scope_note)
+        if ind.basis == "activities":
+            result = replace(result, projected=None, status=None, reached=None, shortfall=None, share=None)
+            timeline = tuple(replace(y, met=None) for y in timeline)
+    if result.status is not None or timeline:
+        result = progress.settle(result, timeline if result.status is not None else (), finished, current)
+    if rule in ("additive", "plan") and not finished and result.status is not None:
+        notes.append(_pace_note(pace is not None, monthly, as_of))
+    trend = tuple(
+        (y, by_year.get(y, 0.0))
+        for y in plan.period.years
+        if y <= as_of.year and (ind.basis == "activities" or y in by_year)
+    )
+    in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows
+    basis = "/".join(dict.fromkeys(in_period.basis)) or first.basis  # a year edited on 目标管理 says so
+    return Standing(
+        ind.code,
+        ind.name,
+        ind.unit,
+        basis,
+        first.kind,
+        rule,
+        owner,
+        task,
+        result,
+        trend,
+        "；".join(n for n in notes if n),
+    )
+
+
+def _pace_note(profiled: bool, monthly: dict[int, list[float]], as_of: dt.date) -> str:
+    """How expected-by-now was spread within the year, in words."""
+    if not profiled:
+        return "年内应达按天数均匀计算（往年数据不足两年）"
+    earlier = sorted(y for y, m in monthly.items() if y < as_of.year and sum(m) > 0)
+    return f"年内应达按{earlier[0]}—{earlier[-1]}年各月分布计算"
+
+
+def activity_years(con: db.Connection, f: Filters) -> Months:
+    """Every activity-based indicator's value for each month of f's period, which should be a whole plan: the
+    trend behind the targets. It does not change with the year a view shows, so pages cache it apart."""
     plan = catalog.plan_for(con, f.period)
-    return _activity_years(con, catalog.indicators(con, plan.id), f)
+    return _activity_months(con, catalog.indicators(con, plan.id), f)
 
 
-def _activity_years(con: db.Connection, indicators: pd.DataFrame, f: Filters) -> dict[str, dict[int, float]]:
-    """Every activity-based indicator's value for each year of the view `f`, read in one pass."""
+def _activity_months(con: db.Connection, indicators: pd.DataFrame, f: Filters) -> Months:
+    """Every activity-based indicator's value for each month of the view `f`, read in one pass."""
     wanted: list[queries.IndicatorCount] = [
         {
             "code": i.code,
@@ -174,19 +256,24 @@ def _activity_years(con: db.Connection, indicators: pd.DataFrame, f: Filters) ->
         for i in _indicators(indicators)
         if i.basis == "activities" and i.measure is not None  # an activity indicator names what it counts
     ]
-    frame = queries.indicator_years(con, f, wanted)
-    return {w["code"]: {int(y): float(v) for y, v in zip(frame.year, frame[w["code"]], strict=True)} for w in wanted}
+    frame = queries.indicator_months(con, f, wanted)
+    out: Months = {w["code"]: {} for w in wanted}
+    for record in frame.to_dict("records"):
+        year, month = int(record["year"]), int(record["month"])
+        for w in wanted:
+            out[w["code"]].setdefault(year, [0.0] * 12)[month - 1] = float(record[w["code"]])
+    return out
 
 
-def actual_by_year(con: db.Connection, ind: IndicatorRow, f: Filters) -> dict[int, float]:
+def actual_by_year(con: db.Connection, ind: IndicatorRow, f: Filters, as_of: dt.date) -> dict[int, float]:
     """An observation-based indicator's value for each year (a survey rate, or 科普经费 per resident in `f`'s
-    towns)."""
+    towns), as known on `as_of` (catalog.observations)."""
     if ind.observation is None:  # no series: no observations
         return {}
     if ind.basis == "observation":
-        frame = catalog.observations(con, ind.observation, (DISTRICT,))
+        frame = catalog.observations(con, ind.observation, (DISTRICT,), as_of)
         return {int(y): float(v) for y, v in zip(frame.year, frame.value, strict=True)}
-    frame = catalog.observations(con, ind.observation, f.town)  # per_capita
+    frame = catalog.observations(con, ind.observation, f.town, as_of)  # per_capita
     return {int(y): v / p for y, v, p in zip(frame.year, frame.value, frame.population, strict=True) if p}
 
 
@@ -257,7 +344,7 @@ def report(
     f: Filters,
     as_of: dt.date,
     group: str | None = None,
-    years_of_plan: dict[str, dict[int, float]] | None = None,
+    years_of_plan: Months | None = None,
 ) -> list[StandingJSON]:
     """`evaluate` as JSON-ready dicts (what the pages show and `kepu summary` prints)."""
     return [s.to_json() for s in evaluate(con, f, as_of, group, years_of_plan)]

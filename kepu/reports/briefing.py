@@ -24,7 +24,8 @@ from kepu.figures.brief import Brief
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"  # FangSong and SimHei ship with Windows; LibreOffice falls back to Noto CJK
-STATUS_FILL = {"达标": "E3F1E4", "关注": "FDEBD3", "滞后": "F8D7D7"}
+STATUS_FILL = {"达标": "E3F1E4", "关注": "FDEBD3", "滞后": "F8D7D7", "完成": "E3F1E4", "未完成": "F8D7D7"}
+OPEN, FINISHED = ("达标", "关注", "滞后"), ("完成", "未完成")  # the verdicts on a period running, and one over
 SECTIONS = ("一、总体情况", "二、五大人群", "三、四项重点工程", "四、需要关注的方面", "五、图表", "六、数据说明")
 
 
@@ -73,6 +74,8 @@ def build(b: Brief, images: list[tuple[str, bytes]], chart_problem: str | None =
     _heading(doc, SECTIONS[5])
     _para(doc, words.data_note(b))
     _para(doc, f"共有{b['record_count']:,}条活动记录符合上述统计范围。状态判定：{words.THRESHOLDS}")
+    if bases := words.bases_note(b["targets"]):
+        _para(doc, f"目标依据：{bases}")
     for rule in dict.fromkeys(s["rule"] for s in b["targets"]):
         _para(doc, words.METHODS[rule], size=11)
     out = io.BytesIO()
@@ -95,31 +98,46 @@ def _verdict(standings: list[StandingJSON]) -> str:
     scope = f"（{targets.NOT_JUDGED}。）" if any(targets.NOT_JUDGED in s["note"] for s in standings) else ""
     if not judged:
         return "按当前筛选，各项目标不作评定。" + scope
-    counts = {k: sum(s["status"] == k for s in judged) for k in ("达标", "关注", "滞后")}
-    behind = "、".join(s["name"] for s in judged if s["status"] == "滞后")
-    text = f"{len(judged)}项有数量目标的指标中，达标{counts['达标']}项，关注{counts['关注']}项，滞后{counts['滞后']}项"
-    return text + (f"；滞后的是{behind}。" if behind else "。") + scope
+    # An open period counts all three verdicts (zeros too); a finished one its two; and any other present.
+    usual = FINISHED if any(s["status"] in FINISHED for s in judged) else OPEN
+    shown = [k for k in (*OPEN, *FINISHED) if k in usual or any(s["status"] == k for s in judged)]
+    counts = "，".join(f"{k}{sum(s['status'] == k for s in judged)}项" for k in shown)
+    text = f"{len(judged)}项目标（{words.tally(judged)}）中，{counts}"
+    for k in ("滞后", "未完成"):  # the verdicts to act on, each target named with its kind
+        if named := words.named([s for s in judged if s["status"] == k]):
+            text += f"；{k}的是{named}"
+    return text + "。" + scope
 
 
 def _target_table(doc: DocumentObject, standings: list[StandingJSON], first: str) -> None:
     rows = [
-        [s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), _outlook(s)] for s in standings
+        [s["name"], fmt.value(s["target"], s["unit"]), words.actual(s), words.status(s), words.basis(s), _outlook(s)]
+        for s in standings
     ]
-    _table(doc, [first, "目标", "实际", "状态", "进度研判"], rows, status_col=3, widths=(4.2, 2.4, 2.4, 1.6, 5.4))
+    _table(
+        doc,
+        [first, "目标", "实际", "状态", "依据", "进度研判"],
+        rows,
+        status_col=3,
+        widths=(3.6, 2.2, 2.2, 1.6, 2.2, 4.2),
+    )
 
 
 def _group_table(doc: DocumentObject, b: Brief, kind: str) -> None:
     rows = []
-    for g, totals, s in brief.group_standings(b, kind):
+    for g, totals, standings in brief.group_standings(b, kind):
         figure = f"{fmt.count(totals['activities'])}场次 / {fmt.people(totals['participants'])}"
-        if s is None:
-            rows.append([g["full_name"], figure, "未设定数量目标", "—", "—"])
-            continue
-        rows.append(
-            [g["full_name"], figure, f"{s['name']}：{fmt.value(s['target'], s['unit'])}", words.status(s), _outlook(s)]
-        )
+        if not standings:
+            rows.append([g["full_name"], figure, "未设定数量目标", "—", "—", "—"])
+        for s in standings:
+            target = f"{s['name']}：{fmt.value(s['target'], s['unit'])}"
+            rows.append([g["full_name"], figure, target, words.status(s), words.basis(s), _outlook(s)])
     _table(
-        doc, ["名称", "活动与参与", "目标", "状态", "进度研判"], rows, status_col=3, widths=(4.0, 3.2, 3.2, 1.6, 4.0)
+        doc,
+        ["名称", "活动与参与", "目标", "状态", "依据", "进度研判"],
+        rows,
+        status_col=3,
+        widths=(3.4, 2.8, 3.0, 1.6, 2.2, 3.0),
     )
 
 
@@ -193,11 +211,15 @@ def _laggards(doc: DocumentObject, b: Brief) -> None:
         _para(
             doc,
             "；".join(
-                f"{s['name']}实际{fmt.value(s['actual'], s['unit'])}，为应达的{done:.0%}，{words.projection(s)}"
+                f"{words.labelled(s)}实际{fmt.value(s['actual'], s['unit'])}，为应达的{done:.0%}，{words.projection(s)}"
                 for s, done in behind
             )
             + "。",
         )
+    missed = [s for s in b["targets"] if s["status"] == "未完成"]  # a finished period: what was not achieved
+    if missed:
+        _para(doc, "（四）未完成的目标", bold=True, font=HEADING_FONT)
+        _para(doc, "；".join(f"{words.labelled(s)}：{words.projection(s)}" for s in missed) + "。")
 
 
 def _share(share: float | None) -> str:

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from kepu.core import fmt
+from kepu.core import fmt, words
 from kepu.core.glossary import DIMENSIONS, MEASURES
 from kepu.core.standing import StandingJSON, share_of_expected
 
@@ -125,14 +125,21 @@ def _short(value: float, measure: str) -> str:
     return fmt.money(value) if measure == "funding" else fmt.count(value)
 
 
-STATUS_COLOURS = {"达标": "#2e7d32", "关注": "#ef6c00", "滞后": "#c62828", None: "#9e9e9e"}
+STATUS_COLOURS = {
+    "达标": "#2e7d32",
+    "关注": "#ef6c00",
+    "滞后": "#c62828",
+    "完成": "#2e7d32",
+    "未完成": "#c62828",
+    None: "#9e9e9e",
+}
 
 
 def completion(standings: list[StandingJSON], title: str = "") -> go.Figure:
     """Each judged target's actual as a share of what is expected by now, coloured (and labelled) by status,
     with the 100% line: the picture of "are we on track"."""
     judged = [(s, done) for s in standings if s["status"] and (done := share_of_expected(s)) is not None]
-    names = [s["name"] for s, _ in judged]
+    names = [words.labelled(s) for s, _ in judged]  # with its kind: an indicator can be judged on two targets
     shares = [done * 100 for _, done in judged]
     fig = go.Figure(
         go.Bar(

@@ -12,7 +12,7 @@ from kepu.figures import brief
 from kepu.figures.brief import Brief
 
 SLIDES = {"overview": "总览", "cohorts": "五大人群", "projects": "四项重点工程", "laggards": "谁落后了"}
-STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", None: "none"}
+STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", "完成": "ok", "未完成": "behind", None: "none"}
 
 
 def render(slide: str, b: Brief) -> str:
@@ -38,26 +38,32 @@ def _overview(b: Brief) -> str:
         f'<div class="kp-big">{escape(value)}</div></div>'
         for label, value in figures
     )
-    plan_targets = [s for s in b["targets"] if s["basis"] == "纲要目标"] or b["targets"][:4]
-    cards = "".join(_card(s["name"], words.actual(s), s) for s in plan_targets)
+    shown = brief.document_targets(b["targets"]) or [[s] for s in b["targets"][:4]]
+    cards = "".join(_card(first["name"], words.actual(first), first, also=rest) for first, *rest in shown)
     return f'<div class="kp-row kp-figures">{top}</div><div class="kp-row">{cards}</div>'
 
 
 def _groups(b: Brief, kind: str) -> str:
     cards = []
-    for g, totals, s in brief.group_standings(b, kind):
+    for g, totals, standings in brief.group_standings(b, kind):
+        s, rest = (standings[0], standings[1:]) if standings else (None, [])
         shown = words.actual(s) if s else fmt.people(totals["participants"])
         extra = "" if s and s["unit"] == "场次" else f"{fmt.count(totals['activities'])}场次"
-        cards.append(_card(g["name"], shown, s, extra))
+        cards.append(_card(g["name"], shown, s, extra, rest))
     return f'<div class="kp-row{" kp-five" if len(cards) > 4 else ""}">{"".join(cards)}</div>'
 
 
-def _card(name: str, value: str, s: StandingJSON | None, extra: str = "") -> str:
+def _card(
+    name: str, value: str, s: StandingJSON | None, extra: str = "", also: list[StandingJSON] | None = None
+) -> str:
+    """A card: the figure, the verdict, the target with what it rests on (纲要目标, 示例目标, 区定目标) and the outlook;
+    `also`: the same indicator judged on another target (a 区定目标 beside a 纲要目标), a line each."""
     status = s["status"] if s else None
     lines = []
     if s:
-        lines.append(f"目标 {fmt.value(s['target'], s['unit'])}")
+        lines.append(_target(s))
         lines.append(words.projection(s) or s["note"])
+        lines += [f"{_target(t)}：{words.status(t)}" for t in also or []]
     else:
         lines.append("未设定数量目标")
     if extra:
@@ -69,6 +75,11 @@ def _card(name: str, value: str, s: StandingJSON | None, extra: str = "") -> str
         f'<div class="kp-status kp-{STATUS_CLASS[status]}">{escape(words.status(s) if s else "不评定")}</div>'
         f"{detail}</div>"
     )
+
+
+def _target(s: StandingJSON) -> str:
+    """示例目标 2,000场次: the target with its kind, never a bare 目标."""
+    return f"{words.basis(s)} {fmt.value(s['target'], s['unit'])}"
 
 
 def _value(text: str, unit: str) -> str:
@@ -83,13 +94,16 @@ def _laggards(b: Brief) -> str:
     bureaus = [(r["bureau"], f"落实率 {fmt.percent(r['coverage'])}") for r in b["lagging_bureaus"].to_dict("records")]
     tasks = [(r["code"], f"落实率 {fmt.percent(r['coverage'])}") for r in b["lagging_tasks"].to_dict("records")]
     behind = [
-        (s["name"], f"为应达的 {done:.0%}")
+        (words.labelled(s), f"为应达的 {done:.0%}")
         for s in b["targets"]
         if s["status"] == "滞后" and (done := share_of_expected(s)) is not None
     ]
+    missed = [(words.labelled(s), words.projection(s)) for s in b["targets"] if s["status"] == "未完成"]
     columns = [("镇街 · 每千人参与最少", towns), ("责任单位 · 落实率最低", bureaus), ("任务 · 落实率最低", tasks)]
     if behind:
         columns.insert(0, ("滞后的目标", behind))
+    if missed:  # a finished period: what was not achieved, in the past tense
+        columns.insert(0, ("未完成的目标", missed))
     html = []
     for heading, rows in columns:
         items = (

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kepu.core import fmt, words
 from kepu.core.glossary import UNSPECIFIED
-from kepu.core.standing import share_of_expected
+from kepu.core.standing import StandingJSON, share_of_expected
 from kepu.figures import brief
 from kepu.figures.brief import Brief
 
@@ -95,7 +95,7 @@ def target_rows(b: Brief) -> pd.DataFrame:
                 "指标": s["name"],
                 "所属": s["group"] or "全区",
                 "单位": s["unit"],
-                "口径": s["basis"],
+                "依据": words.basis(s),
                 "目标": s["target"],
                 "应达": s["expected"],
                 "实际": s["actual"],
@@ -112,20 +112,24 @@ def target_rows(b: Brief) -> pd.DataFrame:
 
 def _groups(b: Brief, kind: str) -> pd.DataFrame:
     label = "人群" if kind == "cohort" else "重点工程"
-    rows = [
-        {
-            label: g["full_name"],
-            "场次": t["activities"],
-            "人次": t["participants"],
-            "经费（元）": t["funding"],
-            "目标指标": s["name"] if s else "未设定数量目标",
-            "目标": s["target"] if s else None,
-            "实际": s["actual"] if s else None,
-            "状态": words.status(s) if s else "—",
-            "进度研判": (words.projection(s) or "—") if s else "—",
-        }
-        for g, t, s in brief.group_standings(b, kind)
-    ]
+    rows = []
+    for g, t, standings in brief.group_standings(b, kind):
+        each: list[StandingJSON | None] = [*standings] or [None]  # a row a target (an indicator can have two)
+        rows += [
+            {
+                label: g["full_name"],
+                "场次": t["activities"],
+                "人次": t["participants"],
+                "经费（元）": t["funding"],
+                "目标指标": s["name"] if s else "未设定数量目标",
+                "依据": words.basis(s) if s else "—",
+                "目标": s["target"] if s else None,
+                "实际": s["actual"] if s else None,
+                "状态": words.status(s) if s else "—",
+                "进度研判": (words.projection(s) or "—") if s else "—",
+            }
+            for s in each
+        ]
     spare = brief.group_totals(b, kind)[UNSPECIFIED]
     rows.append(
         {
@@ -151,6 +155,7 @@ def _summary_sheet(book: Workbook, styles: _Styles, b: Brief) -> None:
         ("活动记录", b["record_count"]),
         ("最新活动日期", b["latest_activity"] or "尚无活动记录"),
         ("数据说明", words.data_note(b)),
+        ("目标依据", words.bases_note(b["targets"]) or "—"),
     ]
     for i, (label, value) in enumerate(facts, start=2):
         sheet.write_string(i, 0, label, styles.header)

@@ -22,6 +22,7 @@ class PlanInfo:
     document: str
     start_year: int
     end_year: int
+    issued: str = ""  # the date the document was issued, as the plan file gives it
 
     @property
     def period(self) -> Period:
@@ -30,25 +31,54 @@ class PlanInfo:
 
 def plans(con: db.Connection) -> list[PlanInfo]:
     """The plans in the store, oldest first."""
-    rows = db.rows(con, "SELECT id, name, document, start_year, end_year FROM plans ORDER BY start_year")
+    rows = db.rows(
+        con, "SELECT id, name, document, start_year, end_year, coalesce(issued, '') FROM plans ORDER BY start_year"
+    )
     return [PlanInfo(*r) for r in rows]
 
 
 def plan_for(con: db.Connection, period: Period) -> PlanInfo:
-    """The plan whose years contain `period` (ValueError, in Chinese, when none does)."""
-    for plan in plans(con):
+    """The plan whose structure (cohorts, projects, tasks) a view of `period` uses: the plan covering it; for years
+    outside every plan, the latest plan begun by then (work goes on after a plan ends, under its headings), else the
+    earliest plan. UserError only for a store with no plan at all."""
+    all_plans = plans(con)
+    if not all_plans:
+        raise UserError("数据库中没有载入任何规划，请运行 uv run kepu init")
+    covering = covering_plan(con, period, all_plans)
+    if covering is not None:
+        return covering
+    begun = [p for p in all_plans if p.start_year <= period.first]
+    return begun[-1] if begun else all_plans[0]
+
+
+def covering_plan(con: db.Connection, period: Period, all_plans: list[PlanInfo] | None = None) -> PlanInfo | None:
+    """The plan whose years contain all of `period`, or None (a year after the plan, or a span across two plans):
+    targets are judged only within one plan's years."""
+    for plan in plans(con) if all_plans is None else all_plans:
         if plan.start_year <= period.first and period.last <= plan.end_year:
             return plan
-    raise UserError(f"期间 {period} 不在任何已载入规划的年份之内")
+    return None
 
 
-def periods(con: db.Connection) -> list[str]:
-    """The periods a view can show, as written in links: each plan's whole period, then its years."""
-    out = []
-    for plan in reversed(plans(con)):
-        out.append(str(plan.period))
-        out += [str(y) for y in plan.period.years]
-    return out
+def periods(con: db.Connection, today: dt.date | None = None) -> list[str]:
+    """The periods a view can show, as written in links, newest first: each plan's whole period, then its years;
+    and the years outside every plan (between two plans, or after the last one, up to the later of this year and
+    the latest activity's), in a block of their own where they fall. Years before the first plan are not offered."""
+    all_plans = plans(con)
+    if not all_plans:
+        return []
+    latest = db.scalar(con, "SELECT max(year(start_date)) FROM activities WHERE NOT retracted")
+    last_year = max((today or dt.date.today()).year, latest or 0)
+    blocks: list[list[str]] = []
+    year = all_plans[0].start_year  # the first year not yet in a block
+    for plan in all_plans:
+        if year < plan.start_year:
+            blocks.append([str(y) for y in range(year, plan.start_year)])
+        blocks.append([str(plan.period), *(str(y) for y in plan.period.years)])
+        year = max(year, plan.end_year + 1)
+    if year <= last_year:
+        blocks.append([str(y) for y in range(year, last_year + 1)])
+    return [p for block in reversed(blocks) for p in block]
 
 
 def default_period(con: db.Connection, today: dt.date) -> Period:
@@ -101,10 +131,13 @@ def targets(con: db.Connection, plan_id: str) -> pd.DataFrame:
     )
 
 
-def observations(con: db.Connection, series: str, towns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Yearly observations of a series, summed over the given towns (all, when none). Columns: year, value,
-    reporting (how many towns reported), population (of the towns covered)."""
-    params: dict[str, object] = {"series": series, "towns": list(towns)}
+def observations(
+    con: db.Connection, series: str, towns: tuple[str, ...] = (), as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """Yearly observations of a series, summed over the given towns (all, when none), as known on `as_of` (None:
+    all): a year's figure is known once the year is over, or once the batch that reported it was imported. Columns:
+    year, value, reporting (how many towns reported), population (of the towns covered)."""
+    params: dict[str, object] = {"series": series, "towns": list(towns), "as_of": as_of}
     if towns:
         town_filter = "o.town IN (SELECT unnest($towns))"
         population = "(SELECT sum(population) FROM towns WHERE name IN (SELECT unnest($towns)))"
@@ -113,8 +146,10 @@ def observations(con: db.Connection, series: str, towns: tuple[str, ...] = ()) -
         population = "(SELECT population FROM towns WHERE kind = '全区')"
     sql = f"""SELECT o.year, sum(o.value)::DOUBLE AS value, count(DISTINCT o.town)::BIGINT AS reporting,
                      {population}::BIGINT AS population
-              FROM current_observations o
+              FROM current_observations o LEFT JOIN batches b ON b.id = o.batch
               WHERE o.series = $series AND {town_filter}
+                AND ($as_of IS NULL OR make_date(o.year, 12, 31) <= $as_of
+                     OR (o.year <= year($as_of) AND b.created_at::DATE <= $as_of))
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)
 

@@ -71,6 +71,9 @@ def where(f: Filters) -> tuple[str, dict[str, object]]:
     """The WHERE clause selecting the activities in `f`, and its parameters."""
     clauses = ["NOT a.retracted", "a.start_date >= $start", "a.start_date < $end"]
     params: dict[str, object] = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
+    if f.as_of is not None:  # as the view stood on that day: nothing begun after it
+        clauses.append("a.start_date <= $as_of")
+        params["as_of"] = f.as_of
     for dim, values in f.dimension_values().items():
         if dim == "cohort":
             clauses.append(_cohort_clause(values, params))
@@ -220,9 +223,9 @@ def assignments(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     return db.query(con, sql, {**params, "plan": plan_id, "bureaus": list(f.bureau)})
 
 
-def indicator_years(con: db.Connection, f: Filters, indicators: list[IndicatorCount]) -> pd.DataFrame:
-    """Several activity indicators by year in one pass over the records in `f`. Columns: year, then one per
-    indicator code."""
+def indicator_months(con: db.Connection, f: Filters, indicators: list[IndicatorCount]) -> pd.DataFrame:
+    """Several activity indicators by year and month in one pass over the records in `f`. Columns: year, month
+    (1–12), then one per indicator code."""
     clause, params = where(f)
     columns = []
     for n, ind in enumerate(indicators):
@@ -243,8 +246,11 @@ def indicator_years(con: db.Connection, f: Filters, indicators: list[IndicatorCo
         condition = " AND ".join(conditions) or "true"
         columns.append(f'coalesce({measure} FILTER (WHERE {condition}), 0)::DOUBLE AS "{n}"')
     if not columns:
-        return pd.DataFrame(columns=["year"])
-    sql = f"SELECT year(a.start_date) AS year, {', '.join(columns)} FROM activities a WHERE {clause} GROUP BY 1"
+        return pd.DataFrame(columns=["year", "month"])
+    sql = (
+        f"SELECT year(a.start_date) AS year, month(a.start_date) AS month, {', '.join(columns)} "
+        f"FROM activities a WHERE {clause} GROUP BY 1, 2"
+    )
     frame = db.query(con, sql, params)
     return frame.rename(columns={str(n): ind["code"] for n, ind in enumerate(indicators)})
 

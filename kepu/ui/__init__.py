@@ -5,7 +5,7 @@ drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downl
 from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
-from kepu.ui.filters import filters, link, present_button, presenting, shared_filters, url_filters
+from kepu.ui.filters import as_of, filters, link, present_button, presenting, shared_filters, url_filters
 from kepu.ui.login import current_user, login_form, login_required, now, user_bar
 from kepu.ui.nav import navigation, page, page_style
 from kepu.ui.records import RECORD_LIMIT, measure_picker, records_table
@@ -21,7 +21,7 @@ from kepu.ui.scaffold import (
     plan_groups,
 )
 from kepu.ui.text import WORD_JOINER, plain
-from kepu.ui.tiles import standing_tile, status_badge
+from kepu.ui.tiles import basis_badge, standing_tile, status_badge
 
 __all__ = [
     "FAVICON",
@@ -29,6 +29,8 @@ __all__ = [
     "WORD_JOINER",
     "Drill",
     "app_title",
+    "as_of",
+    "basis_badge",
     "begin",
     "begin_run",
     "cached",

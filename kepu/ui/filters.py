@@ -3,6 +3,7 @@ them (the meeting screen's)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -15,10 +16,12 @@ from kepu.storage import catalog
 from kepu.ui.data import cached, today
 from kepu.ui.text import plain
 
+EARLIEST = dt.date(2000, 1, 1)  # as the importer: no record is dated earlier
+
 
 def shared_filters() -> None:
     """Render the shared filters in the sidebar. They live in the URL as period, town and bureau."""
-    periods = cached(catalog.periods)
+    periods = cached(catalog.periods, today())
     default = str(cached(catalog.default_period, today()))
     towns = cached(catalog.towns)
     admins = cached(catalog.administrations)  # 牡丹区 → 区直管…, as the plan names them
@@ -56,6 +59,16 @@ def shared_filters() -> None:
         st.multiselect(
             "责任单位", cached(catalog.bureaus), key="bureau", bind="query-params", placeholder="全部责任单位"
         )
+        st.date_input(
+            "截至日期",
+            value=None,
+            min_value=EARLIEST,
+            max_value=today(),
+            key="asof",
+            bind="query-params",
+            format="YYYY-MM-DD",
+            help="看某一天当时的情况：此后开始的活动、此后才有的调查和经费数都不计，状态和预计按那一天计算。留空为今天。",
+        )
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
 
 
@@ -79,11 +92,12 @@ def link(**changes: str | None) -> str:
     removes one). The filters come from the run, not the address bar, which lags a run behind a quick pick."""
     f = filters()
     pairs = [("period", str(f.period)), *(("town", t) for t in f.town), *(("bureau", b) for b in f.bureau)]
+    pairs += [("asof", f.as_of.isoformat())] if f.as_of else []
     pairs += [
         (k, v)
         for k in st.query_params
         for v in st.query_params.get_all(k)
-        if k not in changes and k not in ("period", "town", "bureau")
+        if k not in changes and k not in ("period", "town", "bureau", "asof")
     ]
     pairs += [(k, v) for k, v in changes.items() if v is not None]
     return "?" + urlencode(pairs)
@@ -94,12 +108,14 @@ def url_filters() -> tuple[Filters, list[str]]:
     link could not be used, in words."""
     problems = []
     default = cached(catalog.default_period, today())
+    written = matching.visible(st.query_params.get("period") or "")[:60]
     try:
         period = Period.parse(st.query_params.get("period") or str(default))
-        cached(catalog.plan_for, period)
     except UserError:
-        written = matching.visible(st.query_params.get("period") or "")[:60]
         problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
+        period = default
+    if str(period) not in cached(catalog.periods, today()):  # what the sidebar's picker would not offer either
+        problems.append(f"链接中的期间“{written}”不在可选的期间之内，已显示{default.label()}")
         period = default
     towns: list[str] = []
     bureaus: list[str] = []
@@ -111,7 +127,17 @@ def url_filters() -> tuple[Filters, list[str]]:
                 problems.append(f"链接中的{matching.unknown(written, known, what)}，已忽略")
             elif name not in chosen:
                 chosen.append(name)
-    return Filters(period, town=tuple(towns), bureau=tuple(bureaus)), problems
+    as_of = None
+    if written_day := st.query_params.get("asof"):
+        try:
+            as_of = dt.date.fromisoformat(written_day.strip())
+        except ValueError:
+            problems.append(f"链接中的截至日期“{matching.visible(written_day)[:40]}”无法识别，已按今天计算")
+        else:
+            if not EARLIEST <= as_of <= today():
+                problems.append(f"链接中的截至日期 {as_of} 不在 {EARLIEST} 到今天之间，已按今天计算")
+                as_of = None
+    return Filters(period, town=tuple(towns), bureau=tuple(bureaus), as_of=as_of), problems
 
 
 def filters() -> Filters:
@@ -122,7 +148,13 @@ def filters() -> Filters:
         Period.parse(st.session_state["period"]),
         town=tuple(st.session_state.get("town") or ()),
         bureau=tuple(st.session_state.get("bureau") or ()),
+        as_of=st.session_state.get("asof"),
     )
+
+
+def as_of() -> dt.date:
+    """The day the view is judged on: the 截至日期 chosen, else today."""
+    return filters().as_of or today()
 
 
 def _towns_by_admin(towns: pd.DataFrame, admins: dict[str, str]) -> list[str]:
@@ -142,3 +174,4 @@ def _reset(default_period: str) -> None:
     st.session_state["period"] = default_period
     st.session_state["town"] = []
     st.session_state["bureau"] = []
+    st.session_state["asof"] = None

@@ -31,7 +31,7 @@ def records_table(f: Filters, key: str, search: str = "", order: str = "start_da
         # In place of the table's own CSV button (hidden: it lets formulas through); at most exports.RECORD_LIMIT.
         right.download_button(
             "下载 CSV",
-            partial(export_file, "csv", f, today(), None, requester(), search),
+            partial(export_file, "csv", f, f.as_of or today(), None, requester(), search),
             exports.file_name(f, "csv"),
             exports.MIME["csv"],
             key=f"{key}:csv",

@@ -12,6 +12,8 @@ STATUS_BADGES = {
     "达标": ("green", ":material/check_circle:"),
     "关注": ("orange", ":material/error:"),
     "滞后": ("red", ":material/cancel:"),
+    "完成": ("green", ":material/task_alt:"),
+    "未完成": ("red", ":material/cancel:"),
     None: ("gray", ":material/remove:"),
     "数据异常": ("violet", ":material/report:"),
 }
@@ -21,6 +23,20 @@ def status_badge(status: str | None, container=st) -> None:
     """The status as words and colour together (never colour alone)."""
     colour, icon = STATUS_BADGES[status]
     container.badge(status or "不评定", color=colour, icon=icon)
+
+
+BASIS_BADGES = {  # by the kind a target rests on: the plan's own words, a demonstration value, the district's own
+    "纲要目标": ("blue", ":material/menu_book:"),
+    "示例目标": ("gray", ":material/science:"),
+    "区定目标": ("primary", ":material/edit_note:"),
+}
+
+
+def basis_badge(s: StandingJSON, container=st) -> None:
+    """What the target rests on (纲要目标, 示例目标, 区定目标, or a mix in words), as a badge beside the verdict."""
+    label = words.basis(s)
+    colour, icon = next((v for k, v in BASIS_BADGES.items() if label.startswith(k)), ("gray", None))
+    container.badge(label, color=colour, icon=icon)
 
 
 def standing_tile(s: StandingJSON) -> None:
@@ -39,8 +55,9 @@ def standing_tile(s: StandingJSON) -> None:
         )
         cols = st.columns(2)
         status_badge(words.ANOMALY if s.get("anomaly") else s["status"], cols[0])
-        cols[1].caption(plain(s["basis"]))
-        st.caption(plain(f"目标 {fmt.value(s['target'], unit)} · 应达 {fmt.value(s['expected'], unit)}"))
+        basis_badge(s, cols[1])
+        target = f"{words.basis(s)} {fmt.value(s['target'], unit)}"
+        st.caption(plain(f"{target} · 应达 {fmt.value(s['expected'], unit)}"))
         if outlook := words.projection(s):
             st.caption(f":material/trending_up: {plain(outlook)}", help=plain(words.method(s)))
         if s["note"]:
