@@ -1,22 +1,24 @@
-"""The `kepu` command: plan show, init, summary, template, import/undo/restore/batches, user."""
+"""The `kepu` command: plan show/list, init, summary, template, import/undo/restore/batches, user."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 
 from kepu.cli import imports as cli_import
 from kepu.cli import users as cli_users
 from kepu.cli.common import opened
-from kepu.core import matching, words
+from kepu.core import fmt, matching, words
 from kepu.core.errors import UserError
 from kepu.core.filters import Filters, Period
 from kepu.core.fmt import count, money
 from kepu.core.glossary import EXPORT_FORMATS
-from kepu.core.plan import PlanError, load_plan, plan_files
+from kepu.core.plan import PlanError, load_plan, plan_dir, plan_files
 from kepu.figures.summary import summary
 from kepu.storage import audit, catalog, db, demo, store
 
@@ -26,6 +28,8 @@ class UsageError(UserError):
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and hasattr(signal, "SIGPIPE"):  # run as a command: `kepu summary | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = _parser()
     args = parser.parse_args(argv)
     audit.set_origin(audit.command_line_origin())
@@ -49,9 +53,12 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="规划").add_subparsers(required=True, metavar="子命令")
     show = plan.add_parser("show", help="显示载入的规划")
-    show.add_argument("--file", type=Path, help="规划文件（默认 data/ 中最新的 plan-*.yaml）")
+    show.add_argument("--file", type=Path, help="规划文件（默认 $KEPU_PLAN_DIR 或 data/ 中最新的 plan-*.yaml）")
     show.add_argument("--json", action="store_true", help="以 JSON 输出")
     show.set_defaults(run=_plan_show)
+    listing = plan.add_parser("list", parents=[with_db], help="列出数据库中载入的全部规划")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+    listing.set_defaults(run=_plan_list)
 
     init = sub.add_parser("init", parents=[with_db], help="创建数据库（默认含演示数据）")
     init.add_argument("--empty", action="store_true", help="只载入规划，不含任何活动记录（正式使用）")
@@ -62,19 +69,34 @@ def _parser() -> argparse.ArgumentParser:
     view.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
     view.add_argument("--town", action="append", default=[], help="镇街，可重复")
     view.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
-    view.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="以此日期计算进度（默认今天）")
+    view.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="按此日期当时的情况计算：此后开始的活动、此后才有的指标数据都不计（默认今天，全部计入）",
+    )
 
     summ = sub.add_parser("summary", parents=[with_db, view], help="总览数字（与看板总览页一致）")
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(run=_summary)
 
-    report = sub.add_parser("report", parents=[with_db, view], help="导出 Word 简报或 Excel 工作簿（与看板导出一致）")
+    report = sub.add_parser(
+        "report",
+        parents=[with_db, view],
+        help="导出 Word 简报或 Excel 工作簿（与看板导出一致），或终期评估报告（--kind final）",
+    )
     report.add_argument(
         "--format",
         choices=list(EXPORT_FORMATS),
         help="docx（Word 简报）或 xlsx（Excel 工作簿）；默认按输出文件的扩展名",
     )
     report.add_argument("--out", type=Path, required=True, help="输出文件（.docx 或 .xlsx）")
+    report.add_argument(
+        "--kind",
+        choices=["briefing", "final"],
+        default="briefing",
+        help="briefing（简报或工作簿，默认）或 final（终期评估报告：期间须为已结束的整个规划期，如 2021-2025）",
+    )
     report.set_defaults(run=_report)
 
     template = sub.add_parser("template", parents=[with_db], help="生成 Excel 填报模板（默认活动记录）")
@@ -88,9 +110,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _plan_show(args) -> None:
-    files = [args.file] if args.file else plan_files(store.DATA_DIR)[-1:]
+    files = [args.file] if args.file else plan_files(plan_dir())[-1:]
     if not files:
-        raise PlanError(f"在 {store.DATA_DIR} 中没有找到规划文件 plan-*.yaml")
+        raise PlanError(f"在 {plan_dir()} 中没有找到规划文件 plan-*.yaml")
     plan = load_plan(files[0])
     if args.json:
         print(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
@@ -100,6 +122,19 @@ def _plan_show(args) -> None:
         print(f"\n{group.full_name}")
         for task in (t for t in plan.tasks if t.group == group.name):
             print(f"  {task.code}  {task.title}\n      责任单位：{'、'.join(task.lead_bureaus)}")
+
+
+def _plan_list(args) -> None:
+    with opened(args, read_only=True) as con:
+        plans = catalog.plans(con)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(p) for p in plans], ensure_ascii=False, indent=2))
+        return
+    this_year = dt.date.today().year
+    for p in plans:
+        issued = "，".join(x for x in (p.document, f"{p.issued} 印发" if p.issued else "") if x)
+        running = "　（正在执行）" if p.start_year <= this_year <= p.end_year else ""
+        print(f"{p.id}　{p.name}（{p.period.label()}{'；' + issued if issued else ''}）{running}")
 
 
 def _init(args) -> None:
@@ -117,7 +152,7 @@ def _view(con: db.Connection, args: argparse.Namespace) -> Filters:
     period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
     towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
     bureaus = tuple(_resolve(con, "bureau", b, "责任单位") for b in args.bureau)
-    return Filters(period, town=towns, bureau=bureaus)
+    return Filters(period, town=towns, bureau=bureaus, as_of=args.as_of)
 
 
 def _summary(args) -> None:
@@ -133,9 +168,10 @@ def _summary(args) -> None:
     for t in result["targets"]:
         projection = words.projection(t)
         outlook = f"；{projection}" if projection else ""
+        unit = t["unit"]
         print(
-            f"  {t['name']}：实际 {words.actual(t)}，目标 {t['target']}，应达 {t['expected']}，{words.status(t)}"
-            f"{outlook}"
+            f"  {words.labelled(t)}：实际 {words.actual(t)}，目标 {fmt.value(t['target'], unit)}，"
+            f"应达 {fmt.value(t['expected'], unit)}，{words.status(t)}{outlook}"
         )
 
 
@@ -147,20 +183,23 @@ def _report(args) -> None:
         raise UsageError(f"输出文件名须以 .{kind} 结尾：{args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"目录 {args.out.parent} 不存在")
-    from kepu.reports import exports  # here, not at the top: Word, Excel and chart libraries load slowly
+    from kepu.reports import exports, final  # here, not at the top: Word, Excel and chart libraries load slowly
 
     # Opened for writing, so the export is in the audit log like one from the dashboard.
     with opened(args) as con:
         f, as_of = _view(con, args), args.as_of or dt.date.today()
-        if kind == "xlsx":
+        if args.kind == "final":  # refused, saying what to do, unless f is a whole plan ended by as_of
+            data, problem = exports.final_report(con, f, as_of, kind), None
+        elif kind == "xlsx":
             data, problem = exports.workbook(con, f, as_of), None
         else:
             data, problem = exports.briefing_document(con, f, as_of)
-        exports.log(con, audit.actor_name(), kind, f, str(args.out))
+        exports.log(con, audit.actor_name(), kind, f, str(args.out), final.TITLE if args.kind == "final" else "")
     args.out.write_bytes(data)
     if problem:
         print(f"kepu: 简报已生成，但未附图表。{problem}", file=sys.stderr)
-    print(f"已生成{EXPORT_FORMATS[kind]} {args.out}（{words.filters(f)}）")
+    made = f"{final.TITLE}（{'Word' if kind == 'docx' else 'Excel'}）" if args.kind == "final" else EXPORT_FORMATS[kind]
+    print(f"已生成{made} {args.out}（{words.filters(f)}）")
 
 
 def _template(args) -> None:
@@ -174,6 +213,14 @@ def _template(args) -> None:
         data = observation_template(con) if args.observations else activity_template(con)
     args.out.write_bytes(data)
     print(f"已生成填报模板 {args.out}")
+
+
+def _date(text: str) -> dt.date:
+    """A date as --as-of takes it: 2024-04-30."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，应写作 2024-04-30") from None
 
 
 def _resolve(con: db.Connection, kind: str, name: str, what: str) -> str:

@@ -10,7 +10,7 @@ from kepu.core import words
 from kepu.core.filters import Filters
 from kepu.core.glossary import EXPORT_FORMATS
 from kepu.figures import brief, tables
-from kepu.reports import briefing, chart_images, spreadsheet
+from kepu.reports import briefing, chart_images, final, final_doc, final_sheet, spreadsheet
 from kepu.storage import audit, catalog, db, queries
 
 RECORD_LIMIT = 100_000  # records in one workbook: beyond this Excel grows slow to open; the sheet says so
@@ -56,6 +56,13 @@ def briefing_document(
     return briefing.build(b, images), None
 
 
+def final_report(con: db.Connection, f: Filters, as_of: dt.date, kind: str) -> bytes:
+    """The 终期评估报告 of a whole plan ended by `as_of`, as a Word document (kind="docx") or a workbook ("xlsx");
+    a UserError saying what to do when `f` is not such a view (final.refusal)."""
+    evaluation = final.evaluate(con, f, as_of)
+    return final_doc.build(evaluation) if kind == "docx" else final_sheet.build(evaluation)
+
+
 def records_csv(con: db.Connection, f: Filters, search: str = "") -> bytes:
     """The view's records (those matching `search`, if given) as CSV, at most RECORD_LIMIT, formulas neutralised."""
     return spreadsheet.to_csv(tables.records(queries.records(con, f, search, limit=RECORD_LIMIT)))
@@ -68,8 +75,9 @@ def file_name(f: Filters, kind: str, focus: str | None = None) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "", stem) + f".{kind}"
 
 
-def log(con: db.Connection, user_name: str, kind: str, f: Filters, where: str = "") -> None:
-    """Put an export in the audit log: what was taken away (workbook, briefing or records), of which view."""
+def log(con: db.Connection, user_name: str, kind: str, f: Filters, where: str = "", report: str = "") -> None:
+    """Put an export in the audit log: what was taken away (workbook, briefing or records; `report` names any other
+    report, such as the 终期评估报告), of which view."""
     audit.record(
         con,
         user_name,
@@ -80,4 +88,5 @@ def log(con: db.Connection, user_name: str, kind: str, f: Filters, where: str = 
         town=list(f.town),
         bureau=list(f.bureau),
         file=where or None,
+        **({"report": report} if report else {}),
     )

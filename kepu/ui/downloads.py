@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from kepu.core.filters import Filters
-from kepu.reports import exports
+from kepu.reports import exports, final
 from kepu.storage import audit
 from kepu.ui.data import cursor
 
@@ -34,4 +34,14 @@ def export_file(
     else:
         data = exports.records_csv(con, f, search)
     exports.log(con, name, kind, f)
+    return data
+
+
+def final_file(kind: str, f: Filters, as_of: dt.date, who: tuple[str, audit.Origin]) -> bytes:
+    """Make the 终期评估报告 (docx or xlsx, on Streamlit's download thread) and log that it was taken."""
+    name, origin = who
+    audit.set_origin(origin)
+    con = cursor()
+    data = exports.final_report(con, f, as_of, kind)
+    exports.log(con, name, kind, f, report=final.TITLE)
     return data

@@ -11,10 +11,10 @@ import streamlit as st
 
 from kepu.core import words
 from kepu.core.filters import Filters
-from kepu.reports import exports
+from kepu.reports import exports, final
 from kepu.storage import catalog, queries
 from kepu.ui.data import cached, today
-from kepu.ui.downloads import export_file, requester
+from kepu.ui.downloads import export_file, final_file, requester
 from kepu.ui.drill import Drill
 from kepu.ui.filters import filters
 from kepu.ui.text import plain
@@ -51,9 +51,10 @@ def page_title(page: str, title: str, f: Filters | None = None, focus: str | Non
 
 
 def export_menu(page: str, f: Filters, focus: str | None = None) -> None:
-    """Take the view away: an Excel workbook, a Word briefing, the records as CSV. The files are made only when a
-    button is clicked (on Streamlit's download thread, with a cursor of its own)."""
-    as_of = today()
+    """Take the view away: an Excel workbook, a Word briefing, the records as CSV, and for a whole plan that has
+    ended its 终期评估报告. The files are made only when a button is clicked (on Streamlit's download thread, with a
+    cursor of its own)."""
+    as_of = f.as_of or today()  # the 截至日期 chosen, else today
     with st.popover("导出", icon=":material/download:", width="stretch"):
         st.caption(plain(f"按当前筛选导出：{words.filters(f)}"))
         for label, kind, icon in (
@@ -71,6 +72,21 @@ def export_menu(page: str, f: Filters, focus: str | None = None) -> None:
                 icon=icon,
                 width="stretch",
             )
+        if cached(final.offered, f, as_of):  # a whole plan, ended: its 终期评估
+            for label, kind, icon in (
+                ("终期评估报告（Word）", "docx", ":material/assignment_turned_in:"),
+                ("终期评估报告（Excel）", "xlsx", ":material/fact_check:"),
+            ):
+                st.download_button(
+                    label,
+                    partial(final_file, kind, f, as_of, requester()),
+                    final.file_name(f, kind),
+                    exports.MIME[kind],
+                    key=f"{page}:export-final-{kind}",
+                    on_click="ignore",
+                    icon=icon,
+                    width="stretch",
+                )
 
 
 def plan_group(name: str):
