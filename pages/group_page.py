@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from kepu import ui
-from kepu.core import fmt
+from kepu.core import fmt, words
 from kepu.core.standing import StandingJSON
 from kepu.figures import duty, tables, targets
 from kepu.storage import catalog, queries
@@ -27,6 +27,8 @@ def render(name: str) -> None:
     trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
     standings = ui.cached(targets.report, view, ui.as_of(), group=name, years_of_plan=trend)
     headline(standings, ui.cached(queries.totals, view.narrowed(**own)))
+    if ui.cached(catalog.covering_plan, f.period) is None:
+        st.info(ui.plain(words.outside_plans(f.period, plan.name)), icon=":material/event_busy:")
     drill.banner()
 
     st.subheader("任务与责任落实")

@@ -19,6 +19,8 @@ def render() -> None:
     drill.banner()
 
     st.subheader("纲要目标")
+    if figures["plan"] is None:
+        st.info(ui.plain(words.outside_plans(f.period, plan.name)), icon=":material/event_busy:")
     plan_targets = brief.document_targets(figures["targets"])  # each with the 区定目标 set beside it, if any
     for col, standings in zip(st.columns(len(plan_targets) or 1), plan_targets, strict=False):
         with col:
@@ -29,7 +31,7 @@ def render() -> None:
     cohorts, projects = ui.plan_groups()
     for col, groups in zip(st.columns(2, gap="large"), (cohorts, projects), strict=True):
         with col:
-            group_list(groups, figures["targets"])
+            group_list(groups, figures["targets"], judged=figures["plan"] is not None)
 
     st.subheader("谁落后了")
 
@@ -103,15 +105,16 @@ def headline(figures: summary.Summary) -> None:
     cols[3].metric("经费", fmt.money(figures["funding"]))
 
 
-def group_list(groups: list, standings: list[StandingJSON]) -> None:
-    """Each cohort or project: a link to its page, its figure against its target, and its status."""
+def group_list(groups: list, standings: list[StandingJSON], judged: bool = True) -> None:
+    """Each cohort or project: a link to its page, its figure against its target, and its status. `judged` is
+    False for a period outside every plan, which has no targets."""
     for g in groups:
         own = [s for s in standings if s["group"] == g.name]
         with st.container(border=True):
             left, right = st.columns([5, 1.4], vertical_alignment="center")
             left.page_link(ui.page(g.slug), label=g.full_name, icon=":material/arrow_forward:")
             if not own:
-                left.caption("未设定数量目标")
+                left.caption("未设定数量目标" if judged else "规划期以外，不评定目标")
             for s in own:
                 target = f"{words.basis(s)} {fmt.value(s['target'], s['unit'])}"
                 left.markdown(f"**{ui.plain(words.actual(s))}** · {ui.plain(target)}")

@@ -103,6 +103,17 @@ def test_a_link_with_a_bad_asof_still_opens(demo_path, monkeypatch, written):
     assert metrics(at)["参与人次"] == fmt.count(whole["participants"])  # judged as of today
 
 
+@pytest.mark.parametrize("url_path", ["", "youth"])
+def test_a_year_after_the_plan_shows_figures_and_says_why_nothing_is_judged(demo_path, monkeypatch, url_path):
+    at = start(demo_path, monkeypatch, url_path, period="2026")
+    assert not at.exception
+    assert any("不在任何已载入规划的年份之内" in i.value for i in at.info)
+    if url_path == "":
+        expected = figures(demo_path, Filters(Period(2026, 2026)))
+        assert expected["activities"] > 0 and expected["targets"] == []
+        assert metrics(at)["活动场次"] == fmt.count(expected["activities"])
+
+
 def test_reset_returns_to_the_whole_plan(demo_path, monkeypatch):
     at = start(demo_path, monkeypatch, period="2023", town="沙土镇")
     at.button(key="reset-filters").click().run()

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TypedDict
 
 from kepu.core import fmt
-from kepu.core.filters import Filters
+from kepu.core.filters import Filters, Period
 from kepu.core.glossary import DIMENSIONS
 from kepu.core.plan import District
 from kepu.core.standing import StandingJSON
@@ -200,3 +200,11 @@ def bases_note(standings: list[StandingJSON]) -> str:
 def _basis_rank(label: str) -> int:
     """纲要目标 first, then 示例目标, then 区定目标 (by the label's start), anything else last."""
     return next((i for i, b in enumerate(BASIS_MEANINGS) if label.startswith(b)), len(BASIS_MEANINGS))
+
+
+def outside_plans(period: Period, structure: str) -> str:
+    """What a view of a period outside every plan shows, and why it judges nothing."""
+    return (
+        f"{period.label()}不在任何已载入规划的年份之内：只显示活动数字，不评定目标（没有目标可评）。"
+        f"人群和重点工程沿用《{structure}》的划分；载入新一期规划后，按其目标评定。"
+    )
