@@ -114,7 +114,7 @@ def group_list(groups: list, standings: list[StandingJSON], judged: bool = True)
             left, right = st.columns([5, 1.4], vertical_alignment="center")
             left.page_link(ui.page(g.slug), label=g.full_name, icon=":material/arrow_forward:")
             if not own:
-                left.caption("未设定数量目标" if judged else "规划期以外，不评定目标")
+                left.caption(ui.plain("未设定数量目标" if judged else "规划期以外，不评定目标"))
             for s in own:
                 target = f"{words.basis(s)} {fmt.value(s['target'], s['unit'])}"
                 left.markdown(f"**{ui.plain(words.actual(s))}** · {ui.plain(target)}")

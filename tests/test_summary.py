@@ -11,6 +11,7 @@ import pytest
 from conftest import fixture_rows
 
 from kepu import cli
+from kepu.core import words
 from kepu.core.errors import UserError
 from kepu.core.filters import Filters, Period
 from kepu.figures import duty, summary
@@ -218,3 +219,28 @@ def test_a_year_after_the_plan_has_figures_and_no_targets(demo_copy, capsys):
     with catalog_of(demo_copy) as con:
         begun = db.scalar(con, "SELECT count(*) FROM activities WHERE NOT retracted AND year(start_date) = 2026")
     assert result["plan"] is None and result["targets"] == [] and result["activities"] == begun
+
+
+def test_a_plan_id_names_its_period_and_a_future_day_is_refused(tiny_path, capsys):
+    by_id = summary_json(tiny_path, "--period", "2021-2025", capsys=capsys)
+    assert by_id["period"] == "2021-2025" and by_id["plan"] == "2021-2025"
+    assert cli.main(["summary", "--db", str(tiny_path), "--as-of", str(dt.date.today() + dt.timedelta(days=1))]) == 2
+    assert "晚于今天" in capsys.readouterr().err
+
+
+def test_within_a_year_what_is_due_follows_earlier_years_months(demo_copy, capsys):
+    # The plan was issued in 2022: from 2023 on, work is reported under its tasks. Mid-2025, two whole years exist.
+    mid = summary_json(demo_copy, "--period", "2025", "--as-of", "2025-06-30", capsys=capsys)
+    youth = next(t for t in mid["targets"] if t["indicator"] == "youth_participants")
+    assert youth["pace"] == "年内应达按2023—2024年各月分布计算"
+    assert youth["pace"] in words.method(youth)
+    with catalog_of(demo_copy) as con:  # the share of 2023–2024's youth participants that fell in January–June
+        first_half, whole = db.rows(
+            con,
+            """SELECT sum(participants) FILTER (WHERE month(start_date) <= 6), sum(participants)
+               FROM activities WHERE NOT retracted AND year(start_date) IN (2023, 2024)
+                 AND list_contains(cohorts, '青少年')""",
+        )[0]
+    assert youth["expected"] == pytest.approx(500000 * first_half / whole, rel=1e-4)
+    early = summary_json(demo_copy, "--period", "2024", "--as-of", "2024-06-30", capsys=capsys)
+    assert all("按天数均匀" in t["pace"] for t in early["targets"] if t["pace"])  # only 2023 before it: linear

@@ -66,12 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(run=_init)
 
     view = argparse.ArgumentParser(add_help=False)
-    view.add_argument("--period", help="期间：年份（2024）或规划期（2021-2025，默认）")
+    view.add_argument(
+        "--period", help="期间：年份（2024）、起止年份（2021-2025）或规划的编号（kepu plan list）；默认当前规划期"
+    )
     view.add_argument("--town", action="append", default=[], help="镇街，可重复")
     view.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
     view.add_argument(
         "--as-of",
-        type=dt.date.fromisoformat,
+        type=_date,
         default=None,
         help="按此日期当时的情况计算：此后开始的活动、此后才有的指标数据都不计（默认今天，全部计入）",
     )
@@ -149,7 +151,13 @@ def _init(args) -> None:
 
 def _view(con: db.Connection, args: argparse.Namespace) -> Filters:
     """The filters given by --period, --town and --bureau (names or aliases)."""
-    period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
+    if args.as_of and args.as_of > dt.date.today():
+        raise UsageError(f"截至日期 {args.as_of} 晚于今天：只能看已经发生的情况")
+    by_id = {p.id: p.period for p in catalog.plans(con)}
+    if args.period and args.period.strip() in by_id:  # a plan's id names its whole period
+        period = by_id[args.period.strip()]
+    else:
+        period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
     towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
     bureaus = tuple(_resolve(con, "bureau", b, "责任单位") for b in args.bureau)
     return Filters(period, town=towns, bureau=bureaus, as_of=args.as_of)

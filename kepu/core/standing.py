@@ -40,6 +40,7 @@ class StandingJSON(TypedDict):
     target_date: str
     note: str
     anomaly: bool
+    pace: str  # how expected-by-now was spread within the year (往年各月分布 or 按天数), "" when not applicable
     trend: list[list[int | float | None]]  # [year, value] for each year of the plan so far
 
 

@@ -55,7 +55,8 @@ def status(s: StandingJSON) -> str:
 
 def method(s: StandingJSON) -> str:
     """How a standing (targets.Standing.to_json()) is judged and projected: the tooltip text."""
-    return f"{METHODS[s['rule']]} {FINISHED if s['finished'] else THRESHOLDS}"
+    pace = f" 本项：{s['pace']}。" if s.get("pace") else ""
+    return f"{METHODS[s['rule']]} {FINISHED if s['finished'] else THRESHOLDS}{pace}"
 
 
 def years_met(s: StandingJSON) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -38,6 +39,7 @@ class Standing:
     progress: Progress
     trend: tuple[tuple[int, float], ...]  # the actual value of each year of the plan so far
     note: str
+    pace: str = ""  # how expected-by-now was spread within the year, in words (while a period runs)
     anomaly: bool = False  # a stored value is not a number (it cannot get in through kepu, but a figure must not
     #                        fall over, or be judged, should one ever be there): shown as 数据异常, not judged
 
@@ -69,6 +71,7 @@ class Standing:
             "target_date": p.target_date.isoformat(),
             "note": self.note,
             "anomaly": self.anomaly,
+            "pace": self.pace,
             "trend": [[y, num(v)] for y, v in self.trend],
         }
 
@@ -173,7 +176,7 @@ def _standing(
     finished = as_of >= dt.date(f.period.last, 12, 31)
     notes = []
     rule = _rule(first.kind, ind.basis)
-    pace = progress.profile(monthly, as_of.year)
+    pace = progress.profile(_whole_years(monthly, plan), as_of.year)
     elapsed = pace or progress.year_elapsed
     timeline: tuple[progress.Year, ...] = ()
     current = None
@@ -203,8 +206,9 @@ def _standing(
             timeline = tuple(replace(y, met=None) for y in timeline)
     if result.status is not None or timeline:
         result = progress.settle(result, timeline if result.status is not None else (), finished, current)
+    spread = ""
     if rule in ("additive", "plan") and not finished and result.status is not None:
-        notes.append(_pace_note(pace is not None, monthly, as_of))
+        spread = _pace_note(pace is not None, _whole_years(monthly, plan), as_of)
     trend = tuple(
         (y, by_year.get(y, 0.0))
         for y in plan.period.years
@@ -224,7 +228,16 @@ def _standing(
         result,
         trend,
         "；".join(n for n in notes if n),
+        pace=spread,
     )
+
+
+def _whole_years(monthly: dict[int, list[float]], plan: catalog.PlanInfo) -> dict[int, list[float]]:
+    """The years whose months can shape a profile: those after the year the plan was issued (before it, work was
+    not yet reported under the plan's tasks, so a year's months are a part of its work, not its shape)."""
+    issued = re.match(r"\d{4}", plan.issued or "")
+    first = int(issued[0]) + 1 if issued else plan.start_year
+    return {y: m for y, m in monthly.items() if y >= first}
 
 
 def _pace_note(profiled: bool, monthly: dict[int, list[float]], as_of: dt.date) -> str:
