@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ from kepu.core.glossary import ACTIVITY_TYPES, BASES, INDICATOR_BASES, TARGET_KI
 DISTRICT = "全区"
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data folder: the plan files live there
 TOWN_KINDS = ("街道", "镇")
+REPORTING_CYCLES = {"monthly": "月", "quarterly": "季度", "yearly": "年"}
 
 
 class PlanError(UserError):
@@ -98,6 +100,33 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Campaign:
+    """A recurring national campaign (全国科普日, 科技活动周…): its usual window each year (MM-DD, inclusive), the
+    windows of years that differ, and the cohorts and tasks it usually serves."""
+
+    name: str
+    aliases: tuple[str, ...]
+    window: tuple[str, str]  # ("09-01", "09-30")
+    years: dict[int, tuple[str, str]] = field(default_factory=dict)  # year → its own window, where it differs
+    cohorts: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+
+    def window_in(self, year: int) -> tuple[dt.date, dt.date]:
+        """The campaign's first and last day in `year`."""
+        start, end = self.years.get(year, self.window)
+        return dt.date.fromisoformat(f"{year}-{start}"), dt.date.fromisoformat(f"{year}-{end}")
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """How often units report and when a report is due: cycle monthly, quarterly or yearly; due on `due_day` of
+    the month after the cycle ends."""
+
+    cycle: str = "quarterly"
+    due_day: int = 10
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     name: str
@@ -115,6 +144,9 @@ class Plan:
     source: str = ""
     district: District = District()
     administrations: tuple[Administration, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+    reporting: Reporting = Reporting()
+    assessment: dict[str, Any] = field(default_factory=dict)  # the 考核 scheme as the plan file gives it
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -216,9 +248,29 @@ def _build(raw: dict[str, Any], source: str) -> Plan:  # raw: the plan file as Y
             district.get("population_source", ""),
         ),
         administrations=tuple(Administration(**a) for a in raw.get("administrations", [])),
+        campaigns=tuple(_campaign(c) for c in raw.get("campaigns", [])),
+        reporting=Reporting(**raw.get("reporting", {})),
+        assessment=dict(raw.get("assessment") or {}),
     )
     _check(plan)
     return plan
+
+
+def _campaign(raw: dict[str, Any]) -> Campaign:
+    def window(pair: list[str]) -> tuple[str, str]:
+        start, end = (str(d).strip() for d in pair)
+        for day in (start, end):
+            dt.date.fromisoformat(f"2024-{day}")  # a real month and day (ValueError names it otherwise)
+        return start, end
+
+    return Campaign(
+        raw["name"],
+        tuple(raw.get("aliases", [])),
+        window(raw["window"]),
+        {int(y): window(w) for y, w in (raw.get("years") or {}).items()},
+        tuple(raw.get("cohorts", [])),
+        tuple(str(t) for t in raw.get("tasks", [])),
+    )
 
 
 def _with_short_names(names: list[str]) -> list[str]:
@@ -282,6 +334,13 @@ def _check(plan: Plan) -> None:
                 raise PlanError(f"指标 {ind.code} 引用了不存在的{key} {where[key]}")
         if where.get("activity_type") and where["activity_type"] not in ACTIVITY_TYPES:
             raise PlanError(f"指标 {ind.code} 的活动类型 {where['activity_type']} 不在类型表中")
+    unique([c.name for c in plan.campaigns], "活动主题")
+    cohort_names = {g.name for g in plan.cohorts}
+    for c in plan.campaigns:
+        if unknown := [x for x in c.cohorts if x not in cohort_names] + [x for x in c.tasks if x not in codes]:
+            raise PlanError(f"活动主题“{c.name}”引用了规划中没有的人群或任务：{'、'.join(unknown)}")
+    if plan.reporting.cycle not in REPORTING_CYCLES or not 1 <= plan.reporting.due_day <= 28:
+        raise PlanError(f"reporting 的 cycle 应为 {'、'.join(REPORTING_CYCLES)} 之一，due_day 应在 1 到 28 之间")
     indicators = {i.code for i in plan.indicators}
     for tgt in plan.targets:
         if tgt.indicator not in indicators:

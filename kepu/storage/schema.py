@@ -6,6 +6,7 @@ running the ones it lacks, in one transaction. Append new steps; never edit a re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pandas as pd
@@ -133,6 +134,40 @@ MIGRATIONS: dict[int, list[Step]] = {
                sort INTEGER NOT NULL)""",
         lambda con: fill_district_facts(con),
     ],
+    # Supervision (考核 and 督查): the national campaigns an activity may belong to, how and when units report, the
+    # review of a clerk's batch before it counts, 佐证材料 kept outside the database, towns' own governments as
+    # reporting units, and the points an administrator gives by hand in the 考核.
+    5: [
+        """CREATE TABLE campaigns (plan_id VARCHAR NOT NULL, name VARCHAR NOT NULL, aliases VARCHAR[] NOT NULL,
+               window_from VARCHAR NOT NULL, window_to VARCHAR NOT NULL, cohorts VARCHAR[] NOT NULL,
+               tasks VARCHAR[] NOT NULL, sort INTEGER NOT NULL, PRIMARY KEY (plan_id, name))""",
+        # each campaign's days in each year of its plan (and the years after it, until a next plan)
+        """CREATE TABLE campaign_windows (plan_id VARCHAR NOT NULL, campaign VARCHAR NOT NULL, year INTEGER NOT NULL,
+               first_day DATE NOT NULL, last_day DATE NOT NULL, PRIMARY KEY (plan_id, campaign, year))""",
+        "ALTER TABLE activities ADD COLUMN campaign VARCHAR",
+        "ALTER TABLE plans ADD COLUMN reporting_cycle VARCHAR",
+        "ALTER TABLE plans ADD COLUMN reporting_due_day INTEGER",
+        "ALTER TABLE plans ADD COLUMN assessment VARCHAR",  # the 考核 scheme, as JSON
+        # A batch is 待审核 (pending) until approved, or 已退回 (returned) with a reason; rows of a batch that is not
+        # approved carry pending = true and count in no figure. Batches before schema 5 are approved.
+        "ALTER TABLE batches ADD COLUMN status VARCHAR NOT NULL DEFAULT 'approved'",
+        "ALTER TABLE batches ADD COLUMN reviewed_by VARCHAR",
+        "ALTER TABLE batches ADD COLUMN reviewed_at TIMESTAMP",
+        "ALTER TABLE batches ADD COLUMN review_note VARCHAR",
+        "ALTER TABLE activities ADD COLUMN pending BOOLEAN NOT NULL DEFAULT false",
+        "ALTER TABLE observations ADD COLUMN pending BOOLEAN NOT NULL DEFAULT false",
+        "CREATE SEQUENCE evidence_ids START 1",
+        """CREATE TABLE evidence (id INTEGER PRIMARY KEY DEFAULT nextval('evidence_ids'),
+               sha256 VARCHAR NOT NULL, media_type VARCHAR NOT NULL, size BIGINT NOT NULL, file_name VARCHAR NOT NULL,
+               batch INTEGER, activity BIGINT, uploaded_by VARCHAR NOT NULL, uploaded_at TIMESTAMP NOT NULL,
+               removed_by VARCHAR, removed_at TIMESTAMP)""",
+        # a town's own government (沙土镇人民政府, 东城街道办事处) as the 责任单位 of the town's own activities
+        "ALTER TABLE bureaus ADD COLUMN town VARCHAR",
+        """CREATE TABLE assessment_manual (year INTEGER NOT NULL, unit_kind VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+               item VARCHAR NOT NULL, points DOUBLE NOT NULL, reason VARCHAR NOT NULL, scored_by VARCHAR NOT NULL,
+               scored_at TIMESTAMP NOT NULL, PRIMARY KEY (year, unit_kind, unit, item))""",
+        lambda con: fill_supervision(con),
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -178,6 +213,41 @@ def fill_district_facts(con: db.Connection) -> None:
     for plan in (load_plan(p) for p in plan_files(plan_dir())):
         if plan.id in stored:
             write_district_facts(con, plan)
+
+
+def fill_supervision(con: db.Connection) -> None:
+    """Give a store made before schema 5 its plans' campaigns, reporting cycle and 考核 scheme, from the plan files
+    with the same plan id."""
+    stored = {r[0] for r in db.rows(con, "SELECT id FROM plans")}
+    for plan in (load_plan(p) for p in plan_files(plan_dir())):
+        if plan.id in stored:
+            write_supervision(con, plan)
+
+
+def write_supervision(con: db.Connection, plan: Plan) -> None:
+    """The plan's campaigns (with their days in each year of the plan), reporting cycle and 考核 scheme."""
+    db.execute(
+        con,
+        "UPDATE plans SET reporting_cycle = ?, reporting_due_day = ?, assessment = ? WHERE id = ?",
+        [plan.reporting.cycle, plan.reporting.due_day, json.dumps(plan.assessment, ensure_ascii=False), plan.id],
+    )
+    db.execute(con, "DELETE FROM campaigns WHERE plan_id = ?", [plan.id])
+    db.execute(con, "DELETE FROM campaign_windows WHERE plan_id = ?", [plan.id])
+    db.executemany(
+        con,
+        "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (plan.id, c.name, list(c.aliases), *c.window, list(c.cohorts), list(c.tasks), i)
+            for i, c in enumerate(plan.campaigns)
+        ],
+    )
+    windows = [(plan.id, c.name, y, *c.window_in(y)) for c in plan.campaigns for y in _campaign_years(plan)]
+    db.executemany(con, "INSERT INTO campaign_windows VALUES (?, ?, ?, ?, ?)", windows)
+
+
+def _campaign_years(plan: Plan) -> range:
+    """The years a plan's campaigns are dated in: its own, and ten after it (work goes on until a next plan)."""
+    return range(plan.start_year, plan.end_year + 11)
 
 
 def write_district_facts(con: db.Connection, plan: Plan) -> None:

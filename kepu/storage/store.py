@@ -26,6 +26,7 @@ from kepu.storage.schema import (
     migrate,
     schema_version,
     write_district_facts,
+    write_supervision,
 )
 
 __all__ = ["DATA_DIR", "MIGRATIONS", "PLAIN_TEXT", "SCHEMA_VERSION", "StoreError", "migrate", "schema_version"]
@@ -227,6 +228,8 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
     )
     if schema_version(con) >= 4:
         write_district_facts(con, plan)
+    if schema_version(con) >= 5:
+        write_supervision(con, plan)
     units = [t for t in plan.towns if t.kind != DISTRICT]
     named = {t.name for t in plan.towns}
     earlier = db.rows(con, "SELECT name FROM towns WHERE kind <> ? ORDER BY sort", [DISTRICT])
@@ -245,7 +248,7 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
     )
     named = {b.name for b in plan.bureaus}
     earlier_bureaus = [n for (n,) in db.rows(con, "SELECT name FROM bureaus ORDER BY sort") if n not in named]
-    ex(con, "INSERT OR REPLACE INTO bureaus VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
+    ex(con, "INSERT OR REPLACE INTO bureaus (name, sort) VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
     ex(
         con,
         "UPDATE bureaus SET sort = ? WHERE name = ?",
