@@ -69,7 +69,7 @@ class IndicatorCount(TypedDict):
 
 def where(f: Filters) -> tuple[str, dict[str, object]]:
     """The WHERE clause selecting the activities in `f`, and its parameters."""
-    clauses = ["NOT a.retracted", "a.start_date >= $start", "a.start_date < $end"]
+    clauses = ["NOT a.retracted", "NOT a.pending", "a.start_date >= $start", "a.start_date < $end"]
     params: dict[str, object] = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
     if f.as_of is not None:  # as the view stood on that day: nothing begun after it
         clauses.append("a.start_date <= $as_of")
@@ -257,7 +257,7 @@ def indicator_months(con: db.Connection, f: Filters, indicators: list[IndicatorC
 
 def latest_activity_date(con: db.Connection) -> dt.date | None:
     """The latest start date of any activity record (None when there are none)."""
-    latest: dt.date | None = db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted")
+    latest: dt.date | None = db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted AND NOT pending")
     return latest
 
 

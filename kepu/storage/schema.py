@@ -166,6 +166,11 @@ MIGRATIONS: dict[int, list[Step]] = {
         """CREATE TABLE assessment_manual (year INTEGER NOT NULL, unit_kind VARCHAR NOT NULL, unit VARCHAR NOT NULL,
                item VARCHAR NOT NULL, points DOUBLE NOT NULL, reason VARCHAR NOT NULL, scored_by VARCHAR NOT NULL,
                scored_at TIMESTAMP NOT NULL, PRIMARY KEY (year, unit_kind, unit, item))""",
+        "DROP VIEW current_observations",
+        """CREATE VIEW current_observations AS
+               SELECT * FROM observations WHERE NOT retracted AND NOT pending
+               QUALIFY row_number() OVER (PARTITION BY series, year, town
+                                          ORDER BY coalesce(batch, 0) DESC, id DESC) = 1""",
         lambda con: fill_supervision(con),
     ],
 }
