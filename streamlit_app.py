@@ -7,12 +7,15 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from kepu import ui
 from pages import (
+    assessment_page,
     bureaus_page,
+    campaigns_page,
     group_page,
     overview_page,
     present_page,
     records_page,
     report_page,
+    reporting_page,
     targets_page,
     towns_page,
 )
@@ -40,6 +43,7 @@ if not presenting:
     ui.present_button()
 cohorts, projects = ui.plan_groups()
 manage = [st.Page(report_page.render, title="数据填报", url_path="report", icon=":material/upload_file:")]
+manage.append(st.Page(reporting_page.render, title="报送情况", url_path="reporting", icon=":material/assignment_late:"))
 if user is not None and user.is_admin:
     manage.append(st.Page(targets_page.render, title="目标管理", url_path="targets", icon=":material/flag:"))
 page = ui.navigation(
@@ -52,7 +56,9 @@ page = ui.navigation(
         "分析": [
             st.Page(towns_page.render, title="镇街", url_path="towns", icon=":material/location_city:"),
             st.Page(bureaus_page.render, title="责任单位", url_path="bureaus", icon=":material/account_balance:"),
+            st.Page(campaigns_page.render, title="活动主题", url_path="campaigns", icon=":material/campaign:"),
             st.Page(records_page.render, title="活动明细", url_path="records", icon=":material/table_rows:"),
+            st.Page(assessment_page.render, title="考核", url_path="assessment", icon=":material/military_tech:"),
         ],
         "填报与管理": manage,
     },

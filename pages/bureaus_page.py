@@ -1,4 +1,5 @@
-"""责任单位: the plan's bureau × task matrix; lead bureaus silent on a task stand out."""
+"""责任单位: the plan's bureau × task matrix; lead bureaus silent on a task stand out; what the towns' own
+governments reported."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from kepu.figures import duty, tables
 from kepu.storage import catalog, queries
 
 PROGRESS = st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)
+COUNTS = {c: st.column_config.NumberColumn(format="localized") for c in ("场次", "人次", "经费（元）")}
 
 
 def render() -> None:
@@ -16,7 +18,7 @@ def render() -> None:
     st.subheader("责任分工矩阵（活动场次）")
     both = drill.filters(f, leave_out=("bureau", "task"))
     task_list = ui.cached(catalog.tasks, plan.id)
-    bureaus = list(f.bureau) or ui.cached(catalog.bureaus)
+    bureaus = list(f.bureau) or ui.cached(catalog.plan_bureaus)  # towns' own governments: their own section
     matrix = tables.assignments(ui.cached(queries.assignments, both, plan.id), bureaus, task_list.code.tolist())
     drill.matrix(
         tables.assignment_style(matrix),
@@ -40,6 +42,16 @@ def render() -> None:
     coverage = duty.bureau_coverage(ui.cached(queries.assignments, drill.filters(f, leave_out=("bureau",)), plan.id))
     shown = tables.bureau_coverage(coverage)
     drill.table(shown, "bureau", "coverage", values=coverage.bureau.tolist(), column_config={"落实率": PROGRESS})
+
+    st.subheader("镇街自己报送的活动")
+    own = tables.town_governments(ui.cached(queries.bureau_table, drill.filters(f, leave_out=("bureau",))))
+    if own["场次"].sum() == 0:
+        st.info("筛选范围内没有镇街以自己的名义（镇人民政府、街道办事处）报送的活动。")
+    else:
+        drill.table(own, "bureau", "governments", values=own["责任单位"].tolist(), column_config=COUNTS)
+    st.caption(
+        "各镇人民政府、街道办事处作为责任单位报送的本镇街活动。规划没有给它们分派任务，不计入上面的分工矩阵和落实率。"
+    )
 
     if drill.active:
         st.subheader("对应的活动记录")

@@ -1,4 +1,5 @@
-"""数据填报: download a template, upload it, read the check, confirm; and the import history with undo/restore."""
+"""数据填报: download a template, upload it, read the check, confirm; the import history with undo/restore and each
+batch's 佐证材料; for an administrator, the batches awaiting review."""
 
 import hashlib
 
@@ -8,6 +9,7 @@ import streamlit as st
 from kepu import ui
 from kepu.ingest import batches, templates
 from kepu.ingest.reading import FileRejected
+from kepu.storage import review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,6 +21,7 @@ def render() -> None:
         ui.login_form("导入、撤销报送数据需要登录。账户由区科协用 uv run kepu user add 创建。")
         return
     ui.user_bar(user)
+    ui.review_queue(user)
 
     st.subheader("① 下载填报模板")
     left, right = st.columns(2)
@@ -42,6 +45,7 @@ def render() -> None:
     )
 
     st.subheader("② 上传并检查")
+    ui.pending_notice(user)
     generation = st.session_state.get("report:generation", 0)
     upload = st.file_uploader(
         "选择填写好的文件（.xlsx 或 .csv，可为 GBK 编码）",
@@ -144,6 +148,8 @@ def history(user) -> None:
     if frame.empty:
         st.caption("还没有导入记录。")
         return
+    ui.returned_notice(user, frame)
+    states, reviews = ui.batch_states(frame)
     shown = pd.DataFrame(
         {
             "批次": frame.id,
@@ -154,7 +160,8 @@ def history(user) -> None:
             "导入行数": frame.imported,
             "重复": frame.duplicates,
             "错误跳过": frame.rejected,
-            "状态": ["已撤销" if pd.notna(u) else "有效" for u in frame.undone_at],
+            "状态": states,
+            "审核": reviews,
         }
     )
     event = st.dataframe(
@@ -162,12 +169,18 @@ def history(user) -> None:
     )
     rows = event["selection"]["rows"] if event else []
     if not rows:
-        st.caption("选中一个批次，可撤销（记录保留备查）或恢复。")
+        st.caption("选中一个批次，可撤销（记录保留备查）或恢复，并查看、附上佐证材料。")
         return
     chosen = frame.iloc[rows[0]]
+    undo_or_restore(chosen, user)
+    ui.evidence_panel(user, int(chosen.id), attachable=chosen.status != review.RETURNED)
+
+
+def undo_or_restore(chosen: pd.Series, user) -> None:
+    """The undo (or, for an undone batch, restore) button of the chosen batch, or why the user may not."""
     undone = pd.notna(chosen.undone_at)
     label = f"恢复批次 {chosen.id}" if undone else f"撤销批次 {chosen.id}（{chosen.imported} 行）"
-    refused = (
+    refused = review.undo_refusal(chosen.status) or (
         user.restore_refusal(chosen.user_name, chosen.undone_by)
         if undone
         else None

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = ["", "youth", "farmers", "workers", "elderly", "officials", "resources", "informatization", "infrastructure",
-         "grassroots", "towns", "bureaus", "records"]  # fmt: skip
+         "grassroots", "towns", "bureaus", "campaigns", "records", "assessment", "reporting"]  # fmt: skip
 # One page of each kind stands for the rest in the fast tier: the cohort and project pages share one template.
-EACH_KIND = {"", "youth", "resources", "towns", "bureaus", "records", "report"}
+EACH_KIND = {"", "youth", "resources", "towns", "bureaus", "campaigns", "records", "report", "assessment", "reporting"}
 
 
 def sweep(url_paths: list[str]) -> list:

@@ -46,7 +46,10 @@ PAGES = {
     "grassroots": "基层科普能力提升工程",
     "towns": "镇街",
     "bureaus": "责任单位",
+    "campaigns": "活动主题",
     "records": "活动明细",
+    "assessment": "考核",
+    "reporting": "报送情况",
 }
 
 if not Path(CHROMIUM).exists():

@@ -36,7 +36,9 @@ def test_summary_totals_and_breakdowns(tiny, plan):
     by_town = {t["town"]: t["participants"] for t in result["by_town"]}
     assert len(by_town) == 25 and by_town["全区"] == sum(r["participants"] for r in rows if r["town"] == "全区")
     by_bureau = {b["bureau"]: b["participants"] for b in result["by_bureau"]}
-    assert len(by_bureau) == 27 and sum(by_bureau.values()) == result["participants"]
+    assert sum(by_bureau.values()) == result["participants"]
+    assert list(by_bureau)[:27] == [b.name for b in plan.bureaus]  # the plan's bureaus, then the towns' governments
+    assert len(by_bureau) == 27 + 24 and list(by_bureau)[27] == "东城街道办事处"
 
 
 def test_the_plans_targets_in_2024(tiny):

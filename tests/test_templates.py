@@ -21,7 +21,7 @@ from kepu.core.glossary import (
 from kepu.ingest import templates
 from kepu.storage import store
 
-ACTIVITY_DROPDOWNS = ("镇街", "责任单位", "人群", "重点工程", "任务编号", "活动类型")
+ACTIVITY_DROPDOWNS = ("镇街", "责任单位", "人群", "重点工程", "任务编号", "活动类型", "活动主题")
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +104,16 @@ def test_activity_options_come_from_the_store(activity_book, plan):
     lists = option_lists(activity_book)
     assert list(lists) == list(ACTIVITY_DROPDOWNS)
     assert lists["镇街"] == [t.name for t in plan.towns] and len(lists["镇街"]) == 25 and "全区" in lists["镇街"]
-    assert lists["责任单位"] == [b.name for b in plan.bureaus] and len(lists["责任单位"]) == 27
+    governments = [t.name + ("人民政府" if t.kind == "镇" else "办事处") for t in plan.towns if t.kind != "全区"]
+    assert lists["责任单位"] == [b.name for b in plan.bureaus] + governments and len(lists["责任单位"]) == 27 + 24
+    assert "沙土镇人民政府" in governments and "东城街道办事处" in governments
     assert lists["人群"] == [g.name for g in plan.cohorts] and len(lists["人群"]) == 5
     assert lists["重点工程"] == [g.name for g in plan.projects] and len(lists["重点工程"]) == 4
     assert len(lists["任务编号"]) == 18
     assert lists["任务编号"][4] == "Y5 加大培训力度，着力提升教师队伍科学素质"
     assert lists["任务编号"] == [f"{t.code} {t.title}" for t in plan.tasks]
     assert lists["活动类型"] == list(ACTIVITY_TYPES) and len(lists["活动类型"]) == 10
+    assert lists["活动主题"] == [c.name for c in plan.campaigns] and "全国科普日" in lists["活动主题"]
 
 
 @pytest.mark.parametrize("name", ACTIVITY_DROPDOWNS)
@@ -138,6 +141,7 @@ def test_activity_instructions(activity_book):
     assert all(separator in notes["人群"] for separator in COHORT_SEPARATORS)
     assert "Y5" in notes["任务编号"] and "整数" in notes["参与人次*"] and "元" in notes["经费（元）"]
     assert "全区" in notes["镇街*"] and "科协 → 区科协" in notes["责任单位*"]
+    assert "人民政府" in notes["责任单位*"] and "科普日" in notes["活动主题"] and "留空" in notes["活动主题"]
     text = all_text(sheet)
     for phrase in (
         "2024-05-12",

@@ -87,13 +87,16 @@ def test_kepu_init_loads_both_plans_with_their_own_shapes(two_plans):
     # Towns and bureaus are the store's: the later plan's added, none lost, none twice, 全区 last.
     towns = catalog.towns(con).name.tolist()
     assert len(towns) == len(set(towns)) == 26 and "新城街道" in towns and towns[-1] == "全区"
-    bureaus = catalog.bureaus(con)
+    bureaus = catalog.plan_bureaus(con)
     assert len(bureaus) == len(set(bureaus)) == 28 and bureaus[:1] == ["区科协"] and "区数据局" in bureaus
     assert "区发展和改革委员会" in bureaus  # named by the earlier plan alone: kept, after the later plan's own
     assert bureaus.index("区发展和改革委员会") > bureaus.index("区数据局")
     assert catalog.resolve_bureau(con, "牡丹区科协") == "区科协"  # an alias the later plan adds
     assert catalog.resolve_bureau(con, "区发改委") == "区发展和改革委员会"  # one only the earlier plan gives
     assert catalog.resolve_town(con, "新城") == "新城街道"
+    governments = catalog.town_governments(con)  # every town of either plan reports as itself too, after the bureaus
+    assert len(governments) == 25 and governments["新城街道办事处"] == "新城街道"
+    assert catalog.bureaus(con) == bureaus + list(governments)
     assert catalog.district(con).population == 1128707  # the later plan's figure
     assert db.scalar(con, "SELECT count(*) FROM targets WHERE plan_id = '2026-2030' AND kind = 'annual'") == 4 * 5
     con.close()

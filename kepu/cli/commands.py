@@ -10,7 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
+from kepu.cli import assess as cli_assess
 from kepu.cli import imports as cli_import
+from kepu.cli import reminders as cli_reminders
+from kepu.cli import review as cli_review
 from kepu.cli import users as cli_users
 from kepu.cli.common import opened
 from kepu.core import fmt, matching, words
@@ -71,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     view.add_argument("--town", action="append", default=[], help="镇街，可重复")
     view.add_argument("--bureau", action="append", default=[], help="责任单位，可重复")
+    view.add_argument("--campaign", action="append", default=[], help="活动主题（如 全国科普日、三下乡），可重复")
     view.add_argument(
         "--as-of",
         type=_date,
@@ -95,9 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="输出文件（.docx 或 .xlsx）")
     report.add_argument(
         "--kind",
-        choices=["briefing", "final"],
+        choices=["briefing", "final", "reminder", *cli_assess.REPORT_KINDS],
         default="briefing",
-        help="briefing（简报或工作簿，默认）或 final（终期评估报告：期间须为已结束的整个规划期，如 2021-2025）",
+        help="briefing（简报或工作簿，默认）、final（终期评估报告：期间须为已结束的整个规划期，如 2021-2025）"
+        "或 reminder（催报通知 .docx：--cycle 报送周期）；assessment（考核结果 .xlsx）、notice（考核通报 .docx）、"
+        "supervision（督办单 .docx，--unit 单位）：--year 考核年度",
     )
     report.set_defaults(run=_report)
 
@@ -108,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_import.add_commands(sub, with_db)
     cli_users.add_commands(sub, with_db)
+    cli_reminders.add_commands(sub, with_db)
+    cli_assess.add_commands(sub, with_db)
+    cli_review.add_commands(sub, with_db)
     return parser
 
 
@@ -150,7 +159,7 @@ def _init(args) -> None:
 
 
 def _view(con: db.Connection, args: argparse.Namespace) -> Filters:
-    """The filters given by --period, --town and --bureau (names or aliases)."""
+    """The filters given by --period, --town, --bureau and --campaign (names or aliases)."""
     if args.as_of and args.as_of > dt.date.today():
         raise UsageError(f"截至日期 {args.as_of} 晚于今天：只能看已经发生的情况")
     by_id = {p.id: p.period for p in catalog.plans(con)}
@@ -160,7 +169,8 @@ def _view(con: db.Connection, args: argparse.Namespace) -> Filters:
         period = Period.parse(args.period) if args.period else catalog.default_period(con, dt.date.today())
     towns = tuple(_resolve(con, "town", t, "镇街") for t in args.town)
     bureaus = tuple(_resolve(con, "bureau", b, "责任单位") for b in args.bureau)
-    return Filters(period, town=towns, bureau=bureaus, as_of=args.as_of)
+    campaigns = tuple(_resolve(con, "campaign", c, "活动主题") for c in args.campaign)
+    return Filters(period, town=towns, bureau=bureaus, campaign=campaigns, as_of=args.as_of)
 
 
 def _summary(args) -> None:
@@ -184,6 +194,12 @@ def _summary(args) -> None:
 
 
 def _report(args) -> None:
+    if args.kind == "reminder":  # the 催报通知 of a reporting cycle, not a view of the filters
+        cli_reminders.report(args)
+        return
+    if args.kind in cli_assess.REPORT_KINDS:  # the 考核's documents: a year, not a view of the filters
+        cli_assess.report(args)
+        return
     kind = args.format or args.out.suffix.lower().lstrip(".")
     if kind not in EXPORT_FORMATS:
         raise UsageError(f"请用 --format docx 或 --format xlsx 指定格式（输出文件为 {args.out}）")
@@ -236,5 +252,6 @@ def _resolve(con: db.Connection, kind: str, name: str, what: str) -> str:
     known = catalog.spellings(con, kind)
     found = known.get(matching.key(name))
     if found is None:
-        raise UsageError(f"未知的{what}：{matching.unknown(name, known, what)}")
+        allowed = f"；可选：{'、'.join(dict.fromkeys(known.values()))}" if kind == "campaign" else ""  # a short list
+        raise UsageError(f"未知的{what}：{matching.unknown(name, known, what)}{allowed}")
     return found

@@ -15,7 +15,7 @@ import pandas as pd
 from kepu.cli.common import opened
 from kepu.ingest import batches
 from kepu.ingest.reading import FileRejected
-from kepu.storage import audit, auth, db
+from kepu.storage import audit, auth, db, review
 
 EXIT_COMMITTED, EXIT_NOT_COMMITTED, EXIT_USAGE = 0, 1, 2
 
@@ -137,7 +137,9 @@ def _list(args) -> None:
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         return
     for b in frame.to_dict("records"):
-        state = "已撤销" if pd.notna(b["undone_at"]) else "有效"
+        state = review.state(b["status"], pd.notna(b["undone_at"]))
+        if pd.notna(b["review_note"]):
+            state += f"（{b['review_note']}）"
         print(
             f"{b['id']:>5}  {b['created_at']:%Y-%m-%d %H:%M}  {b['user_name']}  {b['file_name']}"
             f"  导入 {b['imported']} 行  重复 {b['duplicates']}  错误 {b['rejected']}  {state}"

@@ -59,6 +59,7 @@ class Filters:
     project: tuple[str, ...] = ()
     task: tuple[str, ...] = ()
     activity_type: tuple[str, ...] = ()
+    campaign: tuple[str, ...] = ()  # 活动主题 (全国科普日…); UNSPECIFIED: activities of no campaign
     month: tuple[str, ...] = ()  # YYYY-MM
     as_of: dt.date | None = None  # the view as it stood on that day: activities begun after it left out
 

@@ -21,6 +21,7 @@ DIMENSIONS = {
     "project": "重点工程",
     "task": "任务",
     "activity_type": "活动类型",
+    "campaign": "活动主题",
     "month": "月份",
 }
 MEASURES = {"activities": "场次", "participants": "人次", "funding": "经费（元）"}
@@ -44,6 +45,7 @@ ACTIVITY_COLUMNS = (
     "活动类型",
     "参与人次",
     "经费（元）",
+    "活动主题",  # optional: the national campaign (全国科普日…); after 经费, so the older columns keep their letters
     "备注",
 )
 ACTIVITY_REQUIRED = ("活动名称", "开始日期", "镇街", "责任单位", "活动类型", "参与人次")

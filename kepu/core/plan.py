@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from kepu.core.assessment_scheme import check as check_assessment
 from kepu.core.errors import UserError
 from kepu.core.glossary import ACTIVITY_TYPES, BASES, INDICATOR_BASES, TARGET_KINDS
 
@@ -351,3 +352,5 @@ def _check(plan: Plan) -> None:
             raise PlanError(f"指标 {tgt.indicator} 的目标依据应为 {'、'.join(BASES)} 之一")
         if tgt.kind == "level" and (tgt.year is None or tgt.baseline_year is None):
             raise PlanError(f"指标 {tgt.indicator} 的水平目标需要 year 和 baseline_year")
+    if problem := check_assessment(plan.assessment):
+        raise PlanError(problem)

@@ -38,6 +38,7 @@ class Brief(TypedDict):
     period: str
     towns: pd.DataFrame  # queries.town_table
     bureaus: pd.DataFrame  # duty.bureau_coverage
+    campaigns: list[str]
     as_of: str
     plan_elapsed: float | None
     finished: bool

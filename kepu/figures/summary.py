@@ -46,6 +46,7 @@ class Summary(TypedDict):
     period: str
     towns: list[str]  # the towns the view is narrowed to (none: all)
     bureaus: list[str]
+    campaigns: list[str]  # the 活动主题 the view is narrowed to (none: all activities)
     as_of: str
     plan_elapsed: float | None  # the share of the plan's period passed by as_of
     finished: bool  # the period is over by as_of: targets read 完成 or 未完成
@@ -70,6 +71,7 @@ def summary(con: db.Connection, f: Filters, as_of: dt.date, years_of_plan: targe
         "period": str(f.period),
         "towns": list(f.town),
         "bureaus": list(f.bureau),
+        "campaigns": list(f.campaign),
         "as_of": as_of.isoformat(),
         "plan_elapsed": round(progress.span_elapsed(covering.start_year, covering.end_year, as_of), 4)
         if covering

@@ -31,6 +31,7 @@ def records(frame: pd.DataFrame) -> pd.DataFrame:
             "活动类型": frame.activity_type,
             "参与人次": frame.participants,
             "经费（元）": frame.funding,
+            "活动主题": frame.campaign.fillna(""),
             "备注": frame.note.fillna(""),
         }
     )
@@ -175,6 +176,20 @@ def assignments(rows: pd.DataFrame, bureaus: list[str], tasks: list[str]) -> pd.
     return cells
 
 
+def town_governments(frame: pd.DataFrame) -> pd.DataFrame:
+    """The towns' own governments' rows of queries.bureau_table for display, in the towns' order."""
+    own = frame[frame.town.notna()]
+    return pd.DataFrame(
+        {
+            "责任单位": own.bureau,
+            "镇街": own.town,
+            "场次": own.activities,
+            "人次": own.participants,
+            "经费（元）": own.funding,
+        }
+    ).reset_index(drop=True)
+
+
 def bureau_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     """summary.bureau_coverage for display, lowest 落实率 first."""
     frame = frame.sort_values(["coverage", "activities"])
@@ -190,9 +205,11 @@ def bureau_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def heat(table: pd.DataFrame) -> Styler:
-    """A numeric matrix shaded from white to blue by value, so the eye finds the large and the empty cells."""
-    top = max(float(table.to_numpy().max()), 1.0) if table.size else 1.0
+def heat(table: pd.DataFrame, columns: list[str] | None = None) -> Styler:
+    """A numeric matrix (or its numeric `columns`) shaded from white to blue by value, so the eye finds the large and
+    the empty cells."""
+    shaded = table if columns is None else table[columns]
+    top = max(float(shaded.to_numpy().max()), 1.0) if shaded.size else 1.0
 
     def shade(v):
         share = float(v) / top
@@ -200,7 +217,10 @@ def heat(table: pd.DataFrame) -> Styler:
         ink = "white" if share > 0.55 else "black"
         return f"background-color: rgb({r},{g},{b}); color: {ink}"
 
-    return table.style.map(shade).format("{:,.0f}")
+    if columns is None:
+        return table.style.map(shade).format("{:,.0f}")
+    numbers = pd.Index([c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])])
+    return table.style.map(shade, subset=pd.Index(columns)).format("{:,.0f}", subset=numbers)
 
 
 def status_style(table: pd.DataFrame, column: str = "状态") -> Styler:

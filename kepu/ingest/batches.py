@@ -9,7 +9,6 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -24,50 +23,15 @@ from kepu.core.glossary import (
 )
 from kepu.ingest import reading
 from kepu.ingest.error_report import error_workbook as error_workbook  # offered beside an import's outcome
-from kepu.ingest.validation import Checked, Refusal, RowError, check_activities, check_observations
+from kepu.ingest.outcome import Outcome as Outcome  # what an import did, for its callers
+from kepu.ingest.validation import Checked, Refusal, check_activities, check_observations
 from kepu.ingest.vocabulary import Vocabularies
-from kepu.storage import audit, db, store
+from kepu.storage import audit, db, review, store
 from kepu.storage.auth import User
 
 
 class BatchError(UserError):
     """An undo or restore that cannot be done; the message says why, in Chinese."""
-
-
-@dataclass
-class Outcome:
-    """What an import did (or, on a dry run or with errors, would do)."""
-
-    kind: str  # activities or observations
-    committed: bool
-    batch: int | None
-    rows_read: int
-    imported: int
-    rejected: int
-    duplicates: int
-    errors: list[RowError] = field(default_factory=list)
-    duplicate_rows: list[int] = field(default_factory=list)
-    message: str = ""
-    notes: list[str] = field(default_factory=list)  # what the user should know beyond the rows (hidden sheets…)
-    replaced: int = 0  # observations: current values this import replaces
-    errors_omitted: int = 0  # errors beyond validation.MAX_ERRORS: counted, not listed
-
-    def to_json(self) -> dict:
-        return {
-            "imported": self.imported,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "errors": [e.to_json() for e in self.errors],
-            "batch": self.batch,
-            "committed": self.committed,
-            "kind": self.kind,
-            "rows_read": self.rows_read,
-            "duplicate_rows": self.duplicate_rows,
-            "message": self.message,
-            "notes": self.notes,
-            "replaced": self.replaced,
-            "errors_omitted": self.errors_omitted,
-        }
 
 
 def check_file(
@@ -83,7 +47,7 @@ def check_file(
         kind, checked = "observations", check_observations(sheet, vocabs.default, today, refusal)
     else:
         kind, checked = "activities", check_activities(sheet, vocabs, today, refusal)
-    checked.notes = list(sheet.notes)
+    checked.notes = [*sheet.notes, *checked.notes]  # the file's, then the rows' (a campaign outside its days…)
     return kind, checked
 
 
@@ -98,7 +62,8 @@ def import_file(
     dry_run: bool = False,
 ) -> Outcome:
     """Check a file and, unless it has errors (or only its valid rows are wanted), commit it as one batch in
-    `actor`'s name, every row held to the actor's scope (User.refusal).
+    `actor`'s name, every row held to the actor's scope (User.refusal); a clerk's batch waits for review where
+    review is on (kepu.storage.review), counting in no figure until approved.
 
     Rows already in the store are not added again (see _same_activity). Raises reading.FileRejected for a file that
     cannot be used. A refusal that is not a dry run is logged.
@@ -138,7 +103,7 @@ def import_file(
         outcome.message = refused if not valid_only else NOTHING_VALID
         log_refusal(con, actor, file_name, outcome.message, rejected=outcome.rejected)
         return outcome
-    return _finish(con, outcome, checked, data, file_name, actor.name, valid_only)
+    return _finish(con, outcome, checked, data, file_name, actor, valid_only)
 
 
 NOTHING_VALID = "没有通过检查的行，未导入任何数据。请按错误清单修改后重新上传。"
@@ -155,12 +120,13 @@ def _finish(
     checked: Checked,
     data: bytes,
     file_name: str,
-    user_name: str,
+    actor: User,
     valid_only: bool,
 ) -> Outcome:
     with db.transaction(con):
         batch = int(db.scalar(con, "SELECT nextval('batch_ids')"))
-        fresh, duplicate_rows, replaced = _COMMIT[outcome.kind](con, checked.rows, batch)
+        status = review.status_for(con, actor)
+        fresh, duplicate_rows, replaced = _COMMIT[outcome.kind](con, checked.rows, batch, status == review.PENDING)
         outcome.duplicates, outcome.duplicate_rows = len(duplicate_rows), duplicate_rows
         if fresh.empty:  # every row already in the store: no empty batch to clutter the history
             outcome.message = f"没有需要导入的新记录：{outcome.duplicates} 行已在库中（未重复计入）。"
@@ -168,25 +134,26 @@ def _finish(
         db.execute(
             con,
             """INSERT INTO batches (id, kind, file_name, sha256, user_name, created_at, rows_read,
-                                                imported, rejected, duplicates, valid_only)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                                imported, rejected, duplicates, valid_only, status)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 batch,
                 outcome.kind,
                 file_name,
                 hashlib.sha256(data).hexdigest(),
-                user_name,
+                actor.name,
                 dt.datetime.now(),
                 checked.rows_read,
                 len(fresh),
                 outcome.rejected,
                 len(duplicate_rows),
                 valid_only,
+                status,
             ],
         )
         audit.record(
             con,
-            user_name,
+            actor.name,
             "import.valid_only" if valid_only and checked.errors else "import",
             batch=batch,
             file=file_name,
@@ -195,6 +162,7 @@ def _finish(
             duplicates=len(duplicate_rows),
             rejected=outcome.rejected,
             replaced=replaced,
+            status=status,
         )
         store.bump_data_version(con)
     outcome.committed, outcome.batch, outcome.replaced, outcome.imported = True, batch, replaced, len(fresh)
@@ -202,6 +170,10 @@ def _finish(
     again = f"，{outcome.duplicates} 行已在库中（未重复计入）" if outcome.duplicates else ""
     replacing = f"，替换了 {replaced} 个原有数值（原值保留在历史中）" if replaced else ""
     outcome.message = f"已导入 {outcome.imported} 行（批次 {batch}）{replacing}{again}{skipped}。"
+    if status == review.PENDING:
+        outcome.message = (
+            f"已提交 {outcome.imported} 行（批次 {batch}，待审核）{again}{skipped}；管理员审核通过后计入各项数字。"
+        )
     return outcome
 
 
@@ -224,7 +196,8 @@ def _same_activity(a: str, b: str) -> tuple[str, str]:
 
 
 def _duplicates_sql() -> str:
-    """Rows of `incoming` that repeat an earlier row of the file, or a live record of the store."""
+    """Rows of `incoming` that repeat an earlier row of the file, or a live record of the store (one awaiting review
+    too; a returned one is retracted, so absent)."""
     within = [
         f"SELECT i.row FROM incoming i JOIN incoming j ON {same} AND j.row < i.row" for same in _same_activity("i", "j")
     ]
@@ -240,7 +213,7 @@ _KEY_COLUMNS = ["row", "ref_key", "bureau", "start_date", "town", "title_key"]
 
 
 def _commit_activities(
-    con: db.Connection, rows: pd.DataFrame, batch: int | None
+    con: db.Connection, rows: pd.DataFrame, batch: int | None, pending: bool = False
 ) -> tuple[pd.DataFrame, list[int], int]:
     """Insert the rows not already in the store (nor earlier in the file); return them, the duplicates' row numbers
     and 0 (activities replace nothing)."""
@@ -248,15 +221,19 @@ def _commit_activities(
         duplicates = sorted({r[0] for r in db.rows(con, _DUPLICATES)})
     fresh = rows[~rows.row.isin(duplicates)]
     if batch is not None and len(fresh):
-        db.insert_frame(con, "activities", fresh.drop(columns="row").assign(batch=batch))
+        db.insert_frame(con, "activities", fresh.drop(columns="row").assign(batch=batch, pending=pending))
     return fresh, duplicates, 0
 
 
-_CURRENT = "current_observations c ON c.series = i.series AND c.year = i.year AND c.town = i.town"
+# The value a re-sent one is compared with: the newest live one, awaiting review or not (as current_observations, but
+# with pending values: sending again a value that awaits review is a duplicate).
+_CURRENT = """(SELECT * FROM observations WHERE NOT retracted QUALIFY row_number() OVER (PARTITION BY series, year, town
+               ORDER BY coalesce(batch, 0) DESC, id DESC) = 1) c ON c.series = i.series AND c.year = i.year
+               AND c.town = i.town"""
 
 
 def _commit_observations(
-    con: db.Connection, rows: pd.DataFrame, batch: int | None
+    con: db.Connection, rows: pd.DataFrame, batch: int | None, pending: bool = False
 ) -> tuple[pd.DataFrame, list[int], int]:
     """Insert each value that differs from the current one; an unchanged value is a duplicate. Nothing is
     overwritten: the newest live batch's value is current (the view current_observations), older ones stay as
@@ -266,7 +243,7 @@ def _commit_observations(
     unchanged = sorted(row for row, same in found if same)
     fresh = rows[~rows.row.isin(unchanged)]
     if batch is not None and len(fresh):
-        db.insert_frame(con, "observations", fresh.drop(columns="row").assign(batch=batch))
+        db.insert_frame(con, "observations", fresh.drop(columns="row").assign(batch=batch, pending=pending))
     return fresh, unchanged, sum(1 for _, same in found if not same)
 
 
@@ -278,11 +255,13 @@ _COMMIT = {"activities": _commit_activities, "observations": _commit_observation
 
 def batches(con: db.Connection, user_name: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Import batches, newest first (only `user_name`'s, when given). Columns: id, kind, file_name, sha256,
-    user_name, created_at, rows_read, imported, rejected, duplicates, valid_only, undone_at, undone_by."""
+    user_name, created_at, rows_read, imported, rejected, duplicates, valid_only, undone_at, undone_by, status
+    (kepu.storage.review), reviewed_by, reviewed_at, review_note."""
     return db.query(
         con,
         """SELECT id, kind, file_name, sha256, user_name, created_at, rows_read, imported, rejected,
-                                   duplicates, valid_only, undone_at, undone_by
+                                   duplicates, valid_only, undone_at, undone_by, status, reviewed_by,
+                                   reviewed_at, review_note
                             FROM batches WHERE $user IS NULL OR user_name = $user
                             ORDER BY id DESC LIMIT $limit""",
         {"user": user_name, "limit": limit},
@@ -305,6 +284,8 @@ def undo(con: db.Connection, batch_id: int, actor: User) -> str:
             raise BatchError(f"批次 {batch_id} 已于 {pd.Timestamp(b['undone_at']):%Y-%m-%d %H:%M} 撤销")
         if not actor.may_undo(b["user_name"]):
             raise BatchError("您只能撤销自己导入的批次")
+        if why := review.undo_refusal(b["status"]):
+            raise BatchError(why)
         table = "activities" if b["kind"] == "activities" else "observations"
         db.execute(con, f"UPDATE {table} SET retracted = true WHERE batch = ?", [int(batch_id)])
         db.execute(
@@ -326,7 +307,7 @@ def restore(con: db.Connection, batch_id: int, actor: User) -> str:
         b = _batch(con, batch_id)  # checked inside, as for undo
         if pd.isna(b["undone_at"]):
             raise BatchError(f"批次 {batch_id} 没有被撤销，无需恢复")
-        if why := actor.restore_refusal(b["user_name"], b["undone_by"]):
+        if why := actor.restore_refusal(b["user_name"], b["undone_by"]) or review.restore_refusal(b["status"]):
             raise BatchError(why)
         if b["kind"] == "activities":
             before = _live(con, batch_id)

@@ -127,7 +127,8 @@ def _activity_dropdowns(con: db.Connection, plan_id: str) -> list[Dropdown]:
     groups = catalog.groups(con, plan_id)
     tasks = catalog.tasks(con, plan_id)
     separators = " ".join(COHORT_SEPARATORS)
-    return [
+    campaigns = catalog.campaigns(con, plan_id).name.tolist()
+    dropdowns = [
         Dropdown("镇街", _town_names(con), WARNING, prompt="面向全区的活动选“全区”", error=_ALIAS_ERROR),
         Dropdown("责任单位", catalog.bureaus(con), WARNING, error=_ALIAS_ERROR),
         Dropdown(
@@ -150,6 +151,17 @@ def _activity_dropdowns(con: db.Connection, plan_id: str) -> list[Dropdown]:
         ),
         Dropdown("活动类型", list(ACTIVITY_TYPES), STOP, error="请从下拉列表中选择活动类型。"),
     ]
+    if campaigns:  # a plan without campaigns leaves the column free (and the importer refuses any value)
+        dropdowns.append(
+            Dropdown(
+                "活动主题",
+                campaigns,
+                WARNING,  # short names (科普日, 三下乡) are known to the importer too
+                prompt="属于全国科普日、科技活动周等主题活动的，从列表选择；其他活动留空",
+                error="不在活动主题列表中。简称（如“科普日”“三下乡”）导入时也能识别；否则请从列表中选择，或留空。",
+            )
+        )
+    return dropdowns
 
 
 def _activity_column_notes(example_task: str) -> dict[str, str]:
@@ -161,13 +173,15 @@ def _activity_column_notes(example_task: str) -> dict[str, str]:
         "开始日期": "活动开始的日期；活动按开始日期计入年度。",
         "结束日期": "多日活动的结束日期；一天内结束的活动可不填。",
         "镇街": "活动所在的镇街，可写全称或省去“镇”“街道”（沙土 → 沙土镇）；面向全区的活动写“全区”。",
-        "责任单位": "组织活动的单位，可写简称或别名（科协 → 区科协）。",
+        "责任单位": "组织活动的单位，可写简称或别名（科协 → 区科协）；镇街自己组织的，选该镇街的人民政府或街道办事处。",
         "人群": f"活动面向的人群，可填多个，用 {separators} 中任一符号分隔（如“青少年、农民”）；可不填。",
         "重点工程": "活动所属的重点工程，可不填。",
         "任务编号": f"活动落实的规划任务：可从列表选择（编号加任务名称），也可只写编号（如 {example_task}）；可不填。",
         "活动类型": f"从列表中选择：{'、'.join(ACTIVITY_TYPES)}。",
         "参与人次": "参加活动的人次，整数，不小于 0。",
         "经费（元）": "活动经费，单位为元，不小于 0，可保留两位小数；可不填。",
+        "活动主题": "活动所属的全国性主题活动（如全国科普日、科技活动周），可写简称（科普日、三下乡）；"
+        "不属于任何主题的留空。日期不在该主题当年的时间内的，照常导入，导入结果中会提示核对。",
         "备注": "其他需要说明的情况，可不填。",
     }
 
@@ -179,6 +193,8 @@ def _activity_rules(plan: catalog.PlanInfo) -> list[str]:
         "补报其他规划期内的活动时，请写该规划的人群、重点工程和任务编号。",
         "日期可写 2024-05-12、2024/5/12、2024.5.12、2024年5月12日，或直接使用 Excel 日期。",
         "镇街可带或不带“镇”“街道”，“全区”表示面向全区；责任单位可写简称或别名（如 科协 → 区科协）。",
+        "镇街自己组织的活动，责任单位选该镇街的人民政府或街道办事处（如 沙土镇人民政府，也可写“沙土镇政府”），"
+        "镇街应为该镇街本身。",
         "重复导入的识别：填了活动编号的，同一责任单位的同一活动编号只计一次；没有编号的，开始日期、镇街、责任单位"
         "和活动名称都相同的视为同一活动，不会重复计入。",
         "含公式的单元格请先复制，再“选择性粘贴 → 数值”，否则不能导入。",

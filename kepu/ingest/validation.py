@@ -85,6 +85,7 @@ def check_activities(sheet: Sheet, vocabs: Vocabularies, today: dt.date, refusal
     columns = _columns(sheet, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
     latest = today + dt.timedelta(days=365)
     good, checked = [], Checked(pd.DataFrame())
+    outside: dict[tuple[str, dt.date, dt.date], list[int]] = {}  # rows dated outside their campaign's days
     for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
         if not any(text_of(c) for c in row):
             continue  # an entirely empty row is no row at all
@@ -95,9 +96,23 @@ def check_activities(sheet: Sheet, vocabs: Vocabularies, today: dt.date, refusal
             record, row_errors = _activity(number, cells, vocabs, latest, refusal)
             if not row_errors:
                 good.append(record)
+                start, campaign = record["start_date"], record["campaign"]
+                if campaign and (days := vocabs.for_day(start).outside_window(campaign, start)):
+                    outside.setdefault((campaign, *days), []).append(number)
         checked.add(row_errors)
     checked.rows = pd.DataFrame(good, columns=[*_ACTIVITY_FIELDS, "ref_key", "title_key", "row"])
+    checked.notes += [_outside_note(campaign, first, last, rows) for (campaign, first, last), rows in outside.items()]
     return checked
+
+
+def _outside_note(campaign: str, first: dt.date, last: dt.date, rows: list[int]) -> str:
+    """A campaign's rows dated outside its days that year: imported as written (the clerk knows what the activity
+    was part of), but said, in case the 活动主题 or the date is a slip."""
+    listed = "、".join(map(str, rows[:10])) + (f" 等 {len(rows)} 行" if len(rows) > 10 else " 行")
+    return (
+        f"第 {listed}的活动主题为“{campaign}”，开始日期却不在该主题 {first.year} 年的时间"
+        f"（{first.month}月{first.day}日至{last.month}月{last.day}日）内；已按所填主题导入，如填错请改正后重新导入。"
+    )
 
 
 # refusal(town, bureau) → the column at fault and why the user may not report this (None: they may); bureau is
@@ -115,6 +130,7 @@ _ACTIVITY_FIELDS = (
     "project",
     "task",
     "activity_type",
+    "campaign",
     "participants",
     "funding",
     "note",
@@ -168,6 +184,7 @@ def _activity(number, cells, vocabs: Vocabularies, latest: dt.date, refusal) -> 
     project = cell("重点工程", lambda raw, t: _project(t, vocabs, start))
     task = cell("任务编号", lambda raw, t: _task(t, vocabs, start))
     out["activity_type"] = cell("活动类型", lambda raw, t: vocab.lookup(t, _TYPES, "活动类型"))
+    out["campaign"] = cell("活动主题", lambda raw, t: _campaign(t, vocabs, start))
     out["participants"] = cell(
         "参与人次", lambda raw, t: int(parse_number(raw, "参与人次", high=MAX_PARTICIPANTS, integer=True))
     )
@@ -193,6 +210,9 @@ def _activity(number, cells, vocabs: Vocabularies, latest: dt.date, refusal) -> 
     out.update(cohorts=cohorts, project=project, task=task)
     out["ref_key"] = matching.key(out["ref"]) or None
     out["title_key"] = matching.key(out["title"]) or None
+    if out["town"] and (own := vocab.governments.get(out["bureau"])) and own != out["town"]:
+        why = f"{out['bureau']}是{own}自己的责任单位，只报送{own}的活动（本行镇街为{out['town']}）"
+        errors.append(RowError(number, "责任单位", out["bureau"], why))
     if refusal and out["town"] and out["bureau"] and (refused := refusal(out["town"], out["bureau"])):
         column, why = refused
         errors.append(RowError(number, column, out["town"] if column == "镇街" else out["bureau"], why))
@@ -232,6 +252,12 @@ def _project(text: str, vocabs: Vocabularies, day: dt.date | None) -> str:
         if why := vocabs.elsewhere(f"重点工程“{text}”", _key(text), "projects", day):
             raise Bad(why)
     return vocab.lookup(text, vocab.projects, "重点工程")
+
+
+def _campaign(text: str, vocabs: Vocabularies, day: dt.date | None) -> str:
+    if day is None and (name := vocabs.in_any_plan("campaigns", _key(text))):
+        return name  # which plan's campaigns is known once the date is put right
+    return vocabs.for_day(day).campaign(text)
 
 
 def _task(text: str, vocabs: Vocabularies, day: dt.date | None) -> str:

@@ -29,6 +29,9 @@ class Vocabulary:
     group_kinds: dict[str, str]  # cohort or project name → "cohort" / "project"
     series: dict[str, str]  # observation names → series code
     plan: catalog.PlanInfo | None = None  # the plan whose cohorts, projects and tasks these are
+    campaigns: dict[str, str] = field(default_factory=dict)  # the plan's campaigns' spellings → name
+    windows: dict[tuple[str, int], tuple[dt.date, dt.date]] = field(default_factory=dict)  # (campaign, year) → days
+    governments: dict[str, str] = field(default_factory=dict)  # a town's own government → its town
     # Why an unknown value is unknown (matching.differences) is worked out once per distinct value and table.
     explained: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -69,7 +72,36 @@ class Vocabulary:
         series[_key("科学素质比例")] = "survey_rate"
         plan = next((p for p in catalog.plans(con) if p.id == plan_id), None)
         kinds = dict(zip(groups.name, groups.kind, strict=True))
-        return cls(towns, bureaus, cohorts, projects, tasks, kinds, series, plan)
+        return cls(
+            towns,
+            bureaus,
+            cohorts,
+            projects,
+            tasks,
+            kinds,
+            series,
+            plan,
+            catalog.campaign_spellings(con, plan_id),
+            catalog.campaign_windows(con, plan_id),
+            catalog.town_governments(con),
+        )
+
+    def campaign(self, text: str) -> str:
+        """The campaign (活动主题) `text` names, by its name or an alias; Bad naming the allowed ones otherwise."""
+        found = self.campaigns.get(_key(text))
+        if found is None:
+            allowed = "、".join(dict.fromkeys(self.campaigns.values()))
+            raise Bad(
+                f"未知的活动主题，可选：{allowed}；不属于这些主题的活动请留空"
+                if allowed
+                else "本规划没有活动主题，请留空"
+            )
+        return found
+
+    def outside_window(self, campaign: str, day: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The campaign's days in `day`'s year when `day` falls outside them (None: inside, or not known)."""
+        days = self.windows.get((campaign, day.year))
+        return days if days and not days[0] <= day <= days[1] else None
 
 
 class Vocabularies:
@@ -97,8 +129,8 @@ class Vocabularies:
         return self._by_year[year]
 
     def in_any_plan(self, table: str, key: str) -> str | None:
-        """What `key` means in some plan's `table` (cohorts, projects: the name; tasks: the code), or None. A row
-        without a usable date is refused for its date; what else it names is judged once the date is put right."""
+        """What `key` means in some plan's `table` (cohorts, projects, campaigns: the name; tasks: the code), or None.
+        A row without a usable date is refused for its date; what else it names is judged once the date is put right."""
         found = next((v for v in self._by_plan.values() if key in getattr(v, table)), None)
         return None if found is None else key if table == "tasks" else getattr(found, table)[key]
 

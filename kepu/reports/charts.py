@@ -108,6 +108,30 @@ def stacked(frame: pd.DataFrame, dim: str, by: str, measure: str, title: str = "
     return _layout(fig, 420, title)
 
 
+def grouped(
+    frame: pd.DataFrame, dim: str, by: str, measure: str, order: list[str], selected: str | None = None
+) -> go.Figure:
+    """Bars of each of `order` (values of `dim`, those without any left out), one beside the other for each value of
+    `by` (years: a campaign year over year), the ones not `selected` faded; each bar carries [dim value, by value]."""
+    shown = [v for v in order if v in set(frame[dim].astype(str))]
+    fig = go.Figure()
+    for i, (value, part) in enumerate(frame.groupby(by, sort=True)):
+        part = part.set_index(part[dim].astype(str)).reindex(shown).fillna({measure: 0})
+        fig.add_bar(
+            name=str(value),
+            x=shown,
+            y=part[measure],
+            marker_color=PALETTE[i % len(PALETTE)],
+            marker_opacity=[1.0 if selected in (None, d) else 0.3 for d in shown],
+            customdata=[[d, str(value)] for d in shown],
+            hovertemplate=f"%{{x}} · {value}<br>{MEASURES[measure]}：%{{y:,.0f}}<extra></extra>",
+        )
+    fig.update_layout(barmode="group", legend_title_text=DIMENSIONS.get(by, "年份" if by == "year" else by))
+    fig.update_yaxes(**count_ticks(frame[measure].max()))
+    fig.update_xaxes(type="category")
+    return _layout(fig, 360)
+
+
 def count_ticks(top: float) -> dict[str, list[float] | list[str]]:
     """Axis ticks labelled the Chinese way (5万, 10万) from 0 to about `top`."""
     top = float(top or 0)

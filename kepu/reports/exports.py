@@ -30,7 +30,7 @@ def workbook(con: db.Connection, f: Filters, as_of: dt.date, focus: str | None =
     by_town = tables.matrix(
         queries.breakdown(con, f, ("town", "cohort")), "town", "cohort", "participants", towns, cohorts
     )
-    duties = tables.assignments(b["assignments"], list(f.bureau) or catalog.bureaus(con), b["tasks"].code.tolist())
+    duties = tables.assignments(b["assignments"], list(f.bureau) or catalog.plan_bureaus(con), b["tasks"].code.tolist())
     sheets = {  # as the pages show them (kepu/tables.py)
         "任务": tables.tasks(b["tasks"], b["targets"]),
         "镇街": tables.towns(b["towns"]),

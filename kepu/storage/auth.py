@@ -238,6 +238,12 @@ def _resolve_bureau(con: db.Connection, name: str | None) -> str | None:
     found = catalog.resolve_bureau(con, name)
     if found is None:
         raise AuthError(f"未知的责任单位“{name}”，请使用规划中的单位名称或简称（如 科协）")
+    # A town reports as itself through a town clerk, who may report its government's activities and the rest of
+    # the town's: one kind of account per town, and no bureau clerk speaking for a town.
+    if town := catalog.town_governments(con).get(found):
+        raise AuthError(
+            f"“{found}”是镇街自己：请用 --town {town} 创建镇街填报员，可报送{town}的活动（含以{found}为责任单位的）"
+        )
     return found
 
 

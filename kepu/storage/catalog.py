@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -67,7 +68,7 @@ def periods(con: db.Connection, today: dt.date | None = None) -> list[str]:
     all_plans = plans(con)
     if not all_plans:
         return []
-    latest = db.scalar(con, "SELECT max(year(start_date)) FROM activities WHERE NOT retracted")
+    latest = db.scalar(con, "SELECT max(year(start_date)) FROM activities WHERE NOT retracted AND NOT pending")
     last_year = max((today or dt.date.today()).year, latest or 0)
     blocks: list[list[str]] = []
     year = all_plans[0].start_year  # the first year not yet in a block
@@ -96,8 +97,65 @@ def towns(con: db.Connection) -> pd.DataFrame:
 
 
 def bureaus(con: db.Connection) -> list[str]:
-    """Bureau names in the plan's order."""
+    """Bureau names in the plan's order, then the towns' own governments (沙土镇人民政府…) in the towns' order."""
     return [r[0] for r in db.rows(con, "SELECT name FROM bureaus ORDER BY sort")]
+
+
+def plan_bureaus(con: db.Connection) -> list[str]:
+    """The plans' bureaus, in order: those a task can be assigned to (not a town's own government)."""
+    return [r[0] for r in db.rows(con, "SELECT name FROM bureaus WHERE town IS NULL ORDER BY sort")]
+
+
+def town_governments(con: db.Connection) -> dict[str, str]:
+    """Each town's own government as a 责任单位 (沙土镇人民政府, 东城街道办事处) → its town, in the towns' order."""
+    return dict(db.rows(con, "SELECT name, town FROM bureaus WHERE town IS NOT NULL ORDER BY sort"))
+
+
+def campaigns(con: db.Connection, plan_id: str) -> pd.DataFrame:
+    """The plan's campaigns (活动主题) in its order. Columns: name, aliases (list), window_from, window_to (MM-DD,
+    the usual window), cohorts (list), tasks (list)."""
+    return db.query(
+        con,
+        "SELECT name, aliases, window_from, window_to, cohorts, tasks FROM campaigns WHERE plan_id = ? ORDER BY sort",
+        [plan_id],
+    )
+
+
+def campaign_names(con: db.Connection) -> list[str]:
+    """Every plan's campaigns, each once: the oldest plan's in its order, then any a later plan adds."""
+    return [
+        r[0]
+        for r in db.rows(
+            con,
+            """SELECT c.name FROM campaigns c JOIN plans p ON p.id = c.plan_id
+               GROUP BY c.name ORDER BY min(p.start_year), min(c.sort)""",
+        )
+    ]
+
+
+def campaign_windows(con: db.Connection, plan_id: str) -> dict[tuple[str, int], tuple[dt.date, dt.date]]:
+    """Each of the plan's campaigns' first and last day in each year it is dated in, by (campaign, year)."""
+    rows = db.rows(con, "SELECT campaign, year, first_day, last_day FROM campaign_windows WHERE plan_id = ?", [plan_id])
+    return {(name, year): (first, last) for name, year, first, last in rows}
+
+
+def campaign_spellings(con: db.Connection, plan_id: str | None = None) -> dict[str, str]:
+    """Every accepted spelling of a campaign of the plan (of any plan, when None) by its match key → its name: the
+    name and aliases, each also without its quotation marks and with Chinese ones (文化科技卫生“三下乡”)."""
+    rows = db.rows(
+        con,
+        "SELECT name, aliases FROM campaigns WHERE $plan IS NULL OR plan_id = $plan ORDER BY plan_id, sort",
+        {"plan": plan_id},
+    )
+    out: dict[str, str] = {}
+    for name, aliases in rows:
+        for spelling in (name, *aliases):
+            for variant in (spelling, _UNQUOTED.sub("", spelling), spelling.replace('"', "“", 1).replace('"', "”", 1)):
+                out.setdefault(matching.key(variant), name)
+    return out
+
+
+_UNQUOTED = re.compile("[\"“”「」『』'‘’]")
 
 
 def groups(con: db.Connection, plan_id: str) -> pd.DataFrame:
@@ -135,7 +193,8 @@ def observations(
     con: db.Connection, series: str, towns: tuple[str, ...] = (), as_of: dt.date | None = None
 ) -> pd.DataFrame:
     """Yearly observations of a series, summed over the given towns (all, when none), as known on `as_of` (None:
-    all): a year's figure is known once the year is over, or once the batch that reported it was imported. Columns:
+    all): a year's figure is known once the year is over, or once the batch that reported it was imported (approved,
+    where it waited for review). Columns:
     year, value, reporting (how many towns reported), population (of the towns covered)."""
     params: dict[str, object] = {"series": series, "towns": list(towns), "as_of": as_of}
     if towns:
@@ -149,7 +208,7 @@ def observations(
               FROM current_observations o LEFT JOIN batches b ON b.id = o.batch
               WHERE o.series = $series AND {town_filter}
                 AND ($as_of IS NULL OR make_date(o.year, 12, 31) <= $as_of
-                     OR (o.year <= year($as_of) AND b.created_at::DATE <= $as_of))
+                     OR (o.year <= year($as_of) AND coalesce(b.reviewed_at, b.created_at)::DATE <= $as_of))
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)
 
@@ -193,8 +252,10 @@ def resolve_bureau(con: db.Connection, name: str) -> str | None:
 
 
 def spellings(con: db.Connection, kind: str) -> dict[str, str]:
-    """Every accepted spelling of a town (kind "town") or bureau ("bureau") by its match key → the canonical name.
-    Names come before aliases, so a name is never taken for another's alias."""
+    """Every accepted spelling of a town (kind "town"), bureau ("bureau") or campaign ("campaign") by its match key
+    → the canonical name. Names come before aliases, so a name is never taken for another's alias."""
+    if kind == "campaign":
+        return campaign_spellings(con)
     names = towns(con).name if kind == "town" else bureaus(con)
     out = {matching.key(n): n for n in names}
     for alias, name in aliases(con, kind).items():

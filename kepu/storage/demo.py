@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from kepu.core.plan import DISTRICT, Plan
-from kepu.storage import db
+from kepu.storage import assessment_demo, db, demo_batches, review
 from kepu.storage import demo_tables as tables
 
 SEED = 20210101
@@ -36,8 +36,10 @@ def fill(con: db.Connection, plans: Sequence[Plan], seed: int = SEED) -> None:
     """Add demo activities and observations for the 2021–2025 plan to a new store."""
     plan = next(p for p in plans if p.start_year == 2021)
     rng = np.random.default_rng(seed)
-    db.insert_frame(con, "activities", activities(plan, rng))
+    db.insert_frame(con, "activities", demo_batches.reported(con, plan, activities(plan, rng), seed))  # 报送情况
     db.insert_frame(con, "observations", observations(plan, rng))
+    assessment_demo.fill(con, plan, seed, tables.REPORTED_UNTIL.year)  # 考核: the items an administrator scores
+    review.set_enabled(con, True, by=None)  # the demo shows the review of clerks' batches (off by default)
 
 
 def activities(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
@@ -134,6 +136,8 @@ def _ordinary(plan: Plan, rng: np.random.Generator, year: int, counts: IntArray)
     # numpy's stubs leave None out of ArrayLike, though np.where takes it (as an object scalar) like any value.
 
     names = np.array([f"【{t.name}】" for t in tables.THEMES] + [""], dtype=object)
+    spelled = {n: c.name for c in plan.campaigns for n in (c.name, *c.aliases)}  # a theme that is a campaign
+    campaigns = np.array([spelled.get(t.name) for t in tables.THEMES] + [None], dtype=object)
     place = np.where(town == DISTRICT, "", town)
     suffix = np.array([tables.TYPE_SUFFIX[k] for k in kind], dtype=object)
     return pd.DataFrame(
@@ -143,6 +147,7 @@ def _ordinary(plan: Plan, rng: np.random.Generator, year: int, counts: IntArray)
             "cohorts": _cohort_lists(cohort_names, cohort_mask),
             "project": project,
             "task": task,
+            "campaign": campaigns[theme],
             **_records(rng, start, town, kind, names[theme] == f"【{tables.CROWDS}】"),
             "_primary": primary,
             "_cohorts": cohort_mask,
@@ -242,6 +247,7 @@ def _trainings(
                 "cohorts": [[task.group]] * classes,
                 "project": None,
                 "task": np.where(start >= np.datetime64(issued, "D"), code, None),  # type: ignore[call-overload]
+                "campaign": None,
                 **records,
                 "_primary": -1,
                 "_cohorts": 1 << own,

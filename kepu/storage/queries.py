@@ -19,6 +19,7 @@ DIMENSION_SQL = {
     "project": "coalesce(a.project, $none)",
     "task": "coalesce(a.task, $none)",
     "activity_type": "a.activity_type",
+    "campaign": "coalesce(a.campaign, $none)",
     "month": "strftime(a.start_date, '%Y-%m')",
     "year": "year(a.start_date)",
 }
@@ -40,6 +41,7 @@ RECORD_COLUMNS = (
     "project",
     "task",
     "activity_type",
+    "campaign",
     "participants",
     "funding",
     "note",
@@ -187,13 +189,14 @@ def town_table(con: db.Connection, f: Filters) -> pd.DataFrame:
 
 
 def bureau_table(con: db.Connection, f: Filters) -> pd.DataFrame:
-    """Every bureau in `f` (all, when none is chosen) with its activity. Columns: bureau, activities,
+    """Every bureau in `f` (all, when none is chosen) with its activity: the plan's bureaus, then the towns' own
+    governments. Columns: bureau, town (the town whose government it is; None for a plan's bureau), activities,
     participants, funding."""
     clause, params = where(f.narrowed(bureau=()))
     bureau_filter = "true" if not f.bureau else "b.name IN (SELECT unnest($bureaus))"
     sql = f"""
         WITH agg AS (SELECT a.bureau, {_MEASURES} FROM activities a WHERE {clause} GROUP BY a.bureau)
-        SELECT b.name AS bureau, coalesce(agg.activities, 0)::BIGINT AS activities,
+        SELECT b.name AS bureau, b.town, coalesce(agg.activities, 0)::BIGINT AS activities,
                coalesce(agg.participants, 0)::BIGINT AS participants, coalesce(agg.funding, 0)::DOUBLE AS funding
         FROM bureaus b LEFT JOIN agg ON agg.bureau = b.name
         WHERE {bureau_filter}
@@ -257,7 +260,9 @@ def indicator_months(con: db.Connection, f: Filters, indicators: list[IndicatorC
 
 def latest_activity_date(con: db.Connection) -> dt.date | None:
     """The latest start date of any activity record (None when there are none)."""
-    latest: dt.date | None = db.scalar(con, "SELECT max(start_date) FROM activities WHERE NOT retracted AND NOT pending")
+    latest: dt.date | None = db.scalar(
+        con, "SELECT max(start_date) FROM activities WHERE NOT retracted AND NOT pending"
+    )
     return latest
 
 

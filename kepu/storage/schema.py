@@ -227,6 +227,33 @@ def fill_supervision(con: db.Connection) -> None:
     for plan in (load_plan(p) for p in plan_files(plan_dir())):
         if plan.id in stored:
             write_supervision(con, plan)
+    write_town_governments(con)
+
+
+# A town's own government, the 责任单位 of the town's own activities: 沙土镇人民政府, 东城街道办事处.
+GOVERNMENT = {"镇": "人民政府", "街道": "办事处"}
+GOVERNMENT_ALIASES = {"镇": ("政府", ""), "街道": ("办", "")}  # 沙土镇政府 and 沙土镇; 东城街道办 and 东城街道
+GOVERNMENTS_SORT = 10_000  # after every plan's bureaus, in the towns' order
+
+
+def town_government(town: str, kind: str) -> str:
+    """The name of a town's own government: 沙土镇人民政府, 东城街道办事处."""
+    return town + GOVERNMENT[kind]
+
+
+def write_town_governments(con: db.Connection) -> None:
+    """Every town's own government as a 责任单位 (bureaus.town names its town), with its short names as aliases
+    (沙土镇政府 and 沙土镇 mean 沙土镇人民政府 where a 责任单位 is asked for; as a 镇街, 沙土镇 is still the town).
+    An alias a plan's bureau already has stays the plan bureau's."""
+    towns = db.rows(con, "SELECT name, kind, sort FROM towns WHERE list_contains(?, kind)", [list(GOVERNMENT)])
+    db.executemany(
+        con,
+        "INSERT OR REPLACE INTO bureaus (name, sort, town) VALUES (?, ?, ?)",
+        [(town_government(name, kind), GOVERNMENTS_SORT + sort, name) for name, kind, sort in towns],
+    )
+    taken = {r[0] for r in db.rows(con, "SELECT name FROM bureaus")}
+    aliases = [(name + s, town_government(name, kind)) for name, kind, _ in towns for s in GOVERNMENT_ALIASES[kind]]
+    db.executemany(con, "INSERT OR IGNORE INTO bureau_aliases VALUES (?, ?)", [a for a in aliases if a[0] not in taken])
 
 
 def write_supervision(con: db.Connection, plan: Plan) -> None:

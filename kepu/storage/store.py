@@ -27,6 +27,7 @@ from kepu.storage.schema import (
     schema_version,
     write_district_facts,
     write_supervision,
+    write_town_governments,
 )
 
 __all__ = ["DATA_DIR", "MIGRATIONS", "PLAIN_TEXT", "SCHEMA_VERSION", "StoreError", "migrate", "schema_version"]
@@ -220,15 +221,15 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
     """Write a plan's structure, places, bureaus, indicators and targets into the store. Towns and bureaus are the
     store's, not a plan's: a later plan's list updates the ones it names (its figures and order win), adds the ones
     it adds, and keeps the ones only earlier plans name (after its own), since their records still name them."""
-    ex = db.executemany
+    ex, version = db.executemany, schema_version(con)
     ex(
         con,
         "INSERT INTO plans (id, name, document, issued, start_year, end_year, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(plan.id, plan.name, plan.document, plan.issued, plan.start_year, plan.end_year, plan.source)],
     )
-    if schema_version(con) >= 4:
+    if version >= 4:
         write_district_facts(con, plan)
-    if schema_version(con) >= 5:
+    if version >= 5:
         write_supervision(con, plan)
     units = [t for t in plan.towns if t.kind != DISTRICT]
     named = {t.name for t in plan.towns}
@@ -247,8 +248,13 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
         [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)],
     )
     named = {b.name for b in plan.bureaus}
-    earlier_bureaus = [n for (n,) in db.rows(con, "SELECT name FROM bureaus ORDER BY sort") if n not in named]
-    ex(con, "INSERT OR REPLACE INTO bureaus (name, sort) VALUES (?, ?)", [(b.name, i) for i, b in enumerate(plan.bureaus)])
+    plans_bureaus = "SELECT name FROM bureaus WHERE town IS NULL" if version >= 5 else "SELECT name FROM bureaus"
+    earlier_bureaus = [n for (n,) in db.rows(con, plans_bureaus + " ORDER BY sort") if n not in named]
+    ex(
+        con,
+        "INSERT OR REPLACE INTO bureaus (name, sort) VALUES (?, ?)",
+        [(b.name, i) for i, b in enumerate(plan.bureaus)],
+    )
     ex(
         con,
         "UPDATE bureaus SET sort = ? WHERE name = ?",
@@ -259,6 +265,8 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
         "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
         [(alias, b.name) for b in plan.bureaus for alias in b.aliases],
     )
+    if version >= 5:
+        write_town_governments(con)  # every town's own government as a 责任单位, after the plans' bureaus
     groups = list(plan.cohorts) + list(plan.projects)
     ex(
         con,

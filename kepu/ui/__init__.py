@@ -1,14 +1,17 @@
 """The only part of kepu that imports streamlit: what the pages share, split by concern. Pages use this facade
 (`ui.cached`, `ui.begin`, `ui.plain`…); the modules behind it are data (connection, snapshot, cache), filters,
-drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downloads, login, nav and text."""
+drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downloads, login, nav, text, review (the
+待审核 queue) and evidence (佐证材料)."""
 
 from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
+from kepu.ui.evidence import evidence_panel
 from kepu.ui.filters import as_of, filters, link, present_button, presenting, shared_filters, url_filters
 from kepu.ui.login import current_user, login_form, login_required, now, user_bar
 from kepu.ui.nav import navigation, page, page_style
 from kepu.ui.records import RECORD_LIMIT, measure_picker, records_table
+from kepu.ui.review import batch_states, pending_notice, returned_notice, review_queue
 from kepu.ui.scaffold import (
     FAVICON,
     app_title,
@@ -31,6 +34,7 @@ __all__ = [
     "app_title",
     "as_of",
     "basis_badge",
+    "batch_states",
     "begin",
     "begin_run",
     "cached",
@@ -39,6 +43,7 @@ __all__ = [
     "demo_banner",
     "direct",
     "end_run",
+    "evidence_panel",
     "export_file",
     "export_menu",
     "filters",
@@ -52,6 +57,7 @@ __all__ = [
     "page_caption",
     "page_style",
     "page_title",
+    "pending_notice",
     "plain",
     "plan_group",
     "plan_groups",
@@ -60,6 +66,8 @@ __all__ = [
     "records_table",
     "requester",
     "require_store",
+    "returned_notice",
+    "review_queue",
     "shared_filters",
     "standing_tile",
     "status_badge",

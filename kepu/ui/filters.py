@@ -1,5 +1,5 @@
-"""The shared filters: period, towns, bureaus; in the sidebar, in the URL, kept across pages; and links that carry
-them (the meeting screen's)."""
+"""The shared filters: period, towns, bureaus, campaigns; in the sidebar, in the URL, kept across pages; and links
+that carry them (the meeting screen's)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ EARLIEST = dt.date(2000, 1, 1)  # as the importer: no record is dated earlier
 
 
 def shared_filters() -> None:
-    """Render the shared filters in the sidebar. They live in the URL as period, town and bureau."""
+    """Render the shared filters in the sidebar. They live in the URL as period, town, bureau, campaign and asof."""
     periods = cached(catalog.periods, today())
     default = str(cached(catalog.default_period, today()))
     towns = cached(catalog.towns)
@@ -57,7 +57,20 @@ def shared_filters() -> None:
             help=plain("按管理主体一键选择：" + "、".join(f"{short}（{a}）" for a, short in admins.items())),
         )
         st.multiselect(
-            "责任单位", cached(catalog.bureaus), key="bureau", bind="query-params", placeholder="全部责任单位"
+            "责任单位",
+            cached(catalog.bureaus),
+            key="bureau",
+            bind="query-params",
+            placeholder="全部责任单位",
+            help="规划中的责任单位，其后是各镇街自己（镇人民政府、街道办事处）。",
+        )
+        st.multiselect(
+            "活动主题",
+            cached(catalog.campaign_names),
+            key="campaign",
+            bind="query-params",
+            placeholder="全部活动",
+            help="只看某些全国性主题活动（全国科普日、科技活动周……）中的活动：按填报时的“活动主题”一列。",
         )
         st.date_input(
             "截至日期",
@@ -92,20 +105,21 @@ def link(**changes: str | None) -> str:
     removes one). The filters come from the run, not the address bar, which lags a run behind a quick pick."""
     f = filters()
     pairs = [("period", str(f.period)), *(("town", t) for t in f.town), *(("bureau", b) for b in f.bureau)]
+    pairs += [("campaign", c) for c in f.campaign]
     pairs += [("asof", f.as_of.isoformat())] if f.as_of else []
     pairs += [
         (k, v)
         for k in st.query_params
         for v in st.query_params.get_all(k)
-        if k not in changes and k not in ("period", "town", "bureau", "asof")
+        if k not in changes and k not in ("period", "town", "bureau", "campaign", "asof")
     ]
     pairs += [(k, v) for k, v in changes.items() if v is not None]
     return "?" + urlencode(pairs)
 
 
 def url_filters() -> tuple[Filters, list[str]]:
-    """The filters written in the link (period, town, bureau), for pages that show no sidebar; with what in the
-    link could not be used, in words."""
+    """The filters written in the link (period, town, bureau, campaign, asof), for pages that show no sidebar; with
+    what in the link could not be used, in words."""
     problems = []
     default = cached(catalog.default_period, today())
     written = matching.visible(st.query_params.get("period") or "")[:60]
@@ -119,7 +133,12 @@ def url_filters() -> tuple[Filters, list[str]]:
         period = default
     towns: list[str] = []
     bureaus: list[str] = []
-    for kind, chosen, what in (("town", towns, "镇街"), ("bureau", bureaus, "责任单位")):
+    campaigns: list[str] = []
+    for kind, chosen, what in (
+        ("town", towns, "镇街"),
+        ("bureau", bureaus, "责任单位"),
+        ("campaign", campaigns, "活动主题"),
+    ):
         known = cached(catalog.spellings, kind)
         for written in st.query_params.get_all(kind):
             name = known.get(matching.key(written))
@@ -137,7 +156,7 @@ def url_filters() -> tuple[Filters, list[str]]:
             if not EARLIEST <= as_of <= today():
                 problems.append(f"链接中的截至日期 {as_of} 不在 {EARLIEST} 到今天之间，已按今天计算")
                 as_of = None
-    return Filters(period, town=tuple(towns), bureau=tuple(bureaus), as_of=as_of), problems
+    return Filters(period, town=tuple(towns), bureau=tuple(bureaus), campaign=tuple(campaigns), as_of=as_of), problems
 
 
 def filters() -> Filters:
@@ -148,6 +167,7 @@ def filters() -> Filters:
         Period.parse(st.session_state["period"]),
         town=tuple(st.session_state.get("town") or ()),
         bureau=tuple(st.session_state.get("bureau") or ()),
+        campaign=tuple(st.session_state.get("campaign") or ()),
         as_of=st.session_state.get("asof"),
     )
 
@@ -174,4 +194,5 @@ def _reset(default_period: str) -> None:
     st.session_state["period"] = default_period
     st.session_state["town"] = []
     st.session_state["bureau"] = []
+    st.session_state["campaign"] = []
     st.session_state["asof"] = None
