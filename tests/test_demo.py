@@ -2,12 +2,17 @@
 calendar's rhythm and something true to show. The store-level tests read the built demo store with their own SQL."""
 
 import datetime as dt
+import hashlib
+import json
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from kepu.storage import db, demo, demo_tables, store
+from kepu import cli
+from kepu.core.filetypes import kind_of
+from kepu.storage import auth, db, demo, demo_tables, store
 
 PLAN_YEARS = range(2021, 2026)
 
@@ -273,3 +278,76 @@ def test_the_counted_trainings_add_up_to_their_designed_totals(frame, issued):
         assert trainings.groupby(years).participants.sum().to_dict() == {
             y: v for y, v in totals.items() if y >= issued.year
         }
+
+
+# Supervision: 佐证材料, batches awaiting review or returned, towns reporting as themselves.
+
+
+def test_evidence_files_are_kept_under_their_hash_and_are_of_their_kind(demo_path, con):
+    files = db.rows(con, "SELECT DISTINCT sha256, media_type, size FROM evidence")
+    assert {media for _, media, _ in files} >= {"image/png", "application/pdf"}
+    for digest, media_type, size in files:
+        data = (store.evidence_folder(demo_path) / digest[:2] / digest).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest and len(data) == size
+        assert kind_of(data).media_type == media_type
+    early = db.scalar(
+        con,
+        """SELECT count(*) FROM evidence e JOIN activities a ON a.id = e.activity JOIN batches b ON b.id = a.batch
+           WHERE e.uploaded_at <= b.created_at OR e.uploaded_at::DATE <= a.start_date OR a.retracted
+              OR e.uploaded_by <> b.user_name""",
+    )
+    assert early == 0  # a clerk attaches files to their own live records, after the activity and the import
+
+
+def test_diligent_units_prove_most_records_and_lagging_ones_few(con):
+    share = dict(
+        db.rows(
+            con,
+            """SELECT coalesce(u.town, u.bureau), avg((a.id IN (SELECT activity FROM evidence))::INT)
+               FROM activities a JOIN batches b ON b.id = a.batch JOIN users u ON u.name = b.user_name
+               WHERE NOT a.retracted AND NOT a.pending GROUP BY 1""",
+        )
+    )
+    lagging = set(demo_tables.LAGGING_TOWNS) | set(demo_tables.LAGGING_BUREAUS)
+    assert all(share[u] < 0.35 for u in lagging if u in share)
+    assert all(0.5 < s < 0.95 for u, s in share.items() if u not in lagging)
+
+
+def test_batches_awaiting_review_count_in_no_figure(demo_copy, capsys):
+    with closing(store.connect(demo_copy)) as c:
+        waiting = db.rows(
+            c,
+            """SELECT b.status, count(*), bool_and(a.pending), bool_and(a.retracted), any_value(u.role),
+                      any_value(b.review_note) FROM batches b JOIN activities a ON a.batch = b.id
+               JOIN users u ON u.name = b.user_name WHERE b.status <> 'approved' GROUP BY b.id, b.status""",
+        )
+    pending = [w for w in waiting if w[0] == "pending"]
+    returned = [w for w in waiting if w[0] == "returned"]
+    assert 2 <= len(pending) <= 3 and all(w[2] and not w[3] and w[4] == auth.REPORTER for w in pending)
+    assert len(returned) == 1 and not returned[0][2] and returned[0][3] and "签到表" in returned[0][5]
+
+    def summary() -> dict:
+        assert cli.main(["summary", "--json", "--db", str(demo_copy), "--period", "2026"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    shown = summary()
+    with closing(store.connect(demo_copy)) as c:
+        db.execute(c, "CREATE TABLE held AS SELECT * FROM activities WHERE pending")
+        db.execute(c, "DELETE FROM activities WHERE pending")
+    assert summary() == shown
+    with closing(store.connect(demo_copy)) as c:  # the same rows approved would count: the check can fail
+        db.execute(c, "INSERT INTO activities SELECT * REPLACE (false AS pending) FROM held")
+    assert summary() != shown
+
+
+def test_towns_governments_report_their_own_towns_work(con):
+    rows = db.rows(
+        con,
+        """SELECT g.name, count(a.id), count(*) FILTER (WHERE a.town <> g.town),
+                  count(*) FILTER (WHERE u.town IS DISTINCT FROM g.town)
+           FROM bureaus g LEFT JOIN activities a ON a.bureau = g.name
+           LEFT JOIN batches b ON b.id = a.batch LEFT JOIN users u ON u.name = b.user_name
+           WHERE g.town IS NOT NULL GROUP BY g.name""",
+    )
+    assert len(rows) == 24
+    assert all(n > 0 and elsewhere == 0 and other_sender == 0 for _, n, elsewhere, other_sender in rows)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from kepu.core.plan import DISTRICT, Plan
-from kepu.storage import assessment_demo, db, demo_batches, review
+from kepu.storage import assessment_demo, db, demo_batches, demo_supervision, review
 from kepu.storage import demo_tables as tables
 
 SEED = 20210101
@@ -36,10 +36,12 @@ def fill(con: db.Connection, plans: Sequence[Plan], seed: int = SEED) -> None:
     """Add demo activities and observations for the 2021–2025 plan to a new store."""
     plan = next(p for p in plans if p.start_year == 2021)
     rng = np.random.default_rng(seed)
-    db.insert_frame(con, "activities", demo_batches.reported(con, plan, activities(plan, rng), seed))  # 报送情况
+    records = demo_supervision.governments(plan, activities(plan, rng), seed)  # towns report as themselves too
+    db.insert_frame(con, "activities", demo_batches.reported(con, plan, records, seed))  # 报送情况
     db.insert_frame(con, "observations", observations(plan, rng))
     assessment_demo.fill(con, plan, seed, tables.REPORTED_UNTIL.year)  # 考核: the items an administrator scores
     review.set_enabled(con, True, by=None)  # the demo shows the review of clerks' batches (off by default)
+    demo_supervision.fill(con, plan, seed)  # clerks, batches awaiting review or returned, 佐证材料
 
 
 def activities(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kepu.core.errors import UserError
 from kepu.core.filetypes import KINDS, Kind, NotAccepted, kind_of
-from kepu.storage import audit, db
+from kepu.storage import audit, db, store
 from kepu.storage.auth import User
 
 DIR_ENV, LIMIT_ENV = "KEPU_EVIDENCE_DIR", "KEPU_EVIDENCE_MAX_MB"
@@ -45,7 +45,7 @@ def folder(con: db.Connection) -> Path:
     path = db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     if not path:
         raise EvidenceError(f"这个数据库不是文件，没有存放佐证材料的地方；请设置环境变量 {DIR_ENV}")
-    return Path(f"{path}.evidence")
+    return store.evidence_folder(Path(path))
 
 
 def limit_bytes() -> int:
@@ -131,6 +131,15 @@ def attach(
                 activity=activity,
             )
     return f"已保存佐证材料“{name}”（{kind.label}，{size_text(len(data))}），附于{target}。"
+
+
+def keep(con: db.Connection, data: bytes) -> tuple[str, Kind]:
+    """Keep `data` in the folder under its hash (once), for a caller that writes the evidence rows itself in bulk
+    (the demo): its hash and kind. EvidenceError for content that would not be accepted."""
+    kind = check(data, "")
+    digest = hashlib.sha256(data).hexdigest()
+    _write(folder(con), digest, data)
+    return digest, kind
 
 
 def listing(con: db.Connection, actor: User, *, batch: int | None = None, activity: int | None = None) -> pd.DataFrame:

@@ -120,12 +120,29 @@ def create_store(
         if old is not None:
             old.release()
         os.replace(tmp, path)
+        _move_evidence(evidence_folder(tmp), evidence_folder(path))
     finally:
         if old is not None:
             old.release()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        shutil.rmtree(evidence_folder(tmp), ignore_errors=True)
     return path
+
+
+def evidence_folder(path: Path) -> Path:
+    """The folder beside a store file where its 佐证材料 are kept (kepu.storage.evidence): <store file>.evidence."""
+    return Path(f"{path}.evidence")
+
+
+def _move_evidence(built: Path, kept: Path) -> None:
+    """Files a fill kept beside the temporary store (the demo's 佐证材料), into the store's folder. Files are named
+    by their content's hash, so one already there is the same content (a replaced store's backup still uses it)."""
+    for file in built.glob("*/*") if built.is_dir() else []:
+        target = kept / file.parent.name / file.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, target)
 
 
 class _Replaced:
