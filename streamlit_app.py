@@ -39,6 +39,7 @@ if ui.login_required() and user is None:
 ui.page_style()
 presenting = ui.presenting()
 if not presenting:
+    ui.apply_asked()  # what 问一句 set, before the sidebar draws the filters
     ui.shared_filters()
     ui.present_button()
 cohorts, projects = ui.plan_groups()
@@ -67,6 +68,7 @@ page = ui.navigation(
 if presenting:  # the meeting-room screen, whichever page the link names; the link's filters are kept
     present_page.render()
 else:
+    ui.ask_box()  # 问一句: after st.navigation, so the page it asks for is registered
     ui.demo_banner()
     page.run()
 ui.end_run()

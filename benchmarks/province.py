@@ -42,7 +42,8 @@ def _fill(con, rows: int) -> None:
             _INSERT.replace("INSERT INTO activities", "INSERT INTO staged"),
             {"start": start, "stop": min(rows, start + CHUNK)},
         )
-    db.execute(con, "INSERT INTO activities SELECT * FROM staged ORDER BY start_date, id")
+    # CREATE TABLE AS keeps no defaults: `pending` (false for every record here) is left to the real table's.
+    db.execute(con, "INSERT INTO activities BY NAME SELECT * EXCLUDE (pending) FROM staged ORDER BY start_date, id")
     db.execute(con, "DROP TABLE staged")
 
 

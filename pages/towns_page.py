@@ -6,7 +6,7 @@ from kepu import ui
 from kepu.core import words
 from kepu.core.glossary import MEASURES
 from kepu.figures import tables
-from kepu.reports import charts
+from kepu.reports import charts, town_map
 from kepu.storage import catalog, queries
 
 RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
@@ -23,6 +23,20 @@ def render() -> None:
     )
     drill.banner()
 
+    st.subheader("分布图（示意）")
+    shown_by = st.segmented_control(
+        "着色依据",
+        list(town_map.PER_1000),
+        format_func=lambda m: town_map.PER_1000[m][0],
+        default="participants_per_1000",
+        key="towns:map-measure",
+        required=True,
+    )
+    everywhere = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
+    grid = ui.cached(catalog.town_grid)
+    drill.plot(town_map.tile_map(everywhere, grid, shown_by, drill.values.get("town")), ("town",), "map")
+    st.caption(ui.plain(town_map.SCHEMATIC + "灰色为不在筛选范围内的镇街。点击方块可下钻到该镇街。"))
+
     st.subheader("排名")
     ranking = st.segmented_control(
         "排名依据",
@@ -32,7 +46,7 @@ def render() -> None:
         key="towns:ranking",
         required=True,
     )
-    frame = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
+    frame = everywhere
     ranked = tables.ends(frame[frame.participants_per_1000.notna()], ranking, CHART_ENDS)
     drill.plot(
         charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]), ("town",), "ranking"

@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+from kepu.cli import ask as cli_ask
 from kepu.cli import assess as cli_assess
 from kepu.cli import imports as cli_import
 from kepu.cli import reminders as cli_reminders
@@ -117,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_reminders.add_commands(sub, with_db)
     cli_assess.add_commands(sub, with_db)
     cli_review.add_commands(sub, with_db)
+    cli_ask.add_command(sub, with_db)
     return parser
 
 

@@ -77,6 +77,7 @@ class Town:
     code: str | None
     population: int
     population_estimated: bool
+    grid: tuple[int, int] | None = None  # (row, col) on the schematic tile map; None: not drawn on it
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,15 @@ def _build(raw: dict[str, Any], source: str) -> Plan:  # raw: the plan file as Y
             out.append(Group(g["name"], kind, g["slug"], g.get("full_name", g["name"]), tuple(codes)))
     district = raw["district"]
     towns = [
-        Town(t["name"], t["kind"], t["admin"], t.get("code"), int(t["population"]), t.get("population_estimated", True))
+        Town(
+            t["name"],
+            t["kind"],
+            t["admin"],
+            t.get("code"),
+            int(t["population"]),
+            t.get("population_estimated", True),
+            _grid(t.get("grid")),
+        )
         for t in raw["towns"]
     ]
     towns.append(Town(district.get("name", DISTRICT), DISTRICT, "", None, int(district["population"]), False))
@@ -255,6 +264,15 @@ def _build(raw: dict[str, Any], source: str) -> Plan:  # raw: the plan file as Y
     )
     _check(plan)
     return plan
+
+
+def _grid(raw: Any) -> tuple[int, int] | None:  # a town's `grid: [row, col]`, if written
+    if raw is None:
+        return None
+    row, col = raw  # ValueError (two values expected) when written otherwise
+    if not (isinstance(row, int) and isinstance(col, int) and row >= 0 and col >= 0):
+        raise ValueError(f"镇街的 grid 应为两个非负整数 [行, 列]，而不是 {raw}")
+    return row, col
 
 
 def _campaign(raw: dict[str, Any]) -> Campaign:

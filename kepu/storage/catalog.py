@@ -96,6 +96,11 @@ def towns(con: db.Connection) -> pd.DataFrame:
     return db.query(con, "SELECT name, kind, admin, code, population, population_estimated FROM towns ORDER BY sort")
 
 
+def town_grid(con: db.Connection) -> pd.DataFrame:
+    """The towns placed on the schematic tile map, in the towns' order. Columns: town, grid_row, grid_col."""
+    return db.query(con, "SELECT name AS town, grid_row, grid_col FROM towns WHERE grid_row IS NOT NULL ORDER BY sort")
+
+
 def bureaus(con: db.Connection) -> list[str]:
     """Bureau names in the plan's order, then the towns' own governments (沙土镇人民政府…) in the towns' order."""
     return [r[0] for r in db.rows(con, "SELECT name FROM bureaus ORDER BY sort")]

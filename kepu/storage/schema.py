@@ -173,6 +173,12 @@ MIGRATIONS: dict[int, list[Step]] = {
                                           ORDER BY coalesce(batch, 0) DESC, id DESC) = 1""",
         lambda con: fill_supervision(con),
     ],
+    # Each town's place on the schematic tile map of the district (plan data: `grid: [row, col]`).
+    6: [
+        "ALTER TABLE towns ADD COLUMN grid_row INTEGER",
+        "ALTER TABLE towns ADD COLUMN grid_col INTEGER",
+        lambda con: fill_town_grid(con),
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -218,6 +224,23 @@ def fill_district_facts(con: db.Connection) -> None:
     for plan in (load_plan(p) for p in plan_files(plan_dir())):
         if plan.id in stored:
             write_district_facts(con, plan)
+
+
+def fill_town_grid(con: db.Connection) -> None:
+    """Give a store made before schema 6 its towns' map places, from the plan files with the same plan id."""
+    stored = {r[0] for r in db.rows(con, "SELECT id FROM plans")}
+    for plan in (load_plan(p) for p in plan_files(plan_dir())):
+        if plan.id in stored:
+            write_town_grid(con, plan)
+
+
+def write_town_grid(con: db.Connection, plan: Plan) -> None:
+    """The plan's towns' places on the tile map (grid_row, grid_col), for the towns that have one."""
+    db.executemany(
+        con,
+        "UPDATE towns SET grid_row = ?, grid_col = ? WHERE name = ?",
+        [(t.grid[0], t.grid[1], t.name) for t in plan.towns if t.grid is not None],
+    )
 
 
 def fill_supervision(con: db.Connection) -> None:

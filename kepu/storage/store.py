@@ -28,6 +28,7 @@ from kepu.storage.schema import (
     write_district_facts,
     write_supervision,
     write_town_governments,
+    write_town_grid,
 )
 
 __all__ = ["DATA_DIR", "MIGRATIONS", "PLAIN_TEXT", "SCHEMA_VERSION", "StoreError", "migrate", "schema_version"]
@@ -255,10 +256,13 @@ def load_plan_into(con: db.Connection, plan: Plan) -> None:
     sort = {t.name: i for i, t in enumerate([*units, *earlier_units, *(t for t in plan.towns if t.kind == DISTRICT)])}
     ex(
         con,
-        "INSERT OR REPLACE INTO towns VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO towns (name, kind, admin, code, population, population_estimated, sort) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, sort[t.name]) for t in plan.towns],
     )
     ex(con, "UPDATE towns SET sort = ? WHERE name = ?", [(sort[n], n) for n in earlier_units])
+    if version >= 6:
+        write_town_grid(con, plan)
     ex(
         con,
         "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",

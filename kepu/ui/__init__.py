@@ -1,8 +1,9 @@
 """The only part of kepu that imports streamlit: what the pages share, split by concern. Pages use this facade
 (`ui.cached`, `ui.begin`, `ui.plain`…); the modules behind it are data (connection, snapshot, cache), filters,
 drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downloads, login, nav, text, review (the
-待审核 queue) and evidence (佐证材料)."""
+待审核 queue), evidence (佐证材料) and ask (问一句, the box at the top of every page)."""
 
+from kepu.ui.ask import apply_asked, ask_box
 from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
@@ -32,7 +33,9 @@ __all__ = [
     "WORD_JOINER",
     "Drill",
     "app_title",
+    "apply_asked",
     "as_of",
+    "ask_box",
     "basis_badge",
     "batch_states",
     "begin",

@@ -11,6 +11,9 @@ from kepu.storage import queries
 from kepu.ui.data import cached
 from kepu.ui.text import plain
 
+# Dimensions a link (or 问一句) can drill a page to, as query parameters: cohort=青少年, task=Y1…
+LINKED = ("cohort", "project", "task", "activity_type")
+
 
 class Drill:
     """The selections made on one page's charts and tables. Each selection narrows the page's figures, except
@@ -21,7 +24,9 @@ class Drill:
         generation = st.session_state.get(f"{page}:generation", 0)
         self.prefix = f"{page}:{generation}:"
         self.specs: dict = st.session_state.setdefault(f"{page}:specs", {})
-        self.values: dict[str, str] = {}
+        # What a link or 问一句 drilled to comes first; a click on a chart or table then overrides it.
+        self.values: dict[str, str] = {d: v for d in LINKED if (v := st.query_params.get(d))}
+        self.values.update(st.session_state.get(f"{page}:asked") or {})
         for key, spec in self.specs.items():
             if key.startswith(self.prefix):
                 self.values.update(_decode(st.session_state.get(key), spec))
@@ -90,6 +95,9 @@ class Drill:
         key = f"{self.page}:generation"
         st.session_state[key] = st.session_state.get(key, 0) + 1
         st.session_state[f"{self.page}:specs"] = {}
+        st.session_state[f"{self.page}:asked"] = {}
+        for dim in LINKED:
+            st.query_params.pop(dim, None)
 
 
 def _decode(event, spec: dict) -> dict[str, str]:

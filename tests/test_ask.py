@@ -1,0 +1,166 @@
+"""问一句: the meeting's questions, typed as written, land on the right view, from `kepu ask --json` and from the box
+at the top of every page. The expected pages, filters and links are written here by hand."""
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from apps import start
+
+from kepu import cli
+from kepu.core import ask
+from kepu.core.filters import Period
+
+TODAY = "2025-06-01"  # so 去年 is 2024 whenever the test runs
+NO_FILTERS = {"town": [], "bureau": [], "cohort": [], "project": [], "task": [], "campaign": [], "activity_type": []}
+
+
+@pytest.fixture
+def kepu_ask(tiny_path, capsys):
+    def run(question: str) -> dict:
+        assert cli.main(["ask", question, "--db", str(tiny_path), "--today", TODAY, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    return run
+
+
+def test_a_bureau_a_cohort_and_a_year_open_the_cohort_page(kepu_ask):
+    answer = kepu_ask("区农业农村局 农民 2024")
+    assert answer["page"] == "farmers"
+    assert answer["filters"] == {**NO_FILTERS, "period": "2024", "bureau": ["区农业农村局"], "cohort": ["农民"]}
+    assert answer["drill"] == {} and answer["unknown_words"] == []
+    assert answer["understood"] == "理解为：2024年 · 区农业农村局 · 农民"
+    assert answer["url"] == "/farmers?period=2024&bureau=%E5%8C%BA%E5%86%9C%E4%B8%9A%E5%86%9C%E6%9D%91%E5%B1%80"
+
+
+def test_a_short_town_name_and_records_open_the_records_drilled_to_the_cohort(kepu_ask):
+    answer = kepu_ask("沙土 青少年 明细")
+    assert answer["page"] == "records"
+    assert answer["filters"] == {**NO_FILTERS, "period": None, "town": ["沙土镇"], "cohort": ["青少年"]}
+    assert answer["drill"] == {"cohort": "青少年"}
+    assert answer["understood"] == "理解为：沙土镇 · 青少年 · 活动明细"
+    assert answer["url"] == "/records?town=%E6%B2%99%E5%9C%9F%E9%95%87&cohort=%E9%9D%92%E5%B0%91%E5%B9%B4"
+
+
+def test_a_briefing_of_a_year_is_the_word_export(kepu_ask):
+    answer = kepu_ask("2024年简报")
+    assert (answer["action"], answer["filters"]["period"], answer["page"]) == ("docx", "2024", "")
+    assert answer["unknown_words"] == []
+
+
+def test_which_towns_lagged_last_year(kepu_ask):
+    answer = kepu_ask("去年哪些镇街最落后")
+    assert (answer["page"], answer["intent"], answer["filters"]["period"]) == ("towns", "lagging", "2024")
+    assert answer["unknown_words"] == [] and answer["url"] == "/towns?period=2024"
+
+
+def test_a_cohort_trend(kepu_ask):
+    answer = kepu_ask("老年人 趋势")
+    assert (answer["page"], answer["intent"], answer["url"]) == ("elderly", "trend", "/elderly")
+
+
+def test_a_bureau_alias_a_measure_and_a_range_of_years(kepu_ask):
+    answer = kepu_ask("科协 经费 2023到2024")
+    assert answer["filters"] == {**NO_FILTERS, "period": "2023-2024", "bureau": ["区科协"]}
+    assert answer["measure"] == "funding"
+    assert answer["understood"] == "理解为：2023—2024年 · 区科协 · 经费"
+
+
+def test_unknown_words_are_listed_not_dropped(kepu_ask):
+    answer = kepu_ask("沙土 火星 青少年")
+    assert answer["unknown_words"] == ["火星"]
+    assert answer["filters"]["town"] == ["沙土镇"] and answer["page"] == "youth"
+
+
+def test_the_plain_answer_says_what_it_understood(tiny_path, capsys):
+    assert cli.main(["ask", "沙土 火星 青少年", "--db", str(tiny_path)]) == 0
+    out = capsys.readouterr().out
+    assert "理解为：沙土镇 · 青少年" in out and "未识别：火星" in out
+
+
+# --- the parser on a vocabulary written here ------------------------------------------------------------------
+
+VOCAB = ask.Vocabulary.build(
+    {
+        "town": {"沙土镇": "沙土镇", "沙土": "沙土镇", "东城街道": "东城街道", "东城": "东城街道"},
+        "bureau": {"区科协": "区科协", "科协": "区科协", "东城": "东城区教育局"},
+        "cohort": {"青少年": "青少年"},
+        "project": {},
+        "task": {"Y1": "Y1"},
+        "campaign": {"三下乡": '文化科技卫生"三下乡"'},
+        "activity_type": {"讲座": "讲座"},
+    },
+    {"青少年": "youth"},
+    Period(2021, 2025),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("2024", "2024"), ("2024年", "2024"), ("今年", "2025"), ("去年", "2024"), ("前年", "2023"),
+     ("2023到2024", "2023-2024"), ("2023-2024", "2023-2024"), ("2024至2023年", "2023-2024"),
+     ("十四五期间", "2021-2025")],
+)  # fmt: skip
+def test_years_and_ranges(text, period):
+    assert str(ask.parse(text, VOCAB, dt.date(2025, 6, 1)).period) == period
+
+
+def test_a_word_naming_two_things_is_offered_as_a_choice():
+    answer = ask.parse("东城 讲座", VOCAB, dt.date(2025, 6, 1))
+    assert answer.choices == [
+        {
+            "word": "东城",
+            "options": [{"dimension": "town", "value": "东城街道"}, {"dimension": "bureau", "value": "东城区教育局"}],
+        }
+    ]
+    assert answer.filters["town"] == [] and answer.filters["activity_type"] == ["讲座"]
+
+
+def test_full_width_and_punctuation_and_stop_words():
+    answer = ask.parse("ｙ１的 三下乡，在 沙土镇 吗？", VOCAB, dt.date(2025, 6, 1))
+    assert answer.filters["task"] == ["Y1"] and answer.filters["town"] == ["沙土镇"]
+    assert answer.filters["campaign"] == ['文化科技卫生"三下乡"'] and answer.unknown_words == []
+    assert answer.drill == {"task": "Y1"}
+
+
+def test_present_and_workbook_actions():
+    assert ask.parse("青少年 大屏", VOCAB, dt.date(2025, 6, 1)).url == "/youth?mode=present"
+    assert ask.parse("沙土 表格", VOCAB, dt.date(2025, 6, 1)).action == "xlsx"
+
+
+# --- the box ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_store(tiny_path, tmp_path):
+    """A copy of the tiny store for the app: the app keeps its file open read-write for the whole worker, and
+    DuckDB will not then open the same file read-only (as the command-line tests do)."""
+    return shutil.copy(tiny_path, tmp_path / "app.duckdb")
+
+
+def test_typing_in_the_box_lands_on_the_page_with_the_filters_set(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    at.text_input(key="ask:text").input("区农业农村局 农民 2024").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["period"] == "2024" and at.session_state["bureau"] == ["区农业农村局"]
+    assert at.title[0].value == "农民科学素质提升行动"
+    assert any("理解为：2024年 · 区农业农村局 · 农民" in c.value for c in at.caption)
+
+
+def test_the_box_drills_the_records_page(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    at.text_input(key="ask:text").input("沙土 青少年 明细").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["town"] == ["沙土镇"]
+    assert at.title[0].value == "活动明细"
+    assert any("人群 = 青少年" in i.value for i in at.info)
+
+
+def test_the_box_offers_the_briefing_of_the_year_asked(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    at.text_input(key="ask:text").input("区农业农村局 2024").run()
+    at.text_input(key="ask:text").input("2023年简报").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["period"] == "2023" and at.session_state["bureau"] == []
+    assert at.get("download_button")[0].label == "下载 Word 简报"
