@@ -46,6 +46,7 @@ def test_the_page_shows_the_ranking_of_each_side(path, monkeypatch):
     assert not any(b.label == "保存评分" for b in at.button)  # a visitor scores nothing
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_an_administrator_scores_a_manual_item(path, monkeypatch):
     at = log_in(apps.start(path, monkeypatch, "report"), "admin", "admin-pass-1")
     at = open_page(at, "assessment")

@@ -54,6 +54,7 @@ def test_a_wrong_password_is_refused_then_locked(path, monkeypatch):
     assert "密码错误次数过多" in at.error[0].value, "the right password waits for the lock to lift"
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_a_clerk_uploads_reads_the_errors_imports_the_valid_rows_and_undoes(path, monkeypatch):
     at = log_in(start(path, monkeypatch), "kx", "clerk-pass-1")
     assert any("kx（填报员 · 区科协）" in c.value for c in at.caption)

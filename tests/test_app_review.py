@@ -61,6 +61,7 @@ def test_an_administrator_reads_a_pending_batch_and_approves_it(path, monkeypatc
     assert not any(h.value.startswith("待审核（") for h in at.subheader)
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_returning_needs_a_reason_and_the_clerk_sees_it(path, monkeypatch):
     at = start(path, monkeypatch, "admin", "admin-pass-1")
     at.session_state["review:pending"] = SELECT_FIRST
@@ -77,6 +78,7 @@ def test_returning_needs_a_reason_and_the_clerk_sees_it(path, monkeypatch):
     assert history["状态"].tolist() == ["已退回"] and history["审核"].tolist() == ["退回：缺少签到表"]
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_a_clerk_attaches_opens_and_removes_a_file(path, monkeypatch):
     at = start(path, monkeypatch, "kx", "clerk-pass-1")
     history = next(d.value for d in at.dataframe if "状态" in d.value.columns)
@@ -99,6 +101,7 @@ def test_a_clerk_attaches_opens_and_removes_a_file(path, monkeypatch):
     assert not any(m.value == "签到表.png" for m in at.markdown)
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_a_file_whose_content_is_not_what_its_name_says_is_refused_in_chinese(path, monkeypatch):
     at = start(path, monkeypatch, "kx", "clerk-pass-1")
     at.session_state["report:batches"] = SELECT_FIRST

@@ -157,6 +157,7 @@ def test_the_box_drills_the_records_page(app_store, monkeypatch):
     assert any("人群 = 青少年" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_the_box_offers_the_briefing_of_the_year_asked(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
     at.text_input(key="ask:text").input("区农业农村局 2024").run()

@@ -136,6 +136,7 @@ def test_demo_targets_are_labelled_as_such(tiny, plan):
         assert t["basis"] == ("纲要目标" if t["indicator"] in plan_targets else "示例目标")
 
 
+@pytest.mark.slow  # builds whole stores; the session's demo and empty templates cover kepu init in the fast tier
 def test_init_creates_demo_or_empty_stores_and_never_overwrites(tmp_path, capsys):
     path = tmp_path / "k.duckdb"
     assert cli.main(["init", "--empty", "--db", str(path)]) == 0
