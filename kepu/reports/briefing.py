@@ -15,12 +15,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 from kepu.core import fmt, words
 from kepu.core.standing import StandingJSON, share_of_expected
 from kepu.figures import brief, targets
 from kepu.figures.brief import Brief
+from kepu.reports import gov_doc
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"  # FangSong and SimHei ship with Windows; LibreOffice falls back to Noto CJK
@@ -273,7 +273,7 @@ def _para(
 ) -> Paragraph:
     paragraph = doc.add_paragraph()
     run = paragraph.add_run(text)
-    _font(run, size, bold, font, colour)
+    gov_doc.style(run, size, bold, font, colour)
     if align == "center":
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if before:
@@ -281,19 +281,6 @@ def _para(
     if after is not None:
         paragraph.paragraph_format.space_after = Pt(after)
     return paragraph
-
-
-def _font(
-    run: Run, size: float | None = None, bold: bool = False, font: str | None = None, colour: RGBColor | None = None
-) -> None:
-    if size:
-        run.font.size = Pt(size)
-    run.font.bold = bold or None
-    if font:
-        run.font.name = font
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    if colour is not None:
-        run.font.color.rgb = colour
 
 
 def _table(
@@ -316,7 +303,7 @@ def _table(
                 cell.width = Cm(widths[col])
             cell.text = ""
             run = cell.paragraphs[0].add_run(str(value))
-            _font(run, size=11, bold=row_index == 0, font=HEADING_FONT if row_index == 0 else None)
+            gov_doc.style(run, size=11, bold=row_index == 0, font=HEADING_FONT if row_index == 0 else None)
             fill = "DCE6F2" if row_index == 0 else STATUS_FILL.get(value) if col == status_col else None
             if fill:
                 shading = OxmlElement("w:shd")

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "仿宋", "黑体", "楷体"
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -96,7 +97,13 @@ def run(
     font: str | None = None,
     colour: RGBColor | None = None,
 ) -> None:
-    run = paragraph.add_run(text)
+    style(paragraph.add_run(text), size, bold, font, colour)
+
+
+def style(
+    run: Run, size: float | None = None, bold: bool = False, font: str | None = None, colour: RGBColor | None = None
+) -> None:
+    """A run's size, weight, colour and font (the font set for Chinese text too, which Word keeps apart)."""
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold or None
