@@ -24,6 +24,7 @@ from kepu.ingest.cells import Bad, parse_date, parse_number
 from kepu.ingest.cells import text as text_of
 from kepu.ingest.reading import FileRejected, Sheet, header_key
 from kepu.ingest.vocabulary import Vocabularies, Vocabulary
+from kepu.storage import queries
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_LENGTH = {"活动编号": 64, "活动名称": 200, "备注": 500, "来源": 200}
@@ -119,22 +120,7 @@ def _outside_note(campaign: str, first: dt.date, last: dt.date, rows: list[int])
 # None for an observation. auth.User.refusal is the one such rule.
 Refusal = Callable[[str, str | None], tuple[str, str] | None]
 
-_ACTIVITY_FIELDS = (
-    "ref",
-    "title",
-    "start_date",
-    "end_date",
-    "town",
-    "bureau",
-    "cohorts",
-    "project",
-    "task",
-    "activity_type",
-    "campaign",
-    "participants",
-    "funding",
-    "note",
-)
+_ACTIVITY_FIELDS = queries.RECORD_COLUMNS[1:]  # an activity record's columns, but its id (the store gives it)
 
 
 def _formula_errors(sheet: Sheet, number: int, columns: dict[str, int], cells: dict) -> list[RowError]:
