@@ -3,10 +3,8 @@
 Run with: uv run streamlit run streamlit_app.py"""
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-from kepu import ui
-from pages import (
+from app_pages import (
     assessment_page,
     bureaus_page,
     campaigns_page,
@@ -19,13 +17,8 @@ from pages import (
     targets_page,
     towns_page,
 )
+from kepu import ui
 
-# A folder named pages/ beside this file makes Streamlit wrap every run in its old (v1) multipage mode, whatever
-# st.navigation says. In that mode a browser's first session loses the URL's filters when it changes page, and a
-# module named like a page's url_path runs in the page's place. So: turn the old mode off (Streamlit has no
-# setting for it; tests/test_browser.py checks the effect, tests/test_architecture.py that Streamlit still needs it)
-# and name the modules *_page.py for the first run.
-PagesManager.uses_pages_directory = False
 st.set_page_config(page_title="科学素质行动看板", page_icon=ui.FAVICON, layout="wide")
 ui.require_store()
 TITLE = ui.app_title()

@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apps import APP, PAGES, metrics, open_page, start, sweep, url_paths
+from apps import PAGES, metrics, open_page, start, sweep, url_paths
 
 from kepu.core import fmt
 from kepu.core.filters import Filters, Period
@@ -40,12 +40,9 @@ def test_every_page_opens(demo_path, monkeypatch, url_path):
     assert any("演示数据" in w.value for w in at.warning), "every page says it shows demo data"
 
 
-def test_no_page_module_shadows_a_page(demo_path, monkeypatch):
-    # Streamlit still runs pages/*.py the old way when a rerun asks for a url_path that matches a file name.
+def test_every_page_is_registered(demo_path, monkeypatch):
     at = start(demo_path, monkeypatch)
-    modules = {p.stem for p in (Path(APP).parent / "pages").glob("*.py")}
-    registered = url_paths(at)
-    assert registered >= set(PAGES) and not modules & registered
+    assert url_paths(at) >= set(PAGES)
 
 
 def test_a_locked_or_missing_store_gets_a_chinese_message(tmp_path, monkeypatch):

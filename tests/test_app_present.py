@@ -10,11 +10,11 @@ import pytest
 from apps import PAGES, metrics, open_page, start, sweep
 from test_app import figures
 
+from app_pages import present_page
 from kepu.core import fmt, words
 from kepu.core.filters import Filters, Period
 from kepu.reports import exports, slides
 from kepu.storage import store
-from pages import present_page
 
 
 def slide(at) -> str:

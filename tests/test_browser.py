@@ -4,6 +4,7 @@ Skipped where chromium is missing, except under CI=true, where a missing browser
 Screenshots of every page go to tests/screenshots/ (not committed).
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -69,6 +70,13 @@ def app_url(tmp_path_factory):
     auth.add_user(con, "admin", "管理员")
     auth.set_password(con, "admin", "admin-pass-1")
     con.close()
+    with serving(path) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(path: Path):
+    """`streamlit run streamlit_app.py` on the store at `path`, on a free loopback port, until the block ends."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -233,7 +241,7 @@ def test_text_typed_or_linked_is_shown_as_text(app_url, page):
     that counts the records. Typed as the fixture's <script> title, they find it and show as written; typed as
     Markdown, they stay words: no link, no image fetched, no script run."""
     fetched = outside_requests(page)
-    page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+    page.goto(app_url)
     settle(page)
     page.goto(f"{app_url}/records?period=2024")
     settle(page)
@@ -269,7 +277,7 @@ def test_a_clerk_reports_in(app_url, page, tmp_path):
     """Download the template, fill it, upload, read the errors, fix, confirm, undo: as a clerk would."""
     import openpyxl
 
-    page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+    page.goto(app_url)
     settle(page)
     page.goto(f"{app_url}/report")
     settle(page, "数据填报")
@@ -473,7 +481,7 @@ def quick_pick_towns(pg, pick: str | None) -> list[str]:
 
 
 def test_the_address_bar_follows_quick_picks_and_resets_at_once(app_url, page):
-    page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+    page.goto(app_url)
     settle(page)
     page.goto(f"{app_url}/?town=沙土镇&bureau=区科协")
     settle(page)
@@ -484,9 +492,29 @@ def test_the_address_bar_follows_quick_picks_and_resets_at_once(app_url, page):
 
 
 def test_a_new_sessions_first_quick_pick_reaches_the_address_bar_at_once(app_url, page):
-    page.goto(app_url)  # not the server's first session: that one still lags (README, 已知问题)
+    page.goto(app_url)
     settle(page)
     assert len(quick_pick_towns(page, "经开区3个")) == 3
+
+
+def test_a_fresh_servers_first_session_opens_a_forwarded_link_and_follows_it(tmp_path, browser):
+    """The first request a just-started dashboard gets is a forwarded link to a page: it opens that page with the
+    link's filters (no "Page not found"), and its first quick pick reaches the address bar at once. Both
+    failed while the page modules sat in a folder named pages/ (Streamlit's legacy multipage mode; see
+    tests/test_architecture.py)."""
+    path = store.create_store(tmp_path / "kepu.duckdb", fill=load_fixture)
+    with serving(path) as url:
+        pg = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        try:
+            pg.goto(f"{url}/towns?period=2024&bureau=区科协")
+            settle(pg, "镇街")
+            pg.wait_for_timeout(1000)
+            assert pg.get_by_text("Page not found").count() == 0
+            assert "bureau=" in pg.url and "period=2024" in pg.url
+            assert len(quick_pick_towns(pg, "经开区3个")) == 3
+            assert "/towns" in pg.url
+        finally:
+            pg.close()
 
 
 @pytest.mark.parametrize("width", [1440, 375])
@@ -495,7 +523,7 @@ def test_the_town_map_is_readable_and_a_click_drills_down(app_url, browser, widt
     narrows the page to 沙土镇."""
     page = browser.new_page(viewport={"width": width, "height": 1000}, locale="zh-CN")
     try:
-        page.goto(app_url)  # a fresh server's first run goes through Streamlit's legacy pages/ mode (see README)
+        page.goto(app_url)
         settle(page)
         page.goto(f"{app_url}/towns?period=2024")
         settle(page, "镇街")

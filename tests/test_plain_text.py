@@ -141,13 +141,13 @@ def _interpolation_ours(value: ast.FormattedValue) -> bool:
 
 def test_every_markdown_call_of_the_pages_shows_dynamic_text_through_plain():
     found = []
-    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "kepu" / "ui").glob("*.py"), ROOT / "streamlit_app.py"]:
+    for path in [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "kepu" / "ui").glob("*.py"), ROOT / "streamlit_app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             keywords = {k.arg: k.value for k in node.keywords}
             if "unsafe_allow_html" in keywords:
-                continue  # raw HTML, built with html.escape (kepu/slides.py, pages/present_page.py)
+                continue  # raw HTML, built with html.escape (kepu/slides.py, app_pages/present_page.py)
             shown = [node.args[0]] if node.func.attr in MARKDOWN_CALLS and node.args else []
             shown += [keywords["help"]] if "help" in keywords else []
             found += [f"{path.name}:{node.lineno}: {ast.unparse(a)[:60]}" for a in shown if not _ours(a)]
