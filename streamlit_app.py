@@ -64,4 +64,5 @@ else:
     ui.ask_box()  # 问一句: after st.navigation, so the page it asks for is registered
     ui.demo_banner()
     page.run()
+    ui.scroll_to_asked()
 ui.end_run()

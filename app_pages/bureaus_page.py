@@ -4,6 +4,7 @@ governments reported."""
 import streamlit as st
 
 from kepu import ui
+from kepu.core import words
 from kepu.figures import duty, tables
 from kepu.storage import catalog, queries
 
@@ -38,8 +39,11 @@ def render() -> None:
         "空白：不是该任务的牵头单位。点击单元格可下钻到对应记录。"
     )
 
-    st.subheader("各单位责任落实率")
+    st.subheader("各单位责任落实率", anchor="ranking")
     coverage = duty.bureau_coverage(ui.cached(queries.assignments, drill.filters(f, leave_out=("bureau",)), plan.id))
+    if st.session_state.get("bureaus:intent") == "lagging":  # 问一句 asked who is behind: say it in words
+        rates = dict(zip(coverage.bureau, coverage.coverage * 100, strict=True))
+        st.info(ui.plain(words.lowest("单位", "责任落实率（%）", rates, decimals=0)), icon=":material/trending_down:")
     shown = tables.bureau_coverage(coverage)
     drill.table(shown, "bureau", "coverage", values=coverage.bureau.tolist(), column_config={"落实率": PROGRESS})
 

@@ -56,7 +56,7 @@ def render(name: str) -> None:
     for tab, dim in zip(tabs, ("town", "bureau", "activity_type"), strict=True):
         with tab:
             drill.chart(base, (dim,), measure, limit=CHART_LIMIT)
-    st.subheader("月度趋势")
+    st.subheader("月度趋势", anchor="trend")
     drill.chart(base, ("month",), measure)
 
     st.subheader("活动记录")

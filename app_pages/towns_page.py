@@ -37,7 +37,7 @@ def render() -> None:
     drill.plot(town_map.tile_map(everywhere, grid, shown_by, drill.values.get("town")), ("town",), "map")
     st.caption(ui.plain(town_map.SCHEMATIC + "灰色为不在筛选范围内的镇街。点击方块可下钻到该镇街。"))
 
-    st.subheader("排名")
+    st.subheader("排名", anchor="ranking")
     ranking = st.segmented_control(
         "排名依据",
         list(RANKINGS),
@@ -47,6 +47,10 @@ def render() -> None:
         required=True,
     )
     frame = everywhere
+    if st.session_state.get("towns:intent") == "lagging":  # 问一句 asked who is behind: say it in words
+        ranked_towns = frame[frame.participants_per_1000.notna()]
+        per_1000 = dict(zip(ranked_towns.town, ranked_towns.participants_per_1000, strict=True))
+        st.info(ui.plain(words.lowest("镇街", "每千人参与人次", per_1000)), icon=":material/trending_down:")
     ranked = tables.ends(frame[frame.participants_per_1000.notna()], ranking, CHART_ENDS)
     drill.plot(
         charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]), ("town",), "ranking"

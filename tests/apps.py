@@ -60,3 +60,13 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def metric(at: AppTest, label: str) -> str:
     return metrics(at)[label]
+
+
+def type_question(at: AppTest, question: str) -> AppTest:
+    """Type `question` into 问一句 and press Enter. The box is a select box that takes new text; the browser sends
+    typed text as the widget's string value, which AppTest builds only from an option, so the text is added to the
+    test's copy of the options first (only suggestions are offered by the app)."""
+    box = at.selectbox(key="ask:text")
+    if question not in box.options:
+        box.options.append(question)
+    return box.set_value(question).run()

@@ -6,7 +6,8 @@ import json
 import shutil
 
 import pytest
-from apps import start
+from apps import start, type_question
+from conftest import fixture_rows
 
 from kepu import cli
 from kepu.core import ask
@@ -141,7 +142,7 @@ def app_store(tiny_path, tmp_path):
 
 def test_typing_in_the_box_lands_on_the_page_with_the_filters_set(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
-    at.text_input(key="ask:text").input("区农业农村局 农民 2024").run()
+    type_question(at, "区农业农村局 农民 2024")
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state["period"] == "2024" and at.session_state["bureau"] == ["区农业农村局"]
     assert at.title[0].value == "农民科学素质提升行动"
@@ -150,7 +151,7 @@ def test_typing_in_the_box_lands_on_the_page_with_the_filters_set(app_store, mon
 
 def test_the_box_drills_the_records_page(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
-    at.text_input(key="ask:text").input("沙土 青少年 明细").run()
+    type_question(at, "沙土 青少年 明细")
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state["town"] == ["沙土镇"]
     assert at.title[0].value == "活动明细"
@@ -160,8 +161,64 @@ def test_the_box_drills_the_records_page(app_store, monkeypatch):
 @pytest.mark.slow  # a long flow through the app; the fast tier keeps a shorter one
 def test_the_box_offers_the_briefing_of_the_year_asked(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
-    at.text_input(key="ask:text").input("区农业农村局 2024").run()
-    at.text_input(key="ask:text").input("2023年简报").run()
+    type_question(at, "区农业农村局 2024")
+    type_question(at, "2023年简报")
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state["period"] == "2023" and at.session_state["bureau"] == []
     assert at.get("download_button")[0].label == "下载 Word 简报"
+
+
+def test_the_box_answers_which_towns_lagged_last_year_in_words(app_store, monkeypatch):
+    """Typed as written, on the app's own today: 去年 is last year, the 镇街 page opens on it and names the towns
+    with the fewest participants per 1,000 residents: all of them towns without a record last year."""
+    at = start(app_store, monkeypatch)
+    type_question(at, "去年哪些镇街最落后")
+    assert not at.exception, [e.message for e in at.exception]
+    last_year = dt.date.today().year - 1
+    assert at.title[0].value == "镇街" and at.session_state["period"] == str(last_year)
+    active = {r["town"] for r in fixture_rows() if r["start_date"].year == last_year}
+    line = next(i.value for i in at.info if "最低的" in i.value)
+    named = line.split("：", 1)[1].split("、")
+    assert len(named) == 5 and all(n.endswith("（0.0）") for n in named), line
+    assert not {n.removesuffix("（0.0）") for n in named} & (active | {"全区"})
+
+
+def test_the_box_opens_a_cohorts_trend(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    type_question(at, "老年人 趋势")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "老年人科学素质提升行动"
+    assert any("理解为：老年人 · 月度趋势" in c.value for c in at.caption)
+    assert any('getElementById("trend")' in h.proto.body for h in at.get("html")), "the trend is scrolled to"
+
+
+def test_the_box_reads_a_bureau_alias_a_measure_and_a_range(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    type_question(at, "科协 经费 2023到2024")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["period"] == "2023-2024" and at.session_state["bureau"] == ["区科协"]
+    assert at.session_state["overview:measure"] == "funding"
+    assert any("理解为：2023—2024年 · 区科协 · 经费" in c.value for c in at.caption)
+
+
+def test_the_box_offers_a_years_briefing(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    type_question(at, "2024年简报")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["period"] == "2024"
+    assert at.get("download_button")[0].label == "下载 Word 简报"
+
+
+def test_the_box_suggests_questions_and_names_as_one_types(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    offered = at.selectbox(key="ask:text").options
+    assert {"去年哪些镇街最落后", "老年人 趋势", "青少年 明细", "沙土镇", "区农业农村局"} <= set(offered)
+    assert len(offered) == len(set(offered))
+
+
+def test_a_run_of_offered_years_may_be_shown_and_nothing_beyond():
+    from kepu.core.filters import offered
+
+    periods = ["2021-2025", "2025", "2024", "2023", "2022", "2021", "2026"]
+    assert offered(Period(2023, 2024), periods) and offered(Period(2025, 2026), periods)
+    assert not offered(Period(2019, 2024), periods) and not offered(Period(2024, 2030), periods)

@@ -263,3 +263,19 @@ def url(a: Answer) -> str:
         pairs.append(("mode", "present"))
     query = urlencode(pairs, quote_via=quote)
     return "/" + quote(a.page) + (f"?{query}" if query else "")
+
+
+def suggestions(vocab: Vocabulary, today: dt.date) -> list[str]:
+    """What the box offers while one types (the browser filters them as the words come): a few whole questions,
+    then every cohort and project with its trend and records, then the bureaus, campaigns and towns by name."""
+    names: dict[str, list[str]] = {d: [] for d in ASKED}
+    for meanings in vocab.words.values():
+        for dim, name in meanings:
+            if name not in names[dim]:
+                names[dim].append(name)
+    last = today.year - 1
+    out = [f"{last}年简报", "去年哪些镇街最落后", "去年哪些单位最落后", f"{today.year}年 会议大屏", "规划期间 经费"]
+    for group in (*names["cohort"], *names["project"]):
+        out += [group, f"{group} 趋势", f"{group} 明细", f"{last}年 {group}"]
+    out += sorted(names["bureau"]) + sorted(names["campaign"]) + sorted(names["town"])
+    return list(dict.fromkeys(out))

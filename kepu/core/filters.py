@@ -48,6 +48,12 @@ class Period:
         return f"{self.first}年" if self.first == self.last else f"{self.first}—{self.last}年"
 
 
+def offered(period: Period, periods: list[str]) -> bool:
+    """Whether a view may show `period`: one of the periods offered (each plan's whole period, its years, the
+    years outside plans), or any run of years from one offered year to another (2023-2024 in a 2021-2025 plan)."""
+    return str(period) in periods or all(str(y) in periods for y in (period.first, period.last))
+
+
 @dataclass(frozen=True)
 class Filters:
     """A period and, for each dimension, the values kept (empty: all). Activities count by their start date."""

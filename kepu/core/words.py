@@ -209,3 +209,13 @@ def outside_plans(period: Period, structure: str) -> str:
         f"{period.label()}不在任何已载入规划的年份之内：只显示活动数字，不评定目标（没有目标可评）。"
         f"人群和重点工程沿用《{structure}》的划分；载入新一期规划后，按其目标评定。"
     )
+
+
+def lowest(what: str, measure: str, values: dict[str, float], n: int = 5, decimals: int = 1) -> str:
+    """The answer to "who is behind" in one line: 每千人参与人次最低的 3 个镇街：甲镇（1.5）、乙镇（2.0）、丙镇（2.5）.
+    Ties keep the order given; NaN values are left out."""
+    known = sorted(((v, i, k) for i, (k, v) in enumerate(values.items()) if v == v), key=lambda t: (t[0], t[1]))
+    shown = [f"{name}（{value:,.{decimals}f}）" for value, _, name in known[:n]]
+    if not shown:
+        return f"筛选范围内没有可比较的{what}。"
+    return f"{measure}最低的 {len(shown)} 个{what}：" + "、".join(shown)

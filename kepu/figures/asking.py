@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kepu.core import ask
 from kepu.core.ask import Vocabulary, short_names
 from kepu.core.glossary import ACTIVITY_TYPES
 from kepu.storage import catalog, db
@@ -42,3 +43,8 @@ def _shortened(written: dict[str, str], affixes: tuple[str, ...]) -> dict[str, s
         for short in short_names([spelling], affixes):
             out.setdefault(short, name)
     return out
+
+
+def suggestions(con: db.Connection, today: dt.date) -> list[str]:
+    """What the box offers while one types (kepu.core.ask.suggestions over this store's vocabulary)."""
+    return ask.suggestions(vocabulary(con, today), today)

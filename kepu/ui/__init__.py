@@ -3,7 +3,7 @@
 drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downloads, login, nav, text, review (the
 待审核 queue), evidence (佐证材料) and ask (问一句, the box at the top of every page)."""
 
-from kepu.ui.ask import apply_asked, ask_box
+from kepu.ui.ask import apply_asked, ask_box, scroll_to_asked
 from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
@@ -71,6 +71,7 @@ __all__ = [
     "require_store",
     "returned_notice",
     "review_queue",
+    "scroll_to_asked",
     "shared_filters",
     "standing_tile",
     "status_badge",

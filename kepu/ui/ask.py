@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from kepu.core import ask
+from kepu.core.filters import offered
 from kepu.core.glossary import DIMENSIONS
-from kepu.figures.asking import vocabulary
+from kepu.figures.asking import suggestions, vocabulary
 from kepu.reports import exports
 from kepu.storage import catalog
 from kepu.ui.data import cached, today
@@ -18,13 +19,40 @@ from kepu.ui.nav import page
 from kepu.ui.text import plain
 
 KEY = "ask:text"
+# The section an intent asks for: the anchor of its heading on the page the answer opens.
+SECTIONS = {"trend": "trend", "lagging": "ranking", "ranking": "ranking", "compare": "ranking"}
 BOUND = ("period", "town", "bureau", "campaign", "asof")  # the sidebar's filters, bound to the link
 EXAMPLES = "如：区农业农村局 农民 2024；沙土 青少年 明细；去年哪些镇街最落后；2024年简报"
+# "/" (outside a text field) puts the cursor in the box, as on many sites' search boxes. Static code, no user text;
+# registered once per browser tab.
+FOCUS_KEY = """<script>
+if (!window.__kpAskKey) {
+  window.__kpAskKey = true;
+  window.parent.document.addEventListener("keydown", (e) => {
+    const t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (e.key !== "/" || typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    const box = window.parent.document.querySelector('input[aria-label="问一句"]');
+    if (box) { e.preventDefault(); box.focus(); box.click(); }
+  });
+}
+</script>"""
 
 
 def ask_box() -> None:
     """The box, what the last question was read as, its unknown words and choices; then the page it asked for."""
-    st.text_input("问一句", key=KEY, placeholder=EXAMPLES, on_change=_asked, icon=":material/search:")
+    # A select box that takes new text: the browser filters the suggestions as one types (no run per key), and
+    # Enter asks what was typed. "/" focuses it from anywhere on the page (FOCUS_KEY).
+    st.selectbox(
+        "问一句",
+        cached(suggestions, today()),
+        index=None,
+        key=KEY,
+        placeholder=EXAMPLES + "（按 / 键输入）",
+        on_change=_asked,
+        accept_new_options=True,
+        icon=":material/search:",
+    )
+    st.html(FOCUS_KEY, unsafe_allow_javascript=True)
     answer: ask.Answer | None = st.session_state.get("ask:answer")
     if answer is None:
         return
@@ -79,7 +107,7 @@ def _apply(answer: ask.Answer) -> None:
     problems = []
     values: dict[str, object] = {}
     if answer.period is not None:
-        if str(answer.period) in cached(catalog.periods, today()):
+        if offered(answer.period, cached(catalog.periods, today())):
             values["period"] = str(answer.period)
         else:
             problems.append(f"期间{answer.period.label()}不在可选的期间之内，期间未改变")
@@ -93,12 +121,24 @@ def _apply(answer: ask.Answer) -> None:
         values[f"{drill_page}:measure"] = answer.measure
         if answer.page == "towns":
             values["towns:ranking"] = answer.measure
+    values[f"{drill_page}:intent"] = answer.intent
     if answer.action == "present":
         st.query_params["mode"] = "present"
+    st.session_state["ask:scroll"] = SECTIONS.get(answer.intent or "")
     st.session_state["ask:answer"] = answer
     st.session_state["ask:problems"] = problems
     st.session_state["ask:pending"] = values
     st.session_state["ask:go"] = answer.page
+
+
+def scroll_to_asked() -> None:
+    """After the page an answer opened has been drawn, once: bring the section it asked for into view."""
+    if "ask:go" in st.session_state:
+        return
+    anchor = st.session_state.pop("ask:scroll", None)
+    if anchor in SECTIONS.values():  # a fixed id from SECTIONS, never user text
+        st.html(f'<script>document.getElementById("{anchor}")?.scrollIntoView({{block: "start"}})</script>',
+                unsafe_allow_javascript=True)  # fmt: skip
 
 
 def apply_asked() -> None:

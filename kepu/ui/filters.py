@@ -11,7 +11,7 @@ import streamlit as st
 
 from kepu.core import matching
 from kepu.core.errors import UserError
-from kepu.core.filters import Filters, Period
+from kepu.core.filters import Filters, Period, offered
 from kepu.storage import catalog
 from kepu.ui.data import cached, today
 from kepu.ui.text import plain
@@ -23,6 +23,7 @@ def shared_filters() -> None:
     """Render the shared filters in the sidebar. They live in the URL as period, town, bureau, campaign and asof."""
     periods = cached(catalog.periods, today())
     default = str(cached(catalog.default_period, today()))
+    periods = [*periods, *_range_asked(periods)]
     towns = cached(catalog.towns)
     admins = cached(catalog.administrations)  # 牡丹区 → 区直管…, as the plan names them
     town_names = _towns_by_admin(towns, admins)
@@ -85,6 +86,16 @@ def shared_filters() -> None:
         st.button("重置筛选", key="reset-filters", on_click=_reset, args=(default,), icon=":material/restart_alt:")
 
 
+def _range_asked(periods: list[str]) -> list[str]:
+    """A run of years (2023-2024) that 问一句 or the link asked for, offered beside the plan's periods and years."""
+    asked = st.session_state.get("period") or st.query_params.get("period")
+    try:
+        period = Period.parse(asked) if asked else None
+    except UserError:
+        return []
+    return [str(period)] if period and str(period) not in periods and offered(period, periods) else []
+
+
 def presenting() -> bool:
     """True when the link asks for the meeting-room screen (mode=present)."""
     return st.query_params.get("mode") == "present"
@@ -128,7 +139,7 @@ def url_filters() -> tuple[Filters, list[str]]:
     except UserError:
         problems.append(f"链接中的期间“{written}”无法识别，已显示{default.label()}")
         period = default
-    if str(period) not in cached(catalog.periods, today()):  # what the sidebar's picker would not offer either
+    if not offered(period, cached(catalog.periods, today())):  # what the sidebar's picker would not offer either
         problems.append(f"链接中的期间“{written}”不在可选的期间之内，已显示{default.label()}")
         period = default
     towns: list[str] = []
