@@ -564,3 +564,25 @@ def _overlap(a: dict, b: dict) -> bool:
         or a["y"] + a["height"] <= b["y"]
         or b["y"] + b["height"] <= a["y"]
     )
+
+
+def test_a_question_typed_in_the_box_lands_on_its_view_and_its_link(app_url, page):
+    """"/" puts the cursor in 问一句; the suggestions narrow as one types; Enter on a question of one's own opens
+    the cohort page with the filters set, and the address bar already holds them."""
+    page.goto(f"{app_url}/towns")
+    settle(page, "镇街")
+    page.mouse.click(700, 600)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "问一句"
+    page.keyboard.type("沙土")
+    options = page.locator("[role=option]")
+    options.first.wait_for(timeout=10_000)
+    assert "沙土镇" in options.all_inner_texts()
+    page.keyboard.press("Escape")
+    page.locator('input[aria-label="问一句"]').fill("区农业农村局 农民 2024")
+    page.keyboard.press("Enter")
+    settle(page, "农民科学素质提升行动")
+    query = parse_qs(urlsplit(page.url).query)
+    assert urlsplit(page.url).path.endswith("/farmers")
+    assert query == {"period": ["2024"], "bureau": ["区农业农村局"]}
+    assert "理解为：2024年 · 区农业农村局 · 农民" in captions(page)
