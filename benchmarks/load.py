@@ -1,19 +1,25 @@
-"""Benchmark: a meeting room at once. N real browser sessions against one running dashboard on a province-scale store.
+"""Benchmark: a meeting room at once. N sessions at once against one running dashboard on a province-scale store.
 
     uv run python benchmarks/load.py --rows 1000000 [--sessions 1,10,20,40] [--patterns same-link,own-filters]
-                                     [--changes 2] [--profile FILE] [--json] [--rebuild]
+                                     [--changes 2] [--driver protocol|browser] [--profile FILE] [--json] [--rebuild]
 
 Patterns: `same-link`, every session opens the same forwarded link at once; `own-filters`, every session opens the
-overview, then changes the period and then a town of its own, `--changes` times. For each pattern and N a fresh
+overview, then changes the period and then adds a town of its own, `--changes` times. For each pattern and N a fresh
 server is started (its own peak RSS), warmed by one session opening 活动明细 (modules imported, the catalog cached,
 no figure of the measured views), on the store benchmarks/run.py builds.
 
-Page time: from the navigation (or the click or key that changes a filter) until Streamlit's script run has ended
-and stayed ended: the app root's `data-test-script-state` (what also drives the "Running…" status widget) has been
-seen `running` and then `notRunning`, with no new run within SETTLE_MS; the time is that of the last change to
-`notRunning`, recorded in the page by a MutationObserver (so polling does not add to it). The run part is the time
-from the run's start (as the page saw it) to that end, i.e. without loading the frontend; the server's own run
-times (the script runner's wall time per run) are reported beside them. See benchmarks/README.md.
+Drivers. `protocol` (the default): each session is a Streamlit session over its websocket, speaking the protobuf
+messages the frontend speaks (stclient.py), all from this one asyncio process: what the server does for N
+sessions, without N browsers rendering beside it on the same cores. A filter change sets the sidebar widget's value
+in the rerun's widget states, as the frontend does, and is checked: the sidebar's 会议大屏 link, which the app
+builds from the run's own filters, must carry the new period or town, else the session fails. A run that ends in an
+exception or st.error, or in a status other than success, fails too. `browser`: N headless Chromium tabs through
+Playwright (browser_driver.py); its page times include the frontend's loading and rendering.
+
+Page time (protocol): from sending the rerun (for a first load, from opening the websocket) to that run's
+`script_finished`. The run part: from the server's `new_session` (the run has started) to the same end. Beside them:
+the server's own run times (the script runner's wall time per run), the elements per page (deltas) and the bytes
+received per page, and the server's peak RSS. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -32,39 +38,15 @@ import threading
 import time
 from pathlib import Path
 
+import stclient
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = HERE / ".cache"
-CHROMIUM = "/usr/bin/chromium"
-SETTLE_MS = 600  # a run that ends and is followed by no other within this long has ended
 LINK = "/towns?period=2024&town=沙土镇"
 PERIODS = ["2023", "2024", "2022", "2025"]
-RUN_PARTS: list[float] = []  # of each page time, the part from the run's start (as the page saw it) to its end
-
-# In the page from its first script: each change of the script state, with the wall-clock time it was seen.
-OBSERVER = """
-window.__kpRuns = [];
-const watch = () => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) { requestAnimationFrame(watch); return; }
-  const note = () => {
-    const s = app.getAttribute('data-test-script-state');
-    const last = window.__kpRuns[window.__kpRuns.length - 1];
-    if (!last || last.s !== s) window.__kpRuns.push({s, t: Date.now()});
-  };
-  note();
-  new MutationObserver(note).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-};
-document.addEventListener('DOMContentLoaded', watch);
-"""
-
-ENDED = """([since, settle]) => {
-  const runs = (window.__kpRuns || []).filter(r => r.t >= since);
-  if (!runs.some(r => r.s === 'running')) return false;
-  const last = runs[runs.length - 1];
-  const first = runs.find(r => r.s === 'running');
-  return last.s === 'notRunning' && Date.now() - last.t >= settle ? [first.t, last.t] : false;
-}"""
+PERIOD, TOWN = "期间", "镇街"  # the sidebar's labels (kepu/ui/filters.py)
+SHOWN = "会议大屏"  # the sidebar's link button: its link carries the filters the run used (filters.link)
 
 
 def main() -> None:
@@ -73,6 +55,7 @@ def main() -> None:
     parser.add_argument("--sessions", default="1,10,20,40")
     parser.add_argument("--patterns", default="same-link,own-filters")
     parser.add_argument("--changes", type=int, default=2, help="filter changes (period, then town) per session")
+    parser.add_argument("--driver", choices=["protocol", "browser"], default="protocol")
     parser.add_argument("--port", type=int, default=8650)
     parser.add_argument("--profile", type=Path, help="write the server's cProfile statistics (pstats) here")
     parser.add_argument("--json", action="store_true")
@@ -148,7 +131,7 @@ def _time_runs(runs: Path, out: Path | None) -> None:
     durations: list[float] = []
     real = script_runner.ScriptRunner._run_script
 
-    def profiled(self, *a, **k):  # type: ignore[no-untyped-def]
+    def profiled(self, *a, **k):
         prof = cProfile.Profile() if out is not None else None
         start = time.perf_counter()
         if prof is not None:
@@ -174,11 +157,16 @@ def _time_runs(runs: Path, out: Path | None) -> None:
 
     script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     atexit.register(dump)
-    signal.signal(signal.SIGTERM, lambda *_: (dump(), os._exit(0)))
+
+    def stop(*_: object) -> None:
+        dump()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 @contextlib.contextmanager
-def server(path: Path, port: int, profile: Path | None, runs: Path):  # type: ignore[no-untyped-def]
+def server(path: Path, port: int, profile: Path | None, runs: Path):
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--runs", str(runs)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
@@ -240,39 +228,52 @@ def _rss_kb(pid: int) -> int:
 def measure(path: Path, pattern: str, n: int, args: argparse.Namespace, towns: list[str]) -> dict:
     profile = args.profile.with_name(f"{args.profile.stem}-{pattern}-{n}.pstats") if args.profile else None
     runs = CACHE / f"runs-{pattern}-{n}.json"
+    warm_up, sessions = _driver(args.driver)
     with server(path, args.port, profile, runs) as proc:
         rss = PeakRss(proc.pid)
         url = f"http://127.0.0.1:{args.port}"
-        asyncio.run(_warm_up(url))
-        RUN_PARTS.clear()
+        asyncio.run(warm_up(url))
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
-        opens, changes, errors = asyncio.run(_sessions(url, pattern, n, args, towns))
+        pages = asyncio.run(sessions(url, pattern, n, args.changes, towns))
         wall = time.perf_counter() - start
         load_after = os.getloadavg()
         peak = rss.stop()
-    timed = opens if pattern == "same-link" else changes
+    key = "opens" if pattern == "same-link" else "changes"
+    timed, opens = pages[key], pages["opens"]
     server_runs = json.loads(runs.read_text())[1:]  # the first is the warm-up's
     return {
         "pattern": pattern,
+        "driver": args.driver,
         "sessions": n,
         "pages": len(timed),
         "p50_s": _pct(timed, 50),
         "p95_s": _pct(timed, 95),
         "max_s": round(max(timed), 2) if timed else None,
-        "run_part_p50_s": _pct(RUN_PARTS, 50),
-        "run_part_p95_s": _pct(RUN_PARTS, 95),
+        "run_part_p50_s": _pct(pages["run_parts"], 50),
+        "run_part_p95_s": _pct(pages["run_parts"], 95),
         "open_p50_s": _pct(opens, 50),
         "open_p95_s": _pct(opens, 95),
+        "deltas_p50": _pct(pages.get(f"{key}_deltas", []), 50),
+        "kb_p50": _pct(pages.get(f"{key}_kb", []), 50),
         "server_runs": len(server_runs),
         "server_run_p50_s": _pct(server_runs, 50),
         "server_run_p95_s": _pct(server_runs, 95),
-        "errors": errors,
+        "errors": pages["errors"],
         "wall_s": round(wall, 1),
         "peak_rss_mb": peak,
         "load_before": round(load_before, 2),
         "load_after": [round(x, 2) for x in load_after],
     }
+
+
+def _driver(name: str):
+    """The driver's warm-up and sessions (the browser's is imported only when asked for: it needs Playwright)."""
+    if name == "browser":
+        import browser_driver
+
+        return browser_driver.warm_up, browser_driver.sessions
+    return _warm_up, _sessions
 
 
 def _pct(values: list[float], p: int) -> float | None:
@@ -283,98 +284,79 @@ def _pct(values: list[float], p: int) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[p - 1], 2)
 
 
-async def _sessions(url: str, pattern: str, n: int, args: argparse.Namespace, towns: list[str]):  # type: ignore[no-untyped-def]
-    from playwright.async_api import async_playwright
+# --- the protocol driver -----------------------------------------------------------------------------------
 
-    opens: list[float] = []
-    changes: list[float] = []
-    errors: list[str] = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        contexts = [
-            await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN") for _ in range(n)
-        ]
-        pages = []
-        for ctx in contexts:
-            ctx.set_default_timeout(180_000)  # a page under load finds its widgets late
-            page = await ctx.new_page()
-            await page.add_init_script(OBSERVER)
-            pages.append(page)
 
-        async def one(i: int, page) -> None:  # type: ignore[no-untyped-def]
-            try:
-                if pattern == "same-link":
-                    opens.append(await _open(page, url + LINK))
-                    return
-                opens.append(await _open(page, url + "/"))
-                for k in range(args.changes):
-                    changes.append(await _pick_period(page, PERIODS[(i + k) % len(PERIODS)]))
-                    changes.append(await _pick_town(page, towns[(i * 3 + k) % len(towns)]))
-            except Exception as exc:  # noqa: BLE001 (a session that fails is counted, the others go on)
-                errors.append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+async def _sessions(url: str, pattern: str, n: int, changes: int, towns: list[str]) -> dict[str, list]:
+    """N Streamlit sessions at once from this process; the times and sizes of their pages, and their failures."""
+    pages: dict[str, list] = {"opens": [], "changes": [], "run_parts": [], "errors": []}
 
-        await asyncio.gather(*(one(i, pg) for i, pg in enumerate(pages)))
-        await browser.close()
-    return opens, changes, errors
+    async def one(i: int) -> None:
+        session = stclient.Session(url)
+        try:
+            if pattern == "same-link":
+                _note(pages, "opens", await session.open(LINK))
+                return
+            _note(pages, "opens", await session.open("/"))
+            for k in range(changes):
+                _note(pages, "changes", await _change_period(session, PERIODS[(i + k) % len(PERIODS)]))
+                _note(pages, "changes", await _add_town(session, towns[(i * 3 + k) % len(towns)]))
+        except Exception as exc:  # noqa: BLE001 (a session that fails is counted, the others go on)
+            pages["errors"].append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        finally:
+            await session.close()
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return pages
 
 
 async def _warm_up(url: str) -> None:
     """One session opens the 活动明细 page first, as a dashboard that has been running would have: Python's modules
     are imported and the catalog (towns, bureaus, periods) is cached; no figure of the measured views is."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = await browser.new_page()
-        await page.add_init_script(OBSERVER)
-        await _open(page, url + "/records")
-        await browser.close()
+    session = stclient.Session(url)
+    try:
+        await session.open("/records")
+    finally:
+        await session.close()
 
 
-async def _ended(page, since_ms: int) -> float:  # type: ignore[no-untyped-def]
-    handle = await page.wait_for_function(ENDED, arg=[since_ms, SETTLE_MS], timeout=180_000, polling=100)
-    started, ended = await handle.json_value()
-    RUN_PARTS.append((ended - started) / 1000)  # from the run's start, as the page saw it, to its end
-    return (ended - since_ms) / 1000
+def _note(pages: dict[str, list], key: str, run: stclient.Run) -> None:
+    pages[key].append(run.seconds)
+    pages["run_parts"].append(run.run_seconds)
+    pages.setdefault(f"{key}_deltas", []).append(run.deltas)
+    pages.setdefault(f"{key}_kb", []).append(run.bytes / 1024)
 
 
-async def _open(page, url: str) -> float:  # type: ignore[no-untyped-def]
-    since = int(time.time() * 1000)
-    await page.goto(url, timeout=300_000)
-    return await _ended(page, since)
-
-
-async def _pick_period(page, period: str) -> float:  # type: ignore[no-untyped-def]
-    box = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
-    if period in await box.inner_text():  # the period shown already: choosing it again would start no run
+async def _change_period(session: stclient.Session, period: str) -> stclient.Run:
+    if session.current(PERIOD) == period:  # the period shown already: choosing it again would start no run
         period = PERIODS[(PERIODS.index(period) + 1) % len(PERIODS)]
-    await box.click()
-    option = page.get_by_role("option", name=period, exact=True)
-    await option.wait_for(timeout=60_000)
-    since = int(time.time() * 1000)
-    await option.click()
-    return await _ended(page, since)
+    run = await session.pick(PERIOD, period)
+    _check(session, "period", period)
+    return run
 
 
-async def _pick_town(page, town: str) -> float:  # type: ignore[no-untyped-def]
-    box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
-    await box.click()
-    await page.keyboard.type(town)
-    await page.get_by_role("option", name=town, exact=True).wait_for(timeout=60_000)
-    since = int(time.time() * 1000)
-    await page.keyboard.press("Enter")
-    elapsed = await _ended(page, since)
-    await page.keyboard.press("Escape")
-    return elapsed
+async def _add_town(session: stclient.Session, town: str) -> stclient.Run:
+    run = await session.add(TOWN, town)
+    _check(session, "town", town)
+    return run
+
+
+def _check(session: stclient.Session, key: str, value: str) -> None:
+    """A change the server ignored would make a fast page of the old filters: the run must have used the new one."""
+    used = session.link(SHOWN).get(key, [])
+    if value not in used:
+        raise stclient.RunFailed(f"the change of {key} to {value} did not take: the run's filters have {used}")
 
 
 def _print_row(r: dict) -> None:
     print(
-        f"{r['pattern']:12} N={r['sessions']:3} pages={r['pages']:3} p50={r['p50_s']} s p95={r['p95_s']} s "
+        f"{r['pattern']:12} {r['driver']} N={r['sessions']:3} pages={r['pages']:3} "
+        f"p50={r['p50_s']} s p95={r['p95_s']} s "
         f"max={r['max_s']} s open p50/p95={r['open_p50_s']}/{r['open_p95_s']} s peak RSS={r['peak_rss_mb']} MB "
         f"run part p50/p95={r.get('run_part_p50_s')}/{r.get('run_part_p95_s')} s "
         f"server runs={r['server_runs']} p50/p95={r['server_run_p50_s']}/{r['server_run_p95_s']} s "
-        f"wall={r['wall_s']} s load={r['load_before']}→{r['load_after']} errors={len(r['errors'])}",
+        f"deltas={r['deltas_p50']} kB={r['kb_p50']} wall={r['wall_s']} s "
+        f"load={r['load_before']}→{r['load_after']} errors={len(r['errors'])}",
         file=sys.stderr,
         flush=True,
     )
