@@ -236,6 +236,16 @@ def administrations(con: db.Connection) -> dict[str, str]:
     return dict(db.rows(con, "SELECT name, short FROM administrations ORDER BY sort"))
 
 
+def towns_by_admin(con: db.Connection) -> list[tuple[str, str | None]]:
+    """(town, administering body) in the sidebar's order: by body in the plan's order, then as the towns are
+    sorted; towns of no listed body last. Plain tuples: the sidebar reads them on every run."""
+    sql = """
+        SELECT t.name, t.admin FROM towns t LEFT JOIN administrations a ON a.name = t.admin
+        ORDER BY a.sort NULLS LAST, t.sort
+    """
+    return [(str(name), admin) for name, admin in db.rows(con, sql)]
+
+
 def is_demo(con: db.Connection) -> bool:
     """True while the store holds demo data."""
     return get_meta(con, "demo") == "1"

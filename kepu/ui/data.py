@@ -94,6 +94,30 @@ def _cached_call(
     return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
 
 
+def shared(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """fn(cursor, *args, **kwargs) made once per store, data version and arguments for every session, and handed
+    out as the same object, not a copy (`cached` unpickles a copy per call): for figures, which cost more to build
+    than to send and which a page only reads. What it returns must not be changed."""
+    if "kepu:run" not in st.session_state:
+        begin_run()
+    run = st.session_state["kepu:run"]
+    key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+    return _shared_call(run.con, str(store.default_path()), run.version, *key)
+
+
+@st.cache_resource(max_entries=300, show_spinner=False)
+def _shared_call(
+    _con: db.Connection,
+    path: str,
+    data_version: int,
+    module: str,
+    name: str,
+    args: tuple[object, ...],
+    kwargs: tuple[tuple[str, object], ...],
+) -> Any:  # what the function `module`.`name` returns
+    return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
+
+
 def direct(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) run now, past the cache: for changes to the store, and for lists that must be
     current to the second (import history)."""

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from kepu.core.filters import Filters
 from kepu.core.glossary import DIMENSIONS
 from kepu.reports import charts
-from kepu.storage import queries
-from kepu.ui.data import cached
+from kepu.storage import db, queries
+from kepu.ui.data import shared
 from kepu.ui.text import plain
 
 # Dimensions a link (or 问一句) can drill a page to, as query parameters: cohort=青少年, task=Y1…
 LINKED = ("cohort", "project", "task", "activity_type")
+
+
+def breakdown_chart(
+    con: db.Connection,
+    f: Filters,
+    dims: tuple[str, ...],
+    measure: str,
+    selected: str | None,
+    title: str,
+    limit: int | None,
+) -> go.Figure | None:
+    """The breakdown of `f` by one dimension (bars) or two (stacked bars); None when it has no records. Built once
+    for every session through `shared`."""
+    frame = queries.breakdown(con, f, dims)
+    if frame.empty:
+        return None
+    if len(dims) == 1:
+        return charts.bar(frame, dims[0], measure, selected, title, limit=limit)
+    return charts.stacked(frame, dims[0], dims[1], measure, title)
 
 
 class Drill:
@@ -46,14 +66,11 @@ class Drill:
         limit: int | None = None,
     ) -> None:
         """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page."""
-        frame = cached(queries.breakdown, self.filters(base, leave_out=dims), dims)
-        if frame.empty:
+        selected = self.values.get(dims[0]) if len(dims) == 1 else None
+        fig = shared(breakdown_chart, self.filters(base, leave_out=dims), dims, measure, selected, title, limit)
+        if fig is None:
             st.info(plain(f"{title or DIMENSIONS[dims[0]]}：筛选范围内没有记录"))
             return
-        if len(dims) == 1:
-            fig = charts.bar(frame, dims[0], measure, self.values.get(dims[0]), title, limit=limit)
-        else:
-            fig = charts.stacked(frame, dims[0], dims[1], measure, title)
         self.plot(fig, dims, name or "-".join(dims))
 
     def plot(self, fig, dims: tuple[str, ...], name: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
 from kepu.core import matching
@@ -24,10 +23,15 @@ def shared_filters() -> None:
     periods = cached(catalog.periods, today())
     default = str(cached(catalog.default_period, today()))
     periods = [*periods, *_range_asked(periods)]
-    towns = cached(catalog.towns)
     admins = cached(catalog.administrations)  # 牡丹区 → 区直管…, as the plan names them
-    town_names = _towns_by_admin(towns, admins)
-    counts = "、".join(f"{short}{(towns.admin == a).sum()}个" for a, short in admins.items())
+    ordered = cached(catalog.towns_by_admin)  # plain lists: this runs on every page run, for every session
+    town_names = [name for name, _ in ordered]
+    picks = {
+        f"{short}{len(names)}个": names
+        for a, short in admins.items()
+        for names in [[name for name, admin in ordered if admin == a]]
+    }
+    counts = "、".join(picks)
     with st.sidebar:
         st.markdown("**筛选**")
         st.selectbox(
@@ -46,9 +50,6 @@ def shared_filters() -> None:
             placeholder="全部镇街",
             help=plain(f"按管理主体排列：{counts}；“全区”指不落在具体镇街的区级活动。"),
         )
-        picks = {
-            f"{short}{(towns.admin == a).sum()}个": towns[towns.admin == a].name.tolist() for a, short in admins.items()
-        }
         st.pills(
             "快速选择镇街",
             list(picks),
@@ -186,12 +187,6 @@ def filters() -> Filters:
 def as_of() -> dt.date:
     """The day the view is judged on: the 截至日期 chosen, else today."""
     return filters().as_of or today()
-
-
-def _towns_by_admin(towns: pd.DataFrame, admins: dict[str, str]) -> list[str]:
-    order = {admin: i for i, admin in enumerate(admins)}
-    towns = towns.assign(rank=towns.admin.map(order).fillna(len(order)))
-    return towns.sort_values("rank", kind="stable").name.tolist()
 
 
 def _pick_towns(picks: dict[str, list[str]]) -> None:
