@@ -1,5 +1,5 @@
-"""会议大屏: the overview, the cohorts, the projects and the laggards in turn, full screen, legible from five
-metres; opened by the link parameter mode=present, with the link's filters. Rotation can be paused."""
+"""会议大屏: the overview, the cohorts, the projects, the towns' map and the laggards in turn, full screen, legible
+from five metres; opened by the link parameter mode=present, with the link's filters. Rotation can be paused."""
 
 import time
 from html import escape
@@ -49,7 +49,8 @@ def render() -> None:
             index = _go(index + 1)
         ui.begin_run()  # each tick reads the store afresh: an import during the meeting shows on the next slide
         trend = ui.cached(targets.activity_years, f.with_period(plan.period))
-        st.html(slides.render(ORDER[index], ui.cached(brief.gather, f, f.as_of or ui.today(), None, trend)))
+        gathered = ui.cached(brief.gather, f, f.as_of or ui.today(), None, trend)
+        st.html(slides.render(ORDER[index], gathered, ui.cached(catalog.town_grid)))
         ui.end_run()
         dots, back, forward = st.columns([8, 1, 1], vertical_alignment="center")
         dots.markdown(

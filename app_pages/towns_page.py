@@ -26,8 +26,8 @@ def render() -> None:
     st.subheader("分布图（示意）")
     shown_by = st.segmented_control(
         "着色依据",
-        list(town_map.PER_1000),
-        format_func=lambda m: town_map.PER_1000[m][0],
+        list(town_map.COLOURINGS),
+        format_func=town_map.COLOURINGS.get,
         default="participants_per_1000",
         key="towns:map-measure",
         required=True,
@@ -35,7 +35,9 @@ def render() -> None:
     everywhere = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
     grid = ui.cached(catalog.town_grid)
     drill.plot(town_map.tile_map(everywhere, grid, shown_by, drill.values.get("town")), ("town",), "map")
-    st.caption(ui.plain(town_map.SCHEMATIC + "灰色为不在筛选范围内的镇街。点击方块可下钻到该镇街。"))
+    if shown_by == town_map.STATUS:
+        st.caption(ui.plain(town_map.status_rule(town_map.district_rate(everywhere))))
+    st.caption(ui.plain(town_map.SCHEMATIC + "浅灰色为不在筛选范围内的镇街。点击方块可下钻到该镇街。"))
 
     st.subheader("排名", anchor="ranking")
     ranking = st.segmented_control(

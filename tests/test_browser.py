@@ -567,8 +567,8 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 def test_a_question_typed_in_the_box_lands_on_its_view_and_its_link(app_url, page):
-    """"/" puts the cursor in 问一句; the suggestions narrow as one types; Enter on a question of one's own opens
-    the cohort page with the filters set, and the address bar already holds them."""
+    """The "/" key puts the cursor in 问一句; the suggestions narrow as one types; Enter on a question of one's own
+    opens the cohort page with the filters set, and the address bar already holds them."""
     page.goto(f"{app_url}/towns")
     settle(page, "镇街")
     page.mouse.click(700, 600)

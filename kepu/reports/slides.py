@@ -6,21 +6,31 @@ from __future__ import annotations
 
 from html import escape
 
+import pandas as pd
+
 from kepu.core import fmt, words
 from kepu.core.standing import StandingJSON, share_of_expected
 from kepu.figures import brief
 from kepu.figures.brief import Brief
+from kepu.reports import town_map
 
-SLIDES = {"overview": "总览", "cohorts": "五大人群", "projects": "四项重点工程", "laggards": "谁落后了"}
+SLIDES = {
+    "overview": "总览",
+    "cohorts": "五大人群",
+    "projects": "四项重点工程",
+    "towns": "镇街分布",
+    "laggards": "谁落后了",
+}
 STATUS_CLASS = {"达标": "ok", "关注": "watch", "滞后": "behind", "完成": "ok", "未完成": "behind", None: "none"}
 
 
-def render(slide: str, b: Brief) -> str:
-    """One slide of a gathered view."""
+def render(slide: str, b: Brief, grid: pd.DataFrame | None = None) -> str:
+    """One slide of a gathered view; the towns' slide places them by `grid` (catalog.town_grid)."""
     body = {
         "overview": _overview,
         "cohorts": lambda b: _groups(b, "cohort"),
         "projects": lambda b: _groups(b, "project"),
+        "towns": lambda b: _towns(b, grid),
         "laggards": _laggards,
     }[slide](b)
     return f'<div class="kp-slide"><div class="kp-heading">{escape(SLIDES[slide])}</div>{body}</div>'
@@ -117,6 +127,40 @@ def _laggards(b: Brief) -> str:
     return f'<div class="kp-row">{"".join(html)}</div>'
 
 
+def _towns(b: Brief, grid: pd.DataFrame | None) -> str:
+    """The schematic tile map: each town's short name, participants per 1,000 residents and status, coloured by
+    its status (town_map.STATES), with the legend and the rule beside it."""
+    if grid is None or grid.empty:
+        return '<div class="kp-detail">规划未给出各镇街在示意图上的位置。</div>'
+    t = town_map.tiles(b["towns"], grid, town_map.STATUS)
+    cells = []
+    for town, short, row, col, value, status in zip(
+        t.town, t.short, t.grid_row, t.grid_col, t.value, t.status, strict=True
+    ):
+        fill, ink, _ = town_map.STATES[status]
+        figure = "—" if value is None or value != value else f"{float(value):,.0f}"
+        cells.append(
+            f'<div class="kp-tile" title="{escape(town)}" style="grid-row:{int(row) + 1};grid-column:{int(col) + 1};'
+            f'background:{fill};color:{ink}"><div class="kp-tile-name">{escape(short)}</div>'
+            f'<div class="kp-tile-num">{escape(figure)}</div><div class="kp-tile-word">{escape(status)}</div></div>'
+        )
+    keys = "".join(
+        f'<div class="kp-key"><div class="kp-swatch" style="background:{town_map.STATES[state][0]}"></div>'
+        f'<div><div class="kp-key-word">{escape(state)} · {count}个</div>'
+        f'<div class="kp-detail">{escape(rule)}</div></div></div>'
+        for state, rule, count in town_map.legend(t)
+    )
+    rate = town_map.district_rate(b["towns"])
+    columns = int(t.grid_col.max()) + 1
+    average = "" if rate is None else f"全区平均：每千人 {rate:,.0f} 人次"
+    return (
+        f'<div class="kp-map-row"><div class="kp-map" style="grid-template-columns:repeat({columns},1fr)">'
+        f'{"".join(cells)}</div><div class="kp-legend">'
+        f'<div class="kp-name">方块内：简称、每千人参与人次</div><div class="kp-key-word">{escape(average)}</div>'
+        f'{keys}<div class="kp-detail">示意图：位置只大致对应地理方位，不代表面积和边界。</div></div></div>'
+    )
+
+
 def style(dark: bool) -> str:
     """The slides' CSS, light or dark; it also hides Streamlit's header so the slide has the whole screen."""
     bg, fg, card, muted, line = (
@@ -156,5 +200,19 @@ header[data-testid="stHeader"] {{ display: none; }}
 .stApp button p, .stApp label p {{ font-size: 18px; }}
 .kp-exit {{ display: block; text-align: center; font-size: 18px; padding: 6px 12px; border: 1px solid {line};
   border-radius: 8px; background: {card}; color: {fg} !important; text-decoration: none; }}
+.kp-map-row {{ display: flex; gap: 2vw; align-items: flex-start; }}
+.kp-map {{ flex: 0 0 60vw; display: grid; grid-auto-rows: 7.4vw;
+  gap: 0.5vw; }}
+.kp-tile {{ border-radius: 10px; padding: 0.3vw 0.4vw; display: flex; flex-direction: column;
+  justify-content: center; align-items: center; text-align: center; line-height: 1.1; overflow: hidden; }}
+.stApp .kp-tile div {{ color: inherit; }}
+.kp-tile-name {{ font-size: 1.98vw; font-weight: 700; white-space: nowrap; }}
+.kp-tile-num {{ font-size: 1.77vw; font-weight: 700; }}
+.kp-tile-word {{ font-size: 1.56vw; }}
+.kp-legend {{ flex: 1 1 0; min-width: 0; }}
+.kp-key {{ display: flex; gap: 0.8vw; align-items: center; margin: 0.6vw 0; }}
+.kp-swatch {{ flex: 0 0 2.6vw; height: 2.6vw; border-radius: 6px; border: 2px solid {line}; }}
+.kp-key-word {{ font-size: 1.77vw; font-weight: 700; line-height: 1.25; }}
+.kp-key .kp-detail {{ margin-top: 0; }}
 .kp-dots {{ font-size: 1.56vw; letter-spacing: 10px; color: {muted}; }}
 </style>"""
