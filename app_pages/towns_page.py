@@ -6,7 +6,7 @@ from kepu import ui
 from kepu.core import words
 from kepu.core.glossary import MEASURES
 from kepu.figures import tables
-from kepu.reports import charts, town_map
+from kepu.reports import town_figures, town_map
 from kepu.storage import catalog, queries
 
 RANKINGS = {"participants_per_1000": "每千人参与人次", **MEASURES}
@@ -33,8 +33,8 @@ def render() -> None:
         required=True,
     )
     everywhere = ui.cached(queries.town_table, drill.filters(f, leave_out=("town",)))
-    grid = ui.cached(catalog.town_grid)
-    drill.plot(town_map.tile_map(everywhere, grid, shown_by, drill.values.get("town")), ("town",), "map")
+    around = drill.filters(f, leave_out=("town",))
+    drill.plot(ui.shared(town_figures.map_figure, around, shown_by, drill.values.get("town")), ("town",), "map")
     if shown_by == town_map.STATUS:
         st.caption(ui.plain(town_map.status_rule(town_map.district_rate(everywhere))))
     st.caption(ui.plain(town_map.SCHEMATIC + "浅灰色为不在筛选范围内的镇街。点击方块可下钻到该镇街。"))
@@ -53,11 +53,10 @@ def render() -> None:
         ranked_towns = frame[frame.participants_per_1000.notna()]
         per_1000 = dict(zip(ranked_towns.town, ranked_towns.participants_per_1000, strict=True))
         st.info(ui.plain(words.lowest("镇街", "每千人参与人次", per_1000)), icon=":material/trending_down:")
-    ranked = tables.ends(frame[frame.participants_per_1000.notna()], ranking, CHART_ENDS)
-    drill.plot(
-        charts.bar(ranked, "town", ranking, drill.values.get("town"), label=RANKINGS[ranking]), ("town",), "ranking"
-    )
-    if len(ranked) < frame.participants_per_1000.notna().sum():
+    chosen = drill.values.get("town")
+    ranked = ui.shared(town_figures.ranking_figure, around, ranking, chosen, RANKINGS[ranking], CHART_ENDS)
+    drill.plot(ranked, ("town",), "ranking")
+    if frame.participants_per_1000.notna().sum() > 2 * CHART_ENDS:
         st.caption(f"镇街较多，图中只列最高和最低的各 {CHART_ENDS} 个；完整排名见下表。")
     shown = tables.towns(frame)
     drill.table(
