@@ -21,9 +21,9 @@ from kepu import ui
 
 st.set_page_config(page_title="科学素质行动看板", page_icon=ui.FAVICON, layout="wide")
 ui.require_store()
+ui.begin_run()  # the run's one snapshot, before the first figure (the title) is read
 TITLE = ui.app_title()
 st.set_page_config(page_title=TITLE)  # the district's name is the plan's, known once the store is open
-ui.begin_run()
 user = ui.current_user()
 if ui.login_required() and user is None:
     st.title(ui.plain(TITLE))

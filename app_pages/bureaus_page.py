@@ -40,7 +40,7 @@ def render() -> None:
     )
 
     st.subheader("各单位责任落实率", anchor="ranking")
-    coverage = duty.bureau_coverage(ui.cached(queries.assignments, drill.filters(f, leave_out=("bureau",)), plan.id))
+    coverage = ui.cached(duty.bureaus_in, drill.filters(f, leave_out=("bureau",)), plan.id)
     if st.session_state.get("bureaus:intent") == "lagging":  # 问一句 asked who is behind: say it in words
         rates = dict(zip(coverage.bureau, coverage.coverage * 100, strict=True))
         st.info(ui.plain(words.lowest("单位", "责任落实率（%）", rates, decimals=0)), icon=":material/trending_down:")

@@ -32,8 +32,7 @@ def render(name: str) -> None:
     drill.banner()
 
     st.subheader("任务与责任落实")
-    rows = ui.cached(queries.assignments, drill.filters(f, leave_out=("task",)), plan.id)
-    frame = duty.task_standing(rows, ui.cached(catalog.tasks, plan.id), name)
+    frame = ui.cached(duty.tasks_in, drill.filters(f, leave_out=("task",)), plan.id, name)
     shown = tables.status_style(tables.tasks(frame, standings))
     drill.table(
         shown,

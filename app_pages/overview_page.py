@@ -6,7 +6,6 @@ from kepu import ui
 from kepu.core import fmt, words
 from kepu.core.standing import StandingJSON
 from kepu.figures import brief, duty, summary, tables, targets
-from kepu.storage import catalog, queries
 
 SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
@@ -35,9 +34,6 @@ def render() -> None:
 
     st.subheader("谁落后了")
 
-    def assigned(leave_out: str):  # the bureau × task rows; the same cached read serves both tables
-        return ui.cached(queries.assignments, drill.filters(f, leave_out=(leave_out,)), plan.id)
-
     laggards = (  # heading (bold), its note, rows found, display, dimension, key column, share column, note
         (
             "镇街",
@@ -52,7 +48,7 @@ def render() -> None:
         (
             "责任单位",
             "（责任落实率最低）",
-            duty.lagging_bureaus(assigned("bureau")),
+            ui.cached(duty.lagging_bureaus_in, drill.filters(f, leave_out=("bureau",)), plan.id),
             tables.lagging_bureaus,
             "bureau",
             "bureau",
@@ -62,7 +58,7 @@ def render() -> None:
         (
             "任务",
             "（责任落实率最低）",
-            duty.lagging_tasks(assigned("task"), ui.cached(catalog.tasks, plan.id)),
+            ui.cached(duty.lagging_tasks_in, drill.filters(f, leave_out=("task",)), plan.id),
             tables.lagging_tasks,
             "task",
             "code",

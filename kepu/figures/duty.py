@@ -1,32 +1,42 @@
 """责任落实: who reported on the tasks the plan assigned them. Pure functions of the bureau × task rows that
-queries.assignments returns, so a page reads those rows once (and from its cache) for several tables."""
+queries.assignments returns, so a report reads those rows once for several tables; and the same read from the
+store (`*_in`), for pages, which cache the small result rather than the rows and work it out again on every run."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from kepu.core import progress
+from kepu.core.filters import Filters
+from kepu.storage import catalog, db, queries
 
 
 def bureau_coverage(rows: pd.DataFrame) -> pd.DataFrame:
     """Each bureau's record on the tasks it leads. Columns: bureau, assigned, reported (tasks with at least one
-    activity), coverage, silent_tasks (list), activities."""
-    lead = rows[rows.assigned]
-    out = (
-        lead.groupby("bureau", sort=False)
-        .agg(
-            assigned=("task", "size"),
-            reported=("activities", lambda s: int((s > 0).sum())),
-            silent_tasks=(
-                "task",
-                lambda s: [t for t, n in zip(s, lead.loc[s.index, "activities"], strict=True) if n == 0],
-            ),
-        )
-        .reset_index()
+    activity), coverage, silent_tasks (list), activities. Bureaus in the order the rows first name them as leads.
+    Counted in plain Python over the columns: the rows are few (bureaus × tasks), and pandas' grouping with
+    per-group functions cost more than the query behind them on every page that shows them."""
+    totals: dict[str, int] = {}
+    led: dict[str, tuple[list[str], list[str]]] = {}  # bureau → (tasks it leads, those with no activity)
+    for bureau, task, activities, assigned in zip(
+        rows.bureau.tolist(), rows.task.tolist(), rows.activities.tolist(), rows.assigned.tolist(), strict=True
+    ):
+        totals[bureau] = totals.get(bureau, 0) + int(activities)
+        if assigned:
+            tasks, silent = led.setdefault(bureau, ([], []))
+            tasks.append(task)
+            if activities == 0:
+                silent.append(task)
+    out = pd.DataFrame(
+        {
+            "bureau": pd.Series(list(led), dtype="str"),
+            "assigned": pd.Series([len(t) for t, _ in led.values()], dtype="int64"),
+            "reported": pd.Series([len(t) - len(s) for t, s in led.values()], dtype="int64"),
+            "silent_tasks": pd.Series([s for _, s in led.values()], dtype="object"),
+        }
     )
     out["coverage"] = out.reported / out.assigned
-    activities = rows.groupby("bureau", sort=False).activities.sum()
-    out["activities"] = out.bureau.map(activities).fillna(0).astype("int64")
+    out["activities"] = pd.Series([totals[b] for b in led], dtype="int64")
     return out
 
 
@@ -43,11 +53,23 @@ def task_standing(rows: pd.DataFrame, tasks: pd.DataFrame, group: str | None = N
     if group is not None:
         tasks = tasks[tasks.group_name == group]
     tasks = tasks.reset_index(drop=True).copy()
-    leads = rows[rows.assigned].sort_values("lead_order")
+    lead_lists: dict[str, list[tuple[int, str]]] = {}
+    silent_lists: dict[str, list[tuple[int, str]]] = {}
+    for bureau, task, order, activities, assigned in zip(
+        rows.bureau.tolist(),
+        rows.task.tolist(),
+        rows.lead_order.tolist(),
+        rows.activities.tolist(),
+        rows.assigned.tolist(),
+        strict=True,
+    ):
+        if assigned:
+            lead_lists.setdefault(task, []).append((order, bureau))
+            if activities == 0:
+                silent_lists.setdefault(task, []).append((order, bureau))
     per_task = rows.groupby("task")[["activities", "participants", "funding"]].sum()
-    lead_lists = leads.groupby("task").bureau.apply(list)
-    silent = leads[leads.activities == 0].groupby("task").bureau.apply(list)
-    tasks["lead_bureaus"] = [lead_lists.get(code, []) for code in tasks.code]
+    tasks["lead_bureaus"] = [[b for _, b in sorted(lead_lists.get(code, []))] for code in tasks.code]
+    silent = {code: [b for _, b in sorted(pairs)] for code, pairs in silent_lists.items()}
     tasks["leads"] = [len(b) for b in tasks.lead_bureaus]
     tasks["active_leads"] = [n - len(silent.get(code, [])) for code, n in zip(tasks.code, tasks.leads, strict=True)]
     for column, kind in (("activities", "int64"), ("participants", "int64"), ("funding", "float64")):
@@ -61,3 +83,23 @@ def task_standing(rows: pd.DataFrame, tasks: pd.DataFrame, group: str | None = N
 def lagging_tasks(rows: pd.DataFrame, tasks: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """The tasks with the lowest 责任落实率, then the fewest activities."""
     return task_standing(rows, tasks).sort_values(["coverage", "activities"]).head(n).reset_index(drop=True)
+
+
+def bureaus_in(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
+    """bureau_coverage of the view `f`."""
+    return bureau_coverage(queries.assignments(con, f, plan_id))
+
+
+def tasks_in(con: db.Connection, f: Filters, plan_id: str, group: str | None = None) -> pd.DataFrame:
+    """task_standing of the view `f` (of one cohort or project's tasks, when given)."""
+    return task_standing(queries.assignments(con, f, plan_id), catalog.tasks(con, plan_id), group)
+
+
+def lagging_bureaus_in(con: db.Connection, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
+    """lagging_bureaus of the view `f`."""
+    return lagging_bureaus(queries.assignments(con, f, plan_id), n)
+
+
+def lagging_tasks_in(con: db.Connection, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
+    """lagging_tasks of the view `f`."""
+    return lagging_tasks(queries.assignments(con, f, plan_id), catalog.tasks(con, plan_id), n)
