@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -166,6 +167,19 @@ _UNQUOTED = re.compile("[\"“”「」『』'‘’]")
 def groups(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's cohorts, then its projects. Columns: name, kind (cohort/project), slug, full_name."""
     return db.query(con, "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort", [plan_id])
+
+
+class Group(NamedTuple):
+    name: str
+    kind: str  # cohort or project
+    slug: str
+    full_name: str
+
+
+def group_rows(con: db.Connection, plan_id: str) -> list[Group]:
+    """groups() as plain tuples, for what every page run reads (the navigation, the sidebar)."""
+    sql = "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort"
+    return [Group(*row) for row in db.rows(con, sql, [plan_id])]
 
 
 def tasks(con: db.Connection, plan_id: str) -> pd.DataFrame:

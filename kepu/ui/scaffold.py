@@ -22,11 +22,10 @@ from kepu.ui.text import plain
 FAVICON = str(Path(__file__).resolve().parents[1] / "assets" / "favicon.png")  # local: the network may be closed
 
 
-def plan_groups() -> tuple[list, list]:
-    """The cohorts and the projects of the plan the shared period falls in, as rows with name, slug, full_name."""
+def plan_groups() -> tuple[list[catalog.Group], list[catalog.Group]]:
+    """The cohorts and the projects of the plan the shared period falls in."""
     plan = cached(catalog.plan_for, filters().period)
-    groups = cached(catalog.groups, plan.id)
-    rows = list(groups.itertuples(index=False))
+    rows = cached(catalog.group_rows, plan.id)
     return [g for g in rows if g.kind == "cohort"], [g for g in rows if g.kind == "project"]
 
 
