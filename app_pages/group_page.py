@@ -24,7 +24,7 @@ def render(name: str) -> None:
     group = ui.plan_group(name)
     f, plan, drill, view = ui.begin(f"group:{group.slug}", group.full_name, focus=name)
     own = {group.kind: name}  # cohort=… or project=…
-    trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
+    trend = ui.made(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
     standings = ui.cached(targets.report, view, ui.as_of(), group=name, years_of_plan=trend)
     headline(standings, ui.cached(queries.totals, view.narrowed(**own)))
     if ui.cached(catalog.covering_plan, f.period) is None:

@@ -12,7 +12,7 @@ SHARE = st.column_config.NumberColumn(format="%.0f%%", width="small")
 
 def render() -> None:
     f, plan, drill, view = ui.begin("overview", "科学素质行动 · 总览")
-    trend = ui.cached(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
+    trend = ui.made(targets.activity_years, view.with_period(plan.period))  # the same for every year shown
     figures = ui.cached(summary.summary, view, ui.as_of(), trend)
     headline(figures)
     drill.banner()
@@ -34,6 +34,9 @@ def render() -> None:
 
     st.subheader("谁落后了")
 
+    bureaus, tasks = ui.cached(
+        duty.laggards_in, drill.filters(f, leave_out=("bureau",)), drill.filters(f, leave_out=("task",)), plan.id
+    )
     laggards = (  # heading (bold), its note, rows found, display, dimension, key column, share column, note
         (
             "镇街",
@@ -48,7 +51,7 @@ def render() -> None:
         (
             "责任单位",
             "（责任落实率最低）",
-            ui.cached(duty.lagging_bureaus_in, drill.filters(f, leave_out=("bureau",)), plan.id),
+            bureaus,
             tables.lagging_bureaus,
             "bureau",
             "bureau",
@@ -58,7 +61,7 @@ def render() -> None:
         (
             "任务",
             "（责任落实率最低）",
-            ui.cached(duty.lagging_tasks_in, drill.filters(f, leave_out=("task",)), plan.id),
+            tasks,
             tables.lagging_tasks,
             "task",
             "code",

@@ -48,7 +48,7 @@ def render() -> None:
         elif now - since >= every - 0.5:  # this run is the timer's: next slide
             index = _go(index + 1)
         ui.begin_run()  # each tick reads the store afresh: an import during the meeting shows on the next slide
-        trend = ui.cached(targets.activity_years, f.with_period(plan.period))
+        trend = ui.made(targets.activity_years, f.with_period(plan.period))
         gathered = ui.cached(brief.gather, f, f.as_of or ui.today(), None, trend)
         st.html(slides.render(ORDER[index], gathered, ui.cached(catalog.town_grid)))
         ui.end_run()

@@ -252,6 +252,8 @@ def measure(path: Path, pattern: str, n: int, args: argparse.Namespace, towns: l
         "max_s": round(max(timed), 2) if timed else None,
         "run_part_p50_s": _pct(pages["run_parts"], 50),
         "run_part_p95_s": _pct(pages["run_parts"], 95),
+        "period_change_p95_s": _pct(pages.get("period_changes", []), 95),  # shared by every fourth session
+        "town_change_p95_s": _pct(pages.get("town_changes", []), 95),  # each session's own
         "open_p50_s": _pct(opens, 50),
         "open_p95_s": _pct(opens, 95),
         "deltas_p50": _pct(pages.get(f"{key}_deltas", []), 50),
@@ -299,8 +301,12 @@ async def _sessions(url: str, pattern: str, n: int, changes: int, towns: list[st
                 return
             _note(pages, "opens", await session.open("/"))
             for k in range(changes):
-                _note(pages, "changes", await _change_period(session, PERIODS[(i + k) % len(PERIODS)]))
-                _note(pages, "changes", await _add_town(session, towns[(i * 3 + k) % len(towns)]))
+                period = await _change_period(session, PERIODS[(i + k) % len(PERIODS)])
+                _note(pages, "changes", period)
+                pages.setdefault("period_changes", []).append(period.seconds)
+                town = await _add_town(session, towns[(i * 3 + k) % len(towns)])
+                _note(pages, "changes", town)
+                pages.setdefault("town_changes", []).append(town.seconds)
         except Exception as exc:  # noqa: BLE001 (a session that fails is counted, the others go on)
             pages["errors"].append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
         finally:
@@ -352,6 +358,7 @@ def _print_row(r: dict) -> None:
     print(
         f"{r['pattern']:12} {r['driver']} N={r['sessions']:3} pages={r['pages']:3} "
         f"p50={r['p50_s']} s p95={r['p95_s']} s "
+        f"(period/town p95={r.get('period_change_p95_s')}/{r.get('town_change_p95_s')} s) "
         f"max={r['max_s']} s open p50/p95={r['open_p50_s']}/{r['open_p95_s']} s peak RSS={r['peak_rss_mb']} MB "
         f"run part p50/p95={r.get('run_part_p50_s')}/{r.get('run_part_p95_s')} s "
         f"server runs={r['server_runs']} p50/p95={r['server_run_p50_s']}/{r['server_run_p95_s']} s "

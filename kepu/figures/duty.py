@@ -95,11 +95,11 @@ def tasks_in(con: db.Connection, f: Filters, plan_id: str, group: str | None = N
     return task_standing(queries.assignments(con, f, plan_id), catalog.tasks(con, plan_id), group)
 
 
-def lagging_bureaus_in(con: db.Connection, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
-    """lagging_bureaus of the view `f`."""
-    return lagging_bureaus(queries.assignments(con, f, plan_id), n)
-
-
-def lagging_tasks_in(con: db.Connection, f: Filters, plan_id: str, n: int = 5) -> pd.DataFrame:
-    """lagging_tasks of the view `f`."""
-    return lagging_tasks(queries.assignments(con, f, plan_id), catalog.tasks(con, plan_id), n)
+def laggards_in(
+    con: db.Connection, for_bureaus: Filters, for_tasks: Filters, plan_id: str, n: int = 5
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lagging_bureaus of one view and lagging_tasks of another (a page leaves each table's own drill-down out of
+    it); the bureau × task rows are read once when the two views are the same, as they are without a drill-down."""
+    rows = queries.assignments(con, for_bureaus, plan_id)
+    task_rows = rows if for_tasks == for_bureaus else queries.assignments(con, for_tasks, plan_id)
+    return lagging_bureaus(rows, n), lagging_tasks(task_rows, catalog.tasks(con, plan_id), n)

@@ -120,7 +120,9 @@ def evaluate(
     if plan is None:
         return []
     indicators = catalog.indicators(con, plan.id)
-    targets = catalog.targets(con, plan.id)
+    # Plain Python strings: the frame is a few dozen rows, sliced once per indicator, and pandas' Arrow-backed
+    # strings cost more per slice and comparison than the whole frame holds.
+    targets = catalog.targets(con, plan.id).astype({"indicator": object, "kind": object, "basis": object})
     task_groups = catalog.tasks(con, plan.id).set_index("code").group_name
     months = years_of_plan or _activity_months(con, indicators, f.with_period(plan.period))
     out = []

@@ -4,7 +4,7 @@ drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downl
 待审核 queue), evidence (佐证材料) and ask (问一句, the box at the top of every page)."""
 
 from kepu.ui.ask import apply_asked, ask_box, scroll_to_asked
-from kepu.ui.data import begin_run, cached, cursor, direct, end_run, require_store, shared, today
+from kepu.ui.data import begin_run, cached, cursor, direct, end_run, made, require_store, shared, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
 from kepu.ui.evidence import evidence_panel
@@ -53,6 +53,7 @@ __all__ = [
     "link",
     "login_form",
     "login_required",
+    "made",
     "measure_picker",
     "navigation",
     "now",

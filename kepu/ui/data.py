@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -66,7 +67,8 @@ def end_run() -> None:
 
 def cached(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
-    arguments; an import or undo changes the data version, so no stale figure survives it."""
+    arguments; an import or undo changes the data version, so no stale figure survives it. An argument may be a
+    `Made` (see `made`): the function gets its value."""
     if "kepu:run" not in st.session_state:
         begin_run()
     run = st.session_state["kepu:run"]
@@ -81,7 +83,25 @@ def cached(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwar
     )
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+@dataclass(frozen=True)
+class Made:
+    """A cached result handed on to another cached call, which is keyed by how the result was made (function,
+    arguments, store, data version) instead of by its content: a plan's monthly trend would otherwise be hashed
+    whole on every run of every session that shows it."""
+
+    key: tuple[object, ...]
+    value: Any = field(compare=False)
+
+
+def made(fn: Callable[Concatenate[db.Connection, P], Any], *args: P.args, **kwargs: P.kwargs) -> Made:
+    """cached(fn, …), wrapped to be passed on to another cached call."""
+    value = cached(fn, *args, **kwargs)
+    run = st.session_state["kepu:run"]
+    key = (str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+    return Made(key, value)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False, hash_funcs={Made: lambda m: m.key})
 def _cached_call(
     _con: db.Connection,
     path: str,
@@ -91,6 +111,8 @@ def _cached_call(
     args: tuple[object, ...],
     kwargs: tuple[tuple[str, object], ...],
 ) -> Any:  # what the function `module`.`name` returns
+    args = tuple(a.value if isinstance(a, Made) else a for a in args)
+    kwargs = tuple((k, v.value if isinstance(v, Made) else v) for k, v in kwargs)
     return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
 
 
