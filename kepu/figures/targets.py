@@ -120,30 +120,31 @@ def evaluate(
     if plan is None:
         return []
     indicators = catalog.indicators(con, plan.id)
-    # Plain Python strings: the frame is a few dozen rows, sliced once per indicator, and pandas' Arrow-backed
-    # strings cost more per slice and comparison than the whole frame holds.
-    targets = catalog.targets(con, plan.id).astype({"indicator": object, "kind": object, "basis": object})
+    by_indicator: dict[str, list[catalog.TargetRow]] = {}
+    for row in catalog.target_rows(con, plan.id):  # plain tuples: a frame per slice cost more than the judging
+        by_indicator.setdefault(row.indicator, []).append(row)
     task_groups = catalog.tasks(con, plan.id).set_index("code").group_name
     months = years_of_plan or _activity_months(con, indicators, f.with_period(plan.period))
     out = []
     for ind in _indicators(indicators):
-        rows = targets[targets.indicator == ind.code]
+        rows = by_indicator.get(ind.code, [])
         owner = ind.cohort or ind.project
-        if rows.empty or (group is not None and group not in (owner, task_groups.get(ind.task))):
+        if not rows or (group is not None and group not in (owner, task_groups.get(ind.task))):
             continue
         if ind.basis == "activities":
             monthly = months.get(ind.code, {})
             by_year = {y: float(sum(m)) for y, m in monthly.items()}
         else:
             monthly, by_year = {}, actual_by_year(con, ind, f, as_of)
-        plan_rows, district_rows = rows[rows.basis == PLAN_SET], rows[rows.basis == DISTRICT_SET]
-        if plan_rows.empty or district_rows.empty:
+        plan_rows = [r for r in rows if r.basis == PLAN_SET]
+        district_rows = [r for r in rows if r.basis == DISTRICT_SET]
+        if not plan_rows or not district_rows:
             out.append(_standing(ind, rows, plan, f, as_of, by_year, monthly, owner))
             continue
         # A 纲要目标 is the plan's and stays as it is; the values the district set are judged beside it, over the
         # plan's values year by year (a year it did not set keeps the plan's).
-        kept = plan_rows[~_same_year(plan_rows, district_rows)]
-        overridden = pd.concat([kept, district_rows]).sort_values("year").assign(basis=DISTRICT_SET)
+        kept = [r for r, same in zip(plan_rows, _same_year(plan_rows, district_rows), strict=True) if not same]
+        overridden = [r._replace(basis=DISTRICT_SET) for r in sorted([*kept, *district_rows], key=_year_order)]
         out.append(_standing(ind, plan_rows, plan, f, as_of, by_year, monthly, owner))
         out.append(_standing(ind, overridden, plan, f, as_of, by_year, monthly, owner))
     return out
@@ -152,16 +153,29 @@ def evaluate(
 PLAN_SET, DISTRICT_SET = "纲要目标", "区定目标"
 
 
-def _same_year(rows: pd.DataFrame, other: pd.DataFrame) -> pd.Series:
+def _same_year(rows: list[catalog.TargetRow], other: list[catalog.TargetRow]) -> list[bool]:
     """Which of `rows` have a year (or, for a target without years, any row) also in `other`."""
-    if rows.year.isna().all():
-        return pd.Series(True, index=rows.index)
-    return rows.year.isin(other.year)
+    if all(r.year is None for r in rows):
+        return [True] * len(rows)
+    years = {r.year for r in other}
+    return [r.year in years for r in rows]
+
+
+def _year(year: int | None) -> int:
+    """A year a target of its kind must have (the plan loader and 目标管理 refuse one without)."""
+    if year is None:
+        raise ValueError("a level or annual target without its year")
+    return int(year)
+
+
+def _year_order(row: catalog.TargetRow) -> tuple[bool, int]:
+    """Rows by year, those without a year last (in the order given: the sort is stable)."""
+    return (row.year is None, row.year or 0)
 
 
 def _standing(
     ind: IndicatorRow,
-    rows: pd.DataFrame,
+    rows: list[catalog.TargetRow],
     plan: catalog.PlanInfo,
     f: Filters,
     as_of: dt.date,
@@ -170,9 +184,9 @@ def _standing(
     owner: str | None,
 ) -> Standing:
     """One indicator judged against one set of its target rows (the plan's, or the district's over them)."""
-    first = rows.iloc[0]
+    first = rows[0]
     task = ind.task
-    if problem := _anomaly(ind.name, by_year, rows.value):
+    if problem := _anomaly(ind.name, by_year, [r.value for r in rows]):
         return _not_a_number(ind, first, plan, owner, task, problem)
     years = f.period.years
     finished = as_of >= dt.date(f.period.last, 12, 31)
@@ -183,14 +197,14 @@ def _standing(
     timeline: tuple[progress.Year, ...] = ()
     current = None
     if first.kind == "level":
-        result = progress.level(first.value, int(first.year), int(first.baseline_year), by_year, years, as_of)
+        result = progress.level(first.value, _year(first.year), _year(first.baseline_year), by_year, years, as_of)
     elif first.kind == "plan":
         per_year = first.value / len(plan.period.years)
         result = progress.additive(dict.fromkeys(plan.period.years, per_year), by_year, years, as_of, elapsed)
         if f.period != plan.period:
             notes.append("规划期目标按年平均分解")
     else:
-        values = {int(y): float(v) for y, v in zip(rows.year, rows.value, strict=True)}
+        values = {_year(r.year): float(r.value) for r in rows}
         if rule == "additive":
             result = progress.additive(values, by_year, years, as_of, elapsed)
             if as_of.year in years and len(years) > 1:
@@ -216,8 +230,8 @@ def _standing(
         for y in plan.period.years
         if y <= as_of.year and (ind.basis == "activities" or y in by_year)
     )
-    in_period = rows[rows.year.isna() | rows.year.isin(years)] if first.kind == "annual" else rows
-    basis = "/".join(dict.fromkeys(in_period.basis)) or first.basis  # a year edited on 目标管理 says so
+    in_period = [r for r in rows if r.year is None or r.year in years] if first.kind == "annual" else rows
+    basis = "/".join(dict.fromkeys(r.basis for r in in_period)) or first.basis  # a year edited on 目标管理 says so
     return Standing(
         ind.code,
         ind.name,
@@ -320,7 +334,7 @@ def _anomaly(name: str, by_year: dict[int, float], target_values: Iterable[float
 
 def _not_a_number(
     ind: IndicatorRow,
-    first: pd.Series,
+    first: catalog.TargetRow,
     plan: catalog.PlanInfo,
     owner: str | None,
     task: str | None,
@@ -328,7 +342,7 @@ def _not_a_number(
 ) -> Standing:
     """The standing of an indicator whose stored values are not numbers: no figure, no verdict, the reason."""
     target = float(first.value) if math.isfinite(float(first.value)) else None
-    end = dt.date(int(first.year) if first.kind == "level" else plan.end_year, 12, 31)
+    end = dt.date(_year(first.year) if first.kind == "level" else plan.end_year, 12, 31)
     result = Progress(target, None, None, None, end, None, problem)
     rule = _rule(first.kind, ind.basis)
     return Standing(

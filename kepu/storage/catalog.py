@@ -208,6 +208,22 @@ def targets(con: db.Connection, plan_id: str) -> pd.DataFrame:
     )
 
 
+class TargetRow(NamedTuple):
+    indicator: str
+    kind: str  # level, plan or annual
+    year: int | None
+    value: float
+    baseline_year: int | None
+    basis: str
+
+
+def target_rows(con: db.Connection, plan_id: str) -> list[TargetRow]:
+    """targets() as plain tuples, for judging: each view's standings slice them once per indicator."""
+    sql = """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
+             WHERE plan_id = ? ORDER BY indicator, year"""
+    return [TargetRow(*row) for row in db.rows(con, sql, [plan_id])]
+
+
 def observations(
     con: db.Connection, series: str, towns: tuple[str, ...] = (), as_of: dt.date | None = None
 ) -> pd.DataFrame:
