@@ -168,6 +168,7 @@ def test_the_box_offers_the_briefing_of_the_year_asked(app_store, monkeypatch):
     assert at.get("download_button")[0].label == "下载 Word 简报"
 
 
+@pytest.mark.slow  # an app flow; the fast tier keeps the CLI's reading of the same question
 def test_the_box_answers_which_towns_lagged_last_year_in_words(app_store, monkeypatch):
     """Typed as written, on the app's own today: 去年 is last year, the 镇街 page opens on it and names the towns
     with the fewest participants per 1,000 residents: all of them towns without a record last year."""
@@ -183,6 +184,7 @@ def test_the_box_answers_which_towns_lagged_last_year_in_words(app_store, monkey
     assert not {n.removesuffix("（0.0）") for n in named} & (active | {"全区"})
 
 
+@pytest.mark.slow  # an app flow; the fast tier keeps the CLI's reading of the same question
 def test_the_box_opens_a_cohorts_trend(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
     type_question(at, "老年人 趋势")
@@ -192,6 +194,7 @@ def test_the_box_opens_a_cohorts_trend(app_store, monkeypatch):
     assert any('getElementById("trend")' in h.proto.body for h in at.get("html")), "the trend is scrolled to"
 
 
+@pytest.mark.slow  # an app flow; the fast tier keeps the CLI's reading of the same question
 def test_the_box_reads_a_bureau_alias_a_measure_and_a_range(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
     type_question(at, "科协 经费 2023到2024")
@@ -201,6 +204,7 @@ def test_the_box_reads_a_bureau_alias_a_measure_and_a_range(app_store, monkeypat
     assert any("理解为：2023—2024年 · 区科协 · 经费" in c.value for c in at.caption)
 
 
+@pytest.mark.slow  # an app flow; the fast tier keeps the CLI's reading of the same question
 def test_the_box_offers_a_years_briefing(app_store, monkeypatch):
     at = start(app_store, monkeypatch)
     type_question(at, "2024年简报")
