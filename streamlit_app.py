@@ -21,6 +21,7 @@ from kepu import ui
 
 st.set_page_config(page_title="科学素质行动看板", page_icon=ui.FAVICON, layout="wide")
 ui.require_store()
+ui.start_scheduled_backups()  # once per server process
 ui.begin_run()  # the run's one snapshot, before the first figure (the title) is read
 TITLE = ui.app_title()
 st.set_page_config(page_title=TITLE)  # the district's name is the plan's, known once the store is open

@@ -22,6 +22,7 @@ def render() -> None:
         return
     ui.user_bar(user)
     ui.review_queue(user)
+    ui.backup_panel(user)
 
     st.subheader("① 下载填报模板")
     left, right = st.columns(2)

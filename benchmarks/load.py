@@ -170,7 +170,7 @@ def server(path: Path, port: int, profile: Path | None, runs: Path):
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--runs", str(runs)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
-    env = {**os.environ, "KEPU_DB": str(path)}
+    env = {**os.environ, "KEPU_DB": str(path), "KEPU_BACKUP_HOURS": "0"}  # no backup copying beside the measurement
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(240):

@@ -113,6 +113,7 @@ def measure_pages(path: Path) -> dict:
     """cold (empty result cache), warm (the same view again), filter_change (period set to FILTER_CHANGE) and floor
     (the same queries the filter-change run made, called directly, without Streamlit or its cache) for each page."""
     os.environ["KEPU_DB"] = str(path)
+    os.environ["KEPU_BACKUP_HOURS"] = "0"  # no backup copying beside the measurement
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 

@@ -22,6 +22,7 @@ def _no_real_store(tmp_path, monkeypatch):
     """Point KEPU_DB at a temporary file, so no test can touch data/kepu.duckdb; and start each test as a script
     calling kepu (AppTest runs the app in this thread, which marks what follows as coming from the dashboard)."""
     monkeypatch.setenv("KEPU_DB", str(tmp_path / "default.duckdb"))
+    monkeypatch.setenv("KEPU_BACKUP_HOURS", "0")  # no backup thread per test store (tests/test_backup.py turns it on)
     audit.set_origin(None)
 
 

@@ -96,7 +96,7 @@ def serving(path: Path):
             "true",
         ],
         cwd=ROOT,
-        env={**os.environ, "KEPU_DB": str(path)},
+        env={**os.environ, "KEPU_DB": str(path), "KEPU_BACKUP_HOURS": "0"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -50,7 +50,7 @@ def app(tmp_path_factory):
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT,
-        env={**os.environ, "KEPU_DB": str(path), "KEPU_REVIEW": "1"},
+        env={**os.environ, "KEPU_DB": str(path), "KEPU_REVIEW": "1", "KEPU_BACKUP_HOURS": "0"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip

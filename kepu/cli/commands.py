@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kepu.cli import ask as cli_ask
 from kepu.cli import assess as cli_assess
+from kepu.cli import backups as cli_backups
 from kepu.cli import imports as cli_import
 from kepu.cli import reminders as cli_reminders
 from kepu.cli import review as cli_review
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_assess.add_commands(sub, with_db)
     cli_review.add_commands(sub, with_db)
     cli_ask.add_command(sub, with_db)
+    cli_backups.add_commands(sub, with_db)
     return parser
 
 

@@ -62,20 +62,33 @@ def actor_name() -> str:
 def record(con: db.Connection, user_name: str, action: str, **detail: object) -> None:
     """Log one action (login, import, refusal, undo, restore, export, target change, user change…) with its details
     as JSON, and this thread's origin."""
+    write(con, line(user_name, action, **detail))
+
+
+Line = tuple[dt.datetime, str, str, str, str, str | None, str | None]
+
+
+def line(user_name: str, action: str, **detail: object) -> Line:
+    """One audit line, as written: when, who, what, the details as JSON, and this thread's origin."""
     where = origin()
+    return (
+        dt.datetime.now(),
+        user_name,
+        action,
+        json.dumps(detail, ensure_ascii=False, default=str),
+        where.via,
+        where.os_user,
+        where.address,
+    )
+
+
+def write(con: db.Connection, entry: Line, table: str = "audit_log") -> None:
+    """Write an audit line into `table` (the store's log, or a fixed attached copy's, for a backup's own line)."""
     db.execute(
         con,
-        """INSERT INTO audit_log (logged_at, user_name, action, detail, via, os_user, address)
+        f"""INSERT INTO {table} (logged_at, user_name, action, detail, via, os_user, address)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [
-            dt.datetime.now(),
-            user_name,
-            action,
-            json.dumps(detail, ensure_ascii=False, default=str),
-            where.via,
-            where.os_user,
-            where.address,
-        ],
+        list(entry),
     )
 
 

@@ -97,7 +97,7 @@ def create_store(
         raise StoreError(f"数据库文件 {path} 已存在；如确需重建（会删除其中全部数据），请加 --force")
     plans = plans_in_order(plans if plans is not None else [load_plan(p) for p in plan_files(plan_dir())])
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = _hold_for_replacement(path) if path.exists() else None
+    old = hold_for_replacement(path) if path.exists() else None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -121,7 +121,7 @@ def create_store(
         if old is not None:
             old.release()
         os.replace(tmp, path)
-        _move_evidence(evidence_folder(tmp), evidence_folder(path))
+        move_evidence(evidence_folder(tmp), evidence_folder(path))
     finally:
         if old is not None:
             old.release()
@@ -136,7 +136,7 @@ def evidence_folder(path: Path) -> Path:
     return Path(f"{path}.evidence")
 
 
-def _move_evidence(built: Path, kept: Path) -> None:
+def move_evidence(built: Path, kept: Path) -> None:
     """Files a fill kept beside the temporary store (the demo's 佐证材料), into the store's folder. Files are named
     by their content's hash, so one already there is the same content (a replaced store's backup still uses it)."""
     for file in built.glob("*/*") if built.is_dir() else []:
@@ -146,7 +146,7 @@ def _move_evidence(built: Path, kept: Path) -> None:
             os.replace(file, target)
 
 
-class _Replaced:
+class Replaced:
     """A store about to be replaced: held open (so no process can start writing to it meanwhile), copied to a
     timestamped backup, and its audit log read."""
 
@@ -159,7 +159,8 @@ class _Replaced:
             self.con = None
 
 
-def _hold_for_replacement(path: Path) -> _Replaced:
+def hold_for_replacement(path: Path) -> Replaced:
+    """Hold the store at `path` (refused while another process holds it) and keep a timestamped copy beside it."""
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
@@ -189,7 +190,7 @@ def _hold_for_replacement(path: Path) -> _Replaced:
     wal = Path(f"{path}.wal")
     if wal.exists():
         shutil.copy2(wal, Path(f"{backup}.wal"))
-    return _Replaced(path, con, backup, audit_log)
+    return Replaced(path, con, backup, audit_log)
 
 
 def backups(path: Path) -> list[Path]:
@@ -200,7 +201,7 @@ def backups(path: Path) -> list[Path]:
     return [p for *_, p in sorted(found)]
 
 
-def _carry_audit_log(con: db.Connection, old: _Replaced | None, demo: bool) -> None:
+def _carry_audit_log(con: db.Connection, old: Replaced | None, demo: bool) -> None:
     """The replaced store's audit log, then a line saying the store was (re)created and where the old one is kept."""
     if old is not None and old.audit_log is not None and len(old.audit_log):
         columns = [

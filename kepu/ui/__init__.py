@@ -4,6 +4,7 @@ drill, records, tiles, scaffold (a page's title, caption and 导出 menu), downl
 待审核 queue), evidence (佐证材料) and ask (问一句, the box at the top of every page)."""
 
 from kepu.ui.ask import apply_asked, ask_box, scroll_to_asked
+from kepu.ui.backups import backup_panel, start_scheduled_backups
 from kepu.ui.data import begin_run, cached, cursor, direct, end_run, made, require_store, shared, today
 from kepu.ui.downloads import export_file, requester
 from kepu.ui.drill import Drill
@@ -36,6 +37,7 @@ __all__ = [
     "apply_asked",
     "as_of",
     "ask_box",
+    "backup_panel",
     "basis_badge",
     "batch_states",
     "begin",
@@ -76,6 +78,7 @@ __all__ = [
     "shared",
     "shared_filters",
     "standing_tile",
+    "start_scheduled_backups",
     "status_badge",
     "today",
     "url_filters",
