@@ -26,7 +26,7 @@ def _fill(con, rows: int) -> None:
     db.execute(
         con,
         """
-        INSERT INTO towns
+        INSERT INTO towns (name, kind, admin, code, population, population_estimated, sort)
         SELECT '县' || lpad(CAST(c AS VARCHAR), 3, '0') || '·' || '镇' || lpad(CAST(t AS VARCHAR), 2, '0'),
                CASE WHEN t <= 4 THEN '街道' ELSE '镇' END, '县' || lpad(CAST(c AS VARCHAR), 3, '0'), NULL,
                20000 + hash(c * 100 + t) % 60000, true, 1000 + c * 100 + t
