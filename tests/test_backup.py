@@ -150,6 +150,7 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path, capsys):
     assert "不存在" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a second process; test_store checks the same refusal for init --force in the fast tier
 def test_backup_is_refused_while_the_dashboard_holds_the_store(source, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KEPU_LOCK_WAIT", "0")
     hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
@@ -240,6 +241,7 @@ def test_an_administrator_backs_up_from_the_page(source, tmp_path, monkeypatch):
     assert who == [("admin",)]
 
 
+@pytest.mark.slow  # an app flow; the fast tier keeps the administrator's
 def test_a_clerk_sees_no_backup_panel(source, monkeypatch):
     at = start(source, monkeypatch)
     open_page(at, "report")

@@ -58,7 +58,10 @@ def _summary_facts(sheet) -> dict:
     return facts
 
 
-@pytest.mark.parametrize("args", VIEWS)
+@pytest.mark.parametrize(
+    "args",
+    [VIEWS[0], *(pytest.param(v, marks=pytest.mark.slow) for v in VIEWS[1:])],  # one view in the fast tier
+)
 def test_the_workbook_has_the_figures_of_kepu_summary(demo_copy, tmp_path, capsys, plan, args):
     expected = _summary(demo_copy, args, capsys)
     _report(demo_copy, args, tmp_path / "view.xlsx", capsys)

@@ -1,20 +1,25 @@
 """The one place that runs SQL. Every statement passes its values as bound parameters, never in the text, and every
-statement, whichever function runs it, is timed here and logged when slow."""
+statement, whichever function runs it, is timed here and logged when slow.
+
+Two engines: DuckDB (the store file, the default) and PostgreSQL (PgConnection below: a connection with the same
+few methods, for the system of record of a deployment beyond one process; issue 14, docs/postgresql.md). The
+functions here take either; the SQL text is written once, with DuckDB's `?` and `$name` parameters."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pandas as pd
 
-Connection = duckdb.DuckDBPyConnection  # what every function taking `con` takes: a connection or one of its cursors
+Connection: TypeAlias = "duckdb.DuckDBPyConnection | PgConnection"  # what every function taking `con` takes
 Params = dict[str, Any] | Sequence[Any] | None
 log = logging.getLogger("kepu.sql")
 SLOW_SECONDS = 0.5
@@ -23,12 +28,14 @@ _NAMED = re.compile(r"\$([A-Za-z_]\w*)")
 
 def query(con: Connection, sql: str, params: Params = None) -> pd.DataFrame:
     """Run a SELECT and return its rows as a DataFrame."""
-    return _timed(con, sql, params).df()
+    frame: pd.DataFrame = _timed(con, sql, params).df()
+    return frame
 
 
 def rows(con: Connection, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
     """Run a SELECT and return its rows as tuples."""
-    return _timed(con, sql, params).fetchall()
+    found: list[tuple[Any, ...]] = _timed(con, sql, params).fetchall()
+    return found
 
 
 def scalar(con: Connection, sql: str, params: Params = None) -> Any:
@@ -54,7 +61,7 @@ def executemany(con: Connection, sql: str, param_rows: Sequence[Sequence[Any]]) 
     m = _ONE_ROW.search(sql)
     if m is None:
         start = time.perf_counter()
-        con.executemany(sql, param_rows)
+        con.executemany(sql, [list(row) for row in param_rows])
         _log_if_slow(start, sql)
         return
     for first in range(0, len(param_rows), ROWS_PER_STATEMENT):
@@ -74,6 +81,10 @@ def insert_frame(con: Connection, table: str, data: pd.DataFrame) -> None:
 def frame(con: Connection, name: str, data: pd.DataFrame) -> Iterator[None]:
     """Make a DataFrame readable by SQL as the view `name` while the block runs (e.g. incoming rows to compare
     with the store's)."""
+    if isinstance(con, PgConnection):
+        with con.frame(name, data):
+            yield
+        return
     con.register(name, data)
     try:
         yield
@@ -114,17 +125,18 @@ def transaction(con: Connection) -> Iterator[None]:
 
 def open_snapshot(con: Connection) -> None:
     """From now until close_snapshot, reads on `con` see the store as it is now, whatever commits meanwhile."""
-    execute(con, "BEGIN TRANSACTION")
+    isolation = " ISOLATION LEVEL REPEATABLE READ" if isinstance(con, PgConnection) else ""  # DuckDB's is a snapshot
+    execute(con, "BEGIN TRANSACTION" + isolation)
 
 
 def close_snapshot(con: Connection) -> None:
     """End a snapshot (it only read, so nothing is lost) and release its connection."""
-    with contextlib.suppress(duckdb.Error):  # already ended, e.g. the connection was closed with the app
+    with contextlib.suppress(duckdb.Error, PgConnection.Error):  # already ended, e.g. closed with the app
         execute(con, "ROLLBACK")
     con.close()
 
 
-def _timed(con: Connection, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+def _timed(con: Connection, sql: str, params: Params) -> Any:  # DuckDB's result, or PostgreSQL's (postgres.Result)
     if isinstance(params, dict):
         # Queries assemble optional clauses; bind only the named parameters the final text uses.
         used = set(_NAMED.findall(sql))
@@ -139,3 +151,120 @@ def _log_if_slow(start: float, sql: str) -> None:
     elapsed = time.perf_counter() - start
     if elapsed > SLOW_SECONDS:
         log.warning("slow query (%.2f s): %s", elapsed, " ".join(sql.split())[:200])
+
+
+class PgConnection:
+    """A PostgreSQL connection with the few methods kepu uses of a DuckDB one: execute (DuckDB's `?` and `$name`
+    parameters, translated), cursor (a connection of its own, as a DuckDB cursor is), close; and a DataFrame made
+    readable as a temporary table (DuckDB registers a frame as a view). Autocommit: transactions are the explicit
+    BEGIN and COMMIT of `transaction` and `open_snapshot`, as on DuckDB."""
+
+    Error: type[Exception] = Exception  # psycopg.Error, once psycopg is imported (connect)
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        PgConnection.Error = psycopg.Error
+        self.url = url
+        self.raw = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, params: Params = None) -> PgResult:
+        cur = self.raw.cursor()
+        cur.execute(pg_sql(sql), _pg_params(params))
+        return PgResult(cur)
+
+    def executemany(self, sql: str, param_rows: Sequence[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cur:
+            cur.executemany(pg_sql(sql), param_rows)
+
+    def cursor(self) -> PgConnection:
+        return PgConnection(self.url)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextlib.contextmanager
+    def frame(self, name: str, data: pd.DataFrame) -> Iterator[None]:
+        """`data` as the temporary table `name` (columns typed from the frame's dtypes), for the block."""
+        columns = ", ".join(f'"{c}" {_pg_type(data[c])}' for c in data.columns)
+        quoted = ", ".join(f'"{c}"' for c in data.columns)
+        with self.raw.cursor() as cur:
+            cur.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns})')
+            with cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+                for row in data.itertuples(index=False, name=None):
+                    copy.write_row([None if _missing(v) else v for v in row])
+        try:
+            yield
+        finally:
+            with self.raw.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+class PgResult:
+    """A PostgreSQL statement's result, read as kepu reads DuckDB's: fetchall, fetchone, df."""
+
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self.cur.fetchall()) if self.cur.description else []
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.cur.fetchone() if self.cur.description else None
+
+    def df(self) -> pd.DataFrame:
+        columns = [d.name for d in self.cur.description or []]
+        return pd.DataFrame(self.fetchall(), columns=columns)
+
+
+def connect_postgres(url: str) -> PgConnection:
+    """A connection to the PostgreSQL database at `url` (postgresql://user:password@host:port/database)."""
+    return PgConnection(url)
+
+
+_PG_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$[A-Za-z_]\w*|\?|%")
+
+
+def pg_sql(sql: str) -> str:
+    """DuckDB's parameters in PostgreSQL's (psycopg's) form: ? → %s, $name → %(name)s, and a literal % doubled.
+    Quoted strings and identifiers are left as they are."""
+
+    def swap(m: re.Match[str]) -> str:
+        token = m[0]
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if token.startswith("$"):
+            return f"%({token[1:]})s"
+        return token.replace("%", "%%") if token.startswith("'") else token
+
+    return _PG_TOKEN.sub(swap, sql)
+
+
+def _pg_params(params: Params) -> Any:
+    return list(params) if params is not None and not isinstance(params, dict) else params
+
+
+def _pg_type(column: pd.Series) -> str:
+    kind = column.dtype.kind
+    if kind == "b":
+        return "boolean"
+    if kind in "iu":
+        return "bigint"
+    if kind == "f":
+        return "double precision"
+    if kind == "M":
+        return "timestamp"
+    sample = next((v for v in column if not _missing(v)), None)
+    if isinstance(sample, (list, tuple)):
+        return "text[]"
+    if isinstance(sample, dt.datetime):
+        return "timestamp"
+    if isinstance(sample, dt.date):
+        return "date"
+    return "text"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)

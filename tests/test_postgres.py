@@ -1,0 +1,106 @@
+"""The PostgreSQL engine of kepu.storage.db (issue 14's first step; docs/postgresql.md): the same functions, the same
+SQL text with DuckDB's `?` and `$name` parameters, on a fresh PostgreSQL database per test. They need a server:
+$KEPU_TEST_PG (default postgresql://kepu:kepu@127.0.0.1:5432/postgres, what .ci/run sets up); without one they skip,
+except under CI=true, where a missing server fails them."""
+
+import datetime as dt
+import os
+import uuid
+
+import pandas as pd
+import pytest
+
+from kepu.storage import db
+
+SERVER = os.environ.get("KEPU_TEST_PG", "postgresql://kepu:kepu@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg():
+    """A connection to a new, empty database, dropped after the test."""
+    try:
+        admin = db.connect_postgres(SERVER)
+    except Exception as exc:  # noqa: BLE001 (any failure to reach the server: skip, or fail under CI)
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true ({SERVER}): {exc}")
+        pytest.skip(f"no PostgreSQL server at {SERVER} (set KEPU_TEST_PG)")
+    name = f"kepu_test_{uuid.uuid4().hex[:12]}"
+    db.execute(admin, f'CREATE DATABASE "{name}"')  # a generated name, not input
+    con = db.connect_postgres(SERVER.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        yield con
+    finally:
+        con.close()
+        db.execute(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_named_and_positional_parameters_are_bound_not_pasted(pg):
+    db.execute(pg, "CREATE TABLE t (name text, n bigint, towns text[])")
+    hostile = "x'); DROP TABLE t; --"
+    db.execute(pg, "INSERT INTO t VALUES (?, ?, ?)", [hostile, 3, ["沙土镇", "吴店镇"]])
+    db.execute(pg, "INSERT INTO t VALUES ($name, $n, $towns)", {"name": "100%", "n": 4, "towns": [], "unused": 1})
+    assert db.rows(pg, "SELECT name, n FROM t ORDER BY n") == [(hostile, 3), ("100%", 4)]
+    assert db.scalar(pg, "SELECT n FROM t WHERE '沙土镇' = ANY(towns)") == 3
+    assert db.scalar(pg, "SELECT count(*) FROM t WHERE name LIKE '%\\%' ESCAPE '\\'") == 1  # a literal % kept
+    assert db.scalar(pg, "SELECT n FROM t WHERE name = ANY($names)", {"names": ["100%"]}) == 4
+
+
+def test_the_sql_text_keeps_quoted_question_marks_and_dollars():
+    assert db.pg_sql("SELECT '?', \"a$b\", ? , $x, 5 % 2") == "SELECT '?', \"a$b\", %s , %(x)s, 5 %% 2"
+    assert db.pg_sql("SELECT 'it''s 50%'") == "SELECT 'it''s 50%%'"
+
+
+def test_a_query_is_a_frame_and_an_empty_result_has_its_columns(pg):
+    db.execute(pg, "CREATE TABLE t (day date, value double precision, ok boolean)")
+    db.executemany(pg, "INSERT INTO t VALUES (?, ?, ?)", [(dt.date(2024, 1, 2), 1.5, True), (None, None, False)])
+    frame = db.query(pg, "SELECT * FROM t ORDER BY day NULLS LAST")
+    assert list(frame.columns) == ["day", "value", "ok"] and frame["day"].iloc[0] == dt.date(2024, 1, 2)
+    assert frame["value"].iloc[0] == 1.5 and pd.isna(frame["value"].iloc[1])
+    assert list(db.query(pg, "SELECT * FROM t WHERE false").columns) == ["day", "value", "ok"]
+
+
+def test_a_transaction_commits_together_rolls_back_together_and_joins_an_outer_one(pg):
+    db.execute(pg, "CREATE TABLE t (n bigint)")
+    with db.transaction(pg):
+        db.execute(pg, "INSERT INTO t VALUES (1)")
+        with db.transaction(pg):  # joins the outer block
+            db.execute(pg, "INSERT INTO t VALUES (2)")
+    with pytest.raises(RuntimeError), db.transaction(pg):
+        db.execute(pg, "INSERT INTO t VALUES (3)")
+        raise RuntimeError("halfway")
+    assert db.rows(pg, "SELECT n FROM t ORDER BY n") == [(1,), (2,)]
+
+
+def test_a_frame_is_readable_and_insertable_by_name(pg):
+    db.execute(pg, "CREATE TABLE t (ref text, participants bigint, funding double precision, cohorts text[])")
+    data = pd.DataFrame(
+        {
+            "ref": ["T-1", "T-2", None],
+            "participants": [40, 0, 7],
+            "funding": [500.0, float("nan"), 1.25],
+            "cohorts": [["青少年"], [], ["农民", "老年人"]],
+        }
+    )
+    db.insert_frame(pg, "t", data)
+    assert db.rows(pg, "SELECT ref, participants, funding, cohorts FROM t ORDER BY participants") == [
+        ("T-2", 0, None, []),
+        (None, 7, 1.25, ["农民", "老年人"]),
+        ("T-1", 40, 500.0, ["青少年"]),
+    ]
+    with db.frame(pg, "incoming", data[["ref"]]):
+        assert db.scalar(pg, "SELECT count(*) FROM incoming WHERE ref IN (SELECT ref FROM t)") == 2
+    assert db.scalar(pg, "SELECT count(*) FROM pg_tables WHERE tablename = 'incoming'") == 0
+
+
+def test_a_snapshot_sees_one_state_while_another_connection_commits(pg):
+    db.execute(pg, "CREATE TABLE t (n bigint)")
+    db.execute(pg, "INSERT INTO t VALUES (1)")
+    reader = pg.cursor()
+    db.open_snapshot(reader)
+    assert db.scalar(reader, "SELECT count(*) FROM t") == 1
+    with db.transaction(pg):
+        db.execute(pg, "INSERT INTO t VALUES (2)")
+    assert db.scalar(reader, "SELECT count(*) FROM t") == 1  # the snapshot's state, not the new one
+    db.close_snapshot(reader)
+    assert db.scalar(pg, "SELECT count(*) FROM t") == 2
