@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from apps import start, type_question
+from apps import open_page, start, type_question
 from conftest import fixture_rows
 
 from kepu import cli
@@ -226,3 +226,13 @@ def test_a_run_of_offered_years_may_be_shown_and_nothing_beyond():
     periods = ["2021-2025", "2025", "2024", "2023", "2022", "2021", "2026"]
     assert offered(Period(2023, 2024), periods) and offered(Period(2025, 2026), periods)
     assert not offered(Period(2019, 2024), periods) and not offered(Period(2024, 2030), periods)
+
+
+@pytest.mark.slow  # an app flow; the fast tier keeps the CLI's reading of the same question
+def test_the_next_question_ends_the_last_ones_answer_in_words(app_store, monkeypatch):
+    at = start(app_store, monkeypatch)
+    type_question(at, "2024年哪些镇街最落后")
+    assert any("最低的" in i.value for i in at.info)
+    type_question(at, "老年人 趋势")
+    open_page(at, "towns")  # back to 镇街 by the navigation
+    assert at.title[0].value == "镇街" and not any("最低的" in i.value for i in at.info)

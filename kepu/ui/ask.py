@@ -19,6 +19,7 @@ from kepu.ui.nav import page
 from kepu.ui.text import plain
 
 KEY = "ask:text"
+INTENT_PAGES = ("towns:intent", "bureaus:intent")  # the pages that answer an intent in words (落后)
 # The section an intent asks for: the anchor of its heading on the page the answer opens.
 SECTIONS = {"trend": "trend", "lagging": "ranking", "ranking": "ranking", "compare": "ranking"}
 BOUND = ("period", "town", "bureau", "campaign", "asof")  # the sidebar's filters, bound to the link
@@ -121,6 +122,7 @@ def _apply(answer: ask.Answer) -> None:
         values[f"{drill_page}:measure"] = answer.measure
         if answer.page == "towns":
             values["towns:ranking"] = answer.measure
+    values.update(dict.fromkeys(INTENT_PAGES))  # a new question ends what the last one asked of any page
     values[f"{drill_page}:intent"] = answer.intent
     if answer.action == "present":
         st.query_params["mode"] = "present"
