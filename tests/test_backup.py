@@ -248,3 +248,25 @@ def test_a_clerk_sees_no_backup_panel(source, monkeypatch):
     log_in(at, "kx", "clerk-pass-1")
     assert not at.exception and at.title[0].value == "数据填报"
     assert not [b for b in at.button if b.key == "backup:now"] and not [e for e in at.expander if e.label == "数据备份"]
+
+
+def test_two_backups_at_once_both_land(source, tmp_path):
+    """The scheduled backup and an administrator's button may run together in one dashboard process."""
+    import threading
+
+    con = store.connect(source)
+    made, failed = [], []
+
+    def one() -> None:
+        try:
+            made.append(backup.make(con.cursor(), tmp_path / "b", "测试"))
+        except Exception as exc:  # noqa: BLE001 (collected for the assertion)
+            failed.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    con.close()
+    assert failed == [] and len(set(made)) == 2 and backup.listed(tmp_path / "b") == sorted(made)

@@ -16,6 +16,7 @@ import json
 import os
 import tarfile
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ PREFIX, SUFFIX = "kepu-backup-", ".tar"
 DIR_ENV, HOURS_ENV, KEEP_ENV = "KEPU_BACKUP_DIR", "KEPU_BACKUP_HOURS", "KEPU_BACKUP_KEEP"
 DEFAULT_HOURS, DEFAULT_KEEP = 24.0, 14
 ALIAS = "kepu_backup"  # the backup file while it is attached for the copy
+# One backup at a time in a process (the scheduled one and an administrator's may meet): the attached copy's name
+# is the database instance's, and a backup's file name is chosen by what the folder already holds.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 class BackupError(UserError):
@@ -71,7 +75,8 @@ def make(con: db.Connection, folder: Path, who: str) -> Path:
     """Back up the store `con` is open on into `folder`; the new file's path. Audited in the store."""
     store_path = Path(db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
     try:
-        return _make(con, store_path, folder, who)
+        with _ONE_AT_A_TIME:
+            return _make(con, store_path, folder, who)
     except OSError as exc:  # a folder that cannot be made or written, a full disk
         raise BackupError(
             f"无法在 {folder} 写入备份（{exc.strerror or exc}）；请检查备份文件夹（{DIR_ENV}）及其空间"
@@ -86,19 +91,22 @@ def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
         # The backup's own audit line goes into the copy and, once the file is complete, into the store: the same
         # line, so a restored store's log is the store's log as it was, this backup included.
         said = audit.line(who, "store.backup", file=str(folder / name))
-        _copy_database(con, copy, said)
+        facts = _copy_database(con, copy, said)
         files = _evidence_files(_evidence_folder(store_path))
-        manifest = _manifest(con, copy, files)
+        manifest = _manifest(facts, copy, files)
         partial = folder / f".{name}.partial"
-        with tarfile.open(partial, "w") as tar:
-            tar.add(copy, DATABASE)
-            for relative, path in files.items():
-                tar.add(path, f"{EVIDENCE}/{relative}")
-            info = tarfile.TarInfo(MANIFEST)
-            body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-            info.size, info.mtime = len(body), int(dt.datetime.now().timestamp())
-            tar.addfile(info, io.BytesIO(body))
-        partial.replace(folder / name)
+        try:
+            with tarfile.open(partial, "w") as tar:
+                tar.add(copy, DATABASE)
+                for relative, path in files.items():
+                    tar.add(path, f"{EVIDENCE}/{relative}")
+                info = tarfile.TarInfo(MANIFEST)
+                body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                info.size, info.mtime = len(body), int(dt.datetime.now().timestamp())
+                tar.addfile(info, io.BytesIO(body))
+            partial.replace(folder / name)
+        finally:
+            partial.unlink(missing_ok=True)  # a tar that failed halfway (after the rename, nothing is there)
     with db.transaction(con):
         audit.write(con, said)
     return folder / name
@@ -120,9 +128,10 @@ def _free_name(folder: Path) -> str:
     return name
 
 
-def _copy_database(con: db.Connection, target: Path, said: audit.Line) -> None:
+def _copy_database(con: db.Connection, target: Path, said: audit.Line) -> dict[str, Any]:
     """One consistent state of the store, as a complete DuckDB file at `target` (tables, views, sequences), with
-    the audit line `said` added to the copy's log (a transaction may write to one database only: so after)."""
+    the audit line `said` added to the copy's log (a transaction may write to one database only: so after); what
+    the copy holds, read from it (row counts, schema and data version), for the manifest."""
     current = db.scalar(con, "SELECT current_database()")
     # An attached database's alias and the source's name are identifiers, which cannot be bound: the alias is
     # fixed, and the name (from the store's file name) is quoted.
@@ -131,8 +140,18 @@ def _copy_database(con: db.Connection, target: Path, said: audit.Line) -> None:
     try:
         db.execute(con, f"COPY FROM DATABASE {source} TO {ALIAS}")
         audit.write(con, said, f"{ALIAS}.audit_log")
+        counts = {  # fixed table names, not input
+            table: int(db.scalar(con, f"SELECT count(*) FROM {ALIAS}.{table}"))
+            for table in ("activities", "observations", "users", "audit_log", "batches")
+        }
+        meta = dict(db.rows(con, f"SELECT key, value FROM {ALIAS}.meta"))
     finally:
         db.execute(con, f"DETACH {ALIAS}")
+    return {
+        "schema_version": int(meta.get("schema_version", 0)),
+        "data_version": int(meta.get("data_version", 0)),
+        "counts": counts,
+    }
 
 
 def _evidence_files(folder: Path) -> dict[str, Path]:
@@ -142,17 +161,11 @@ def _evidence_files(folder: Path) -> dict[str, Path]:
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _manifest(con: db.Connection, copy: Path, files: dict[str, Path]) -> dict[str, Any]:
-    counts = {
-        table: int(db.scalar(con, f"SELECT count(*) FROM {table}"))  # fixed table names, not input
-        for table in ("activities", "observations", "users", "audit_log", "batches")
-    }
+def _manifest(facts: dict[str, Any], copy: Path, files: dict[str, Path]) -> dict[str, Any]:
     return {
         "format": "kepu-backup/1",
         "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "schema_version": store.schema_version(con),
-        "data_version": int(store.get_meta(con, "data_version", "0")),
-        "counts": counts,
+        **facts,
         "sha256": {DATABASE: _sha256(copy), **{f"{EVIDENCE}/{k}": _sha256(p) for k, p in files.items()}},
     }
 
