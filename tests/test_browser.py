@@ -571,9 +571,10 @@ def test_a_question_typed_in_the_box_lands_on_its_view_and_its_link(app_url, pag
     opens the cohort page with the filters set, and the address bar already holds them."""
     page.goto(f"{app_url}/towns")
     settle(page, "镇街")
-    page.mouse.click(700, 600)
+    page.wait_for_function("window.__kpAskKey === true", timeout=10_000)  # the key's script has run
+    page.locator("h1").first.click()  # the focus on the page, in no text field
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "问一句"
+    page.wait_for_function("document.activeElement?.getAttribute('aria-label') === '问一句'", timeout=5_000)
     page.keyboard.type("沙土")
     options = page.locator("[role=option]")
     options.first.wait_for(timeout=10_000)
