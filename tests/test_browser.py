@@ -75,8 +75,9 @@ def app_url(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serving(path: Path):
-    """`streamlit run streamlit_app.py` on the store at `path`, on a free loopback port, until the block ends."""
+def serving(path: Path, env: dict[str, str] | None = None):
+    """`streamlit run streamlit_app.py` on the store at `path` (with the environment `env` besides), on a free
+    loopback port, until the block ends."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -96,7 +97,7 @@ def serving(path: Path):
             "true",
         ],
         cwd=ROOT,
-        env={**os.environ, "KEPU_DB": str(path), "KEPU_BACKUP_HOURS": "0"},
+        env={**os.environ, "KEPU_DB": str(path), "KEPU_BACKUP_HOURS": "0", **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

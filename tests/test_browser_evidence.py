@@ -6,16 +6,11 @@ Skipped where chromium is missing, except under CI=true (as tests/test_browser.p
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import fixture_rows, load_fixture
-from test_browser import ARGS, CHROMIUM, ROOT, metric, settle, shoot
+from test_browser import ARGS, CHROMIUM, metric, serving, settle, shoot
 
 from kepu.core import fmt
 from kepu.ingest import batches
@@ -42,33 +37,8 @@ def app(tmp_path_factory):
     finally:
         del os.environ["KEPU_REVIEW"]
     con.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(path.parent / "streamlit.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT,
-        env={**os.environ, "KEPU_DB": str(path), "KEPU_REVIEW": "1", "KEPU_BACKUP_HOURS": "0"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start: " + (path.parent / "streamlit.log").read_text())
+    with serving(path, {"KEPU_REVIEW": "1"}) as url:
         yield url, path
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
 
 
 @pytest.fixture

@@ -111,9 +111,16 @@ def _cached_call(
     args: tuple[object, ...],
     kwargs: tuple[tuple[str, object], ...],
 ) -> Any:  # what the function `module`.`name` returns
+    return _call(_con, module, name, args, kwargs)
+
+
+def _call(
+    con: db.Connection, module: str, name: str, args: tuple[object, ...], kwargs: tuple[tuple[str, object], ...]
+) -> Any:
+    """The function `module`.`name` on `con` with the arguments a cache was keyed by (a Made gives its value)."""
     args = tuple(a.value if isinstance(a, Made) else a for a in args)
     kwargs = tuple((k, v.value if isinstance(v, Made) else v) for k, v in kwargs)
-    return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
+    return getattr(sys.modules[module], name)(con, *args, **dict(kwargs))
 
 
 def shared(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -137,7 +144,7 @@ def _shared_call(
     args: tuple[object, ...],
     kwargs: tuple[tuple[str, object], ...],
 ) -> Any:  # what the function `module`.`name` returns
-    return getattr(sys.modules[module], name)(_con, *args, **dict(kwargs))
+    return _call(_con, module, name, args, kwargs)
 
 
 def direct(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
