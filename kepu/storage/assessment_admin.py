@@ -36,6 +36,10 @@ class Target:
     unit: str
     item: Item
 
+    def logged(self) -> dict[str, object]:
+        """What the audit log says of the target, first in every line about it."""
+        return {"year": self.year, "unit_kind": self.unit_kind, "unit": self.unit, "item": self.item.code}
+
 
 def scheme_for(con: db.Connection, year: int) -> Scheme:
     """The 考核 scheme of the plan `year` falls in; AssessmentError when that plan has none."""
@@ -101,10 +105,7 @@ def set_points(con: db.Connection, target: Target, points: object, reason: str, 
                 con,
                 actor.name,
                 "assessment.score",
-                year=target.year,
-                unit_kind=target.unit_kind,
-                unit=target.unit,
-                item=item.code,
+                **target.logged(),
                 name=item.name,
                 old=old,
                 new=value,
@@ -134,10 +135,7 @@ def clear_points(con: db.Connection, target: Target, actor: User, reason: str = 
                 con,
                 actor.name,
                 "assessment.clear",
-                year=target.year,
-                unit_kind=target.unit_kind,
-                unit=target.unit,
-                item=item.code,
+                **target.logged(),
                 name=item.name,
                 old=old,
                 reason=reason.strip()[:MAX_REASON] or None,
@@ -199,10 +197,7 @@ def _refusals_logged(con: db.Connection, actor: User, target: Target, **detail: 
                 con,
                 actor.name,
                 "assessment.refused",
-                year=target.year,
-                unit_kind=target.unit_kind,
-                unit=target.unit,
-                item=target.item.code,
+                **target.logged(),
                 reason=str(exc),
                 **detail,
             )
