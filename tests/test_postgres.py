@@ -104,3 +104,60 @@ def test_a_snapshot_sees_one_state_while_another_connection_commits(pg):
     assert db.scalar(reader, "SELECT count(*) FROM t") == 1  # the snapshot's state, not the new one
     db.close_snapshot(reader)
     assert db.scalar(pg, "SELECT count(*) FROM t") == 2
+
+
+def _columns(con) -> dict[tuple[str, str], str]:
+    sql = """SELECT table_name, column_name, data_type FROM information_schema.columns
+             WHERE table_schema IN ('main', 'public') ORDER BY table_name, ordinal_position"""
+    return {(t, c): d for t, c, d in db.rows(con, sql)}
+
+
+def test_a_postgres_store_gets_the_current_schema_the_same_as_duckdb(pg, empty_store):
+    from kepu.storage import pg_schema, schema, store
+
+    assert pg_schema.create(pg) == schema.SCHEMA_VERSION
+    assert pg_schema.create(pg) == schema.SCHEMA_VERSION  # at the current version: left as it is
+    con = store.connect(empty_store, read_only=True)  # a DuckDB store made by the migrations
+    try:
+        ours = _columns(con)
+        views = db.rows(con, "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal")
+    finally:
+        con.close()
+    theirs = _columns(pg)
+    assert set(theirs) == set(ours)  # every table, view and column, by name
+    kinds = {"DOUBLE": "double precision", "VARCHAR": "character varying", "VARCHAR[]": "ARRAY", "BIGINT": "bigint"}
+    for column, duck_type in ours.items():
+        if duck_type in kinds:
+            assert theirs[column] == kinds[duck_type], column
+    # The view is written for PostgreSQL in pg_schema: a change to DuckDB's must be made there too.
+    assert [name for name, _ in views] == ["current_observations"]
+    assert "QUALIFY (row_number() OVER (PARTITION BY series" in views[0][1] and "NOT pending" in views[0][1]
+
+
+def test_the_postgres_view_gives_each_observations_current_value(pg):
+    from kepu.storage import pg_schema
+
+    pg_schema.create(pg)
+    rows = [  # series, year, town, value, batch, retracted, pending
+        ("survey_rate", 2024, "全区", 14.0, 1, False, False),
+        ("survey_rate", 2024, "全区", 15.0, 2, False, False),  # the newer batch: current
+        ("survey_rate", 2024, "全区", 99.0, 3, True, False),  # undone
+        ("survey_rate", 2024, "全区", 98.0, 4, False, True),  # awaiting review
+        ("survey_rate", 2023, "全区", 12.0, None, False, False),
+    ]
+    db.executemany(
+        pg,
+        "INSERT INTO observations (series, year, town, value, batch, retracted, pending) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    assert db.rows(pg, "SELECT year, value FROM current_observations ORDER BY year") == [(2023, 12.0), (2024, 15.0)]
+    assert db.scalar(pg, "SELECT count(DISTINCT id) FROM observations") == 5  # the sequence gave every row an id
+
+
+def test_a_postgres_store_at_another_version_is_refused(pg):
+    from kepu.storage import pg_schema, schema
+
+    db.execute(pg, "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)")
+    db.execute(pg, "INSERT INTO meta VALUES ('schema_version', '3')")
+    with pytest.raises(schema.StoreError, match="结构版本为 3"):
+        pg_schema.create(pg)

@@ -217,6 +217,11 @@ class PgResult:
         return pd.DataFrame(self.fetchall(), columns=columns)
 
 
+def in_memory() -> duckdb.DuckDBPyConnection:
+    """An empty DuckDB database in memory (e.g. to migrate a model of the schema)."""
+    return duckdb.connect()
+
+
 def connect_postgres(url: str) -> PgConnection:
     """A connection to the PostgreSQL database at `url` (postgresql://user:password@host:port/database)."""
     return PgConnection(url)

@@ -1,0 +1,69 @@
+"""The store's schema in PostgreSQL (issue 14; docs/postgresql.md). A PostgreSQL store starts at the current schema
+instead of replaying the DuckDB migrations: an empty store is migrated in memory by DuckDB, and its tables and
+sequences are created in PostgreSQL as DuckDB writes them, with DuckDB's type names spelt for PostgreSQL; the views,
+which use DuckDB-only SQL, are written here for PostgreSQL. So the two schemas cannot drift apart: a new migration
+reaches PostgreSQL without a second copy of it (tests/test_postgres.py compares the two)."""
+
+from __future__ import annotations
+
+import re
+
+from kepu.storage import db, schema
+
+_DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)")
+
+
+def current(con: db.Connection) -> int:
+    """The schema version of the PostgreSQL store `con` (0 for an empty database)."""
+    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0) if has_meta else 0
+
+
+def create(con: db.Connection) -> int:
+    """Give an empty PostgreSQL database the current schema, in one transaction; the version it has. A database
+    at the current version is left as it is; one at another version is refused (upgrading a PostgreSQL store is
+    not written yet)."""
+    version = current(con)
+    if version == schema.SCHEMA_VERSION:
+        return version
+    if version:
+        newest = schema.SCHEMA_VERSION
+        raise schema.StoreError(
+            f"PostgreSQL 数据库的结构版本为 {version}，本程序为 {newest}；PostgreSQL 数据库的升级尚未支持"
+        )
+    model = db.in_memory()  # an empty store, in memory, migrated: the schema as DuckDB has it now
+    try:
+        schema.migrate(model)
+        sequences = db.rows(model, "SELECT sequence_name, start_value FROM duckdb_sequences() ORDER BY sequence_name")
+        tables = db.rows(model, "SELECT table_name, sql FROM duckdb_tables() ORDER BY table_oid")
+        observed = [
+            r[0]
+            for r in db.rows(
+                model,
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'observations' ORDER BY column_index",
+            )
+        ]
+        meta = db.rows(model, "SELECT key, value FROM meta ORDER BY key")
+    finally:
+        model.close()
+    with db.transaction(con):
+        for name, start in sequences:
+            db.execute(con, f'CREATE SEQUENCE "{name}" START {int(start)}')  # names from our own schema
+        for _, sql in tables:
+            db.execute(con, _DOUBLE.sub("DOUBLE PRECISION", sql))
+        db.execute(con, _current_observations(observed))
+        for key, value in meta:
+            db.execute(con, "INSERT INTO meta VALUES (?, ?)", [key, value])
+    return schema.SCHEMA_VERSION
+
+
+def _current_observations(columns: list[str]) -> str:
+    """The view of each observation's current value (schema.py's, which DuckDB writes with QUALIFY): the newest live
+    batch's row for each series, year and town, with the table's own columns and no others."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    return f"""CREATE VIEW current_observations AS
+        SELECT {listed} FROM (
+            SELECT *, row_number() OVER (PARTITION BY series, year, town
+                                         ORDER BY coalesce(batch, 0) DESC, id DESC) AS kepu_rank
+            FROM observations WHERE NOT retracted AND NOT pending) ranked
+        WHERE kepu_rank = 1"""
