@@ -161,3 +161,28 @@ def test_a_postgres_store_at_another_version_is_refused(pg):
     db.execute(pg, "INSERT INTO meta VALUES ('schema_version', '3')")
     with pytest.raises(schema.StoreError, match="结构版本为 3"):
         pg_schema.create(pg)
+
+
+def test_writers_in_other_processes_take_turns(pg):
+    """A write waits for another process's write to end (PostgreSQL's advisory lock), as threads wait in one."""
+    import subprocess
+    import sys
+    import time
+
+    url = pg.url
+    hold = (
+        "import sys, time, psycopg; c = psycopg.connect(sys.argv[1], autocommit=True); c.execute('BEGIN');"
+        f"c.execute('SELECT pg_advisory_xact_lock({db.WRITER_LOCK})'); print('ready', flush=True);"
+        "time.sleep(1.5); c.execute('COMMIT')"
+    )
+    db.execute(pg, "CREATE TABLE t (n bigint)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        with db.transaction(pg):
+            db.execute(pg, "INSERT INTO t VALUES (1)")
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(10)
+    assert waited >= 1.0, waited

@@ -96,6 +96,7 @@ def frame(con: Connection, name: str, data: pd.DataFrame) -> Iterator[None]:
 # that is already in a transaction on the same connection joins it, so a change and its audit line written by two
 # functions still take effect together.
 _WRITER = threading.RLock()
+WRITER_LOCK = 0x6B657075  # "kepu": PostgreSQL's advisory lock for writers, across processes and machines
 _open: dict[int, int] = {}  # id(connection) → how many transaction blocks are open on it (guarded by _WRITER)
 
 
@@ -110,6 +111,8 @@ def transaction(con: Connection) -> Iterator[None]:
                 yield  # the outer block commits or rolls back
                 return
             execute(con, "BEGIN TRANSACTION")
+            if isinstance(con, PgConnection):  # writers of every process take turns, as this process's threads do
+                execute(con, "SELECT pg_advisory_xact_lock(?)", [WRITER_LOCK])
             try:
                 yield
             except BaseException:
