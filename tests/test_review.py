@@ -202,3 +202,43 @@ def test_cli_review_on_and_off(path, capsys, monkeypatch):
     assert cli.main(["review", "list", "--db", str(path)]) == 0
     out = capsys.readouterr().out
     assert "审核：开启（数据库设置）" in out and "没有待审核的批次" in out
+
+
+def test_every_change_to_the_figures_is_logged_with_its_data_version_and_batch(con):
+    """The change log a read model refreshes from (issue 14): one row per data version, saying what changed and,
+    for a batch's rows, which batch; in the same transaction as the change."""
+    from kepu.storage import target_admin
+
+    def changes() -> list[tuple]:
+        return db.rows(con, "SELECT data_version, kind, batch FROM changes ORDER BY id")
+
+    def version() -> int:
+        return int(store.get_meta(con, "data_version", "0"))
+
+    assert changes() == []
+    first = send(con, "clerk-batch.csv").batch  # a clerk's batch: pending
+    review.return_batch(con, first, ADMIN, "缺少佐证材料")
+    second = send(con, "clerk-batch.csv", auth.User("kx2", auth.REPORTER, bureau="区科协")).batch  # sent again
+    review.approve(con, second, ADMIN)
+    third = send(con, "resent.csv", ADMIN).batch
+    batches.undo(con, third, ADMIN)
+    batches.restore(con, third, ADMIN)
+    plan_id = db.scalar(con, "SELECT id FROM plans ORDER BY start_year LIMIT 1")
+    target_admin.update_target(con, plan_id, "counsellor_training", 2024, 120, "admin")
+    kinds = [(kind, batch) for _, kind, batch in changes()]
+    assert None not in (first, second, third)
+    assert kinds == [
+        ("import", first),
+        ("return", first),
+        ("import", second),
+        ("approve", second),
+        ("import", third),
+        ("undo", third),
+        ("restore", third),
+        ("targets", None),
+    ]
+    versions = [v for v, _, _ in changes()]
+    assert versions == list(range(versions[0], versions[0] + len(versions))) and versions[-1] == version()
+    with pytest.raises(review.ReviewError):  # a refused change logs nothing
+        review.approve(con, first, ADMIN)
+    assert len(changes()) == len(kinds) and version() == versions[-1]

@@ -164,7 +164,7 @@ def _finish(
             replaced=replaced,
             status=status,
         )
-        store.bump_data_version(con)
+        store.bump_data_version(con, "import", batch)
     outcome.committed, outcome.batch, outcome.replaced, outcome.imported = True, batch, replaced, len(fresh)
     skipped = f"，跳过 {outcome.rejected} 行有错误的行" if outcome.rejected else ""
     again = f"，{outcome.duplicates} 行已在库中（未重复计入）" if outcome.duplicates else ""
@@ -294,7 +294,7 @@ def undo(con: db.Connection, batch_id: int, actor: User) -> str:
             [dt.datetime.now(), actor.name, int(batch_id)],
         )
         audit.record(con, actor.name, "undo", batch=int(batch_id), file=b["file_name"])
-        store.bump_data_version(con)
+        store.bump_data_version(con, "undo", int(batch_id))
         effect = "" if b["kind"] == "activities" else _observation_effect(con, batch_id, undone=True)
     return f"已撤销批次 {batch_id}（{b['file_name']}，{b['imported']} 行）；记录保留备查，可恢复{effect}。"
 
@@ -330,7 +330,7 @@ def restore(con: db.Connection, batch_id: int, actor: User) -> str:
             effect = _observation_effect(con, batch_id, undone=False)
         db.execute(con, "UPDATE batches SET undone_at = NULL, undone_by = NULL WHERE id = ?", [int(batch_id)])
         audit.record(con, actor.name, "restore", batch=int(batch_id), restored=restored)
-        store.bump_data_version(con)
+        store.bump_data_version(con, "restore", int(batch_id))
     return f"已恢复批次 {batch_id}（{restored} 行）{effect}。"
 
 

@@ -111,7 +111,7 @@ def set_points(con: db.Connection, target: Target, points: object, reason: str, 
                 new=value,
                 reason=reason,
             )
-            store.bump_data_version(con)
+            store.bump_data_version(con, "assessment")
     sign = "扣" if item.kind == "deduction" else "加" if item.kind == "bonus" else ""
     before = "" if old is None else f"（原为 {old:g} 分）"
     return f"已为{target.unit}{target.year}年“{item.name}”（{KINDS[item.kind]}）评定{sign}{value:g}分{before}"
@@ -140,7 +140,7 @@ def clear_points(con: db.Connection, target: Target, actor: User, reason: str = 
                 old=old,
                 reason=reason.strip()[:MAX_REASON] or None,
             )
-            store.bump_data_version(con)
+            store.bump_data_version(con, "assessment")
     return f"已清除{target.unit}{target.year}年“{item.name}”的评分（原为 {old:g} 分），该项按尚未评分计"
 
 

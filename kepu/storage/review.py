@@ -102,7 +102,7 @@ def approve(con: db.Connection, batch_id: int, actor: User) -> str:
         counted = int(db.scalar(con, f"SELECT count(*) FROM {table} WHERE batch = ? AND NOT retracted", [batch_id]))
         _decide(con, batch_id, APPROVED, actor, None)
         audit.record(con, actor.name, "review.approve", batch=int(batch_id), file=b["file_name"], counted=counted)
-        store.bump_data_version(con)
+        store.bump_data_version(con, "approve", int(batch_id))
     return f"批次 {batch_id}（{b['file_name']}，{counted} 行）已审核通过，计入各项数字。"
 
 
@@ -119,7 +119,7 @@ def return_batch(con: db.Connection, batch_id: int, actor: User, reason: str) ->
         db.execute(con, f"UPDATE {_table(b)} SET retracted = true, pending = false WHERE batch = ?", [int(batch_id)])
         _decide(con, batch_id, RETURNED, actor, reason)
         audit.record(con, actor.name, "review.return", batch=int(batch_id), file=b["file_name"], reason=reason)
-        store.bump_data_version(con)
+        store.bump_data_version(con, "return", int(batch_id))
     return f"已退回批次 {batch_id}（{b['file_name']}）给 {b['user_name']}，原因：{reason}。该批次不计入任何数字。"
 
 

@@ -179,6 +179,14 @@ MIGRATIONS: dict[int, list[Step]] = {
         "ALTER TABLE towns ADD COLUMN grid_col INTEGER",
         lambda con: fill_town_grid(con),
     ],
+    # A log of the changes to the figures, one row per data version (store.bump_data_version): what changed and, for
+    # a batch's rows (import, undo, restore, approval, return), which batch. A read model of the store (issue 14,
+    # docs/postgresql.md) refreshes from it instead of reloading everything.
+    7: [
+        "CREATE SEQUENCE change_ids START 1",
+        """CREATE TABLE changes (id BIGINT PRIMARY KEY DEFAULT nextval('change_ids'), data_version BIGINT NOT NULL,
+               kind VARCHAR NOT NULL, batch INTEGER, changed_at TIMESTAMP NOT NULL)""",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

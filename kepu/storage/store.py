@@ -350,9 +350,21 @@ def set_meta(con: db.Connection, key: str, value: str) -> None:
     db.execute(con, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def bump_data_version(con: db.Connection) -> None:
-    """Tell every cache that the records changed (run inside the transaction that changed them)."""
+CHANGE_KINDS = ("import", "undo", "restore", "approve", "return", "targets", "assessment")
+
+
+def bump_data_version(con: db.Connection, kind: str, batch: int | None = None) -> None:
+    """Tell every cache that the figures changed, and log what changed (`kind`, one of CHANGE_KINDS; the batch whose
+    rows changed, if any) under the new data version. Run inside the transaction that changed them."""
+    if kind not in CHANGE_KINDS:
+        raise ValueError(f"unknown change kind {kind!r}")
     db.execute(con, "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
+    db.execute(
+        con,
+        """INSERT INTO changes (data_version, kind, batch, changed_at)
+           SELECT CAST(value AS BIGINT), ?, ?, ? FROM meta WHERE key = 'data_version'""",
+        [kind, batch, dt.datetime.now()],
+    )
 
 
 @overload

@@ -177,7 +177,7 @@ def update_target(
             new=float(value),
             basis=new_basis,
         )
-        store.bump_data_version(con)
+        store.bump_data_version(con, "targets")
     return f"已将{_label(con, plan_id, indicator, year)}的目标由 {old.value:g} 改为 {value:g}"
 
 
@@ -231,7 +231,7 @@ def _set_beside(
             basis=DISTRICT_SET,
             beside=f"{PLAN_SET} {plan_row.value:g}（未改变）",
         )
-        store.bump_data_version(con)
+        store.bump_data_version(con, "targets")
     kept = f"纲要目标 {plan_row.value:g} 不变"
     if district is None:
         return f"已为{label}设定区定目标 {number:g}（{kept}，两者分别评定）"
@@ -266,5 +266,5 @@ def clear_district_target(con: db.Connection, plan_id: str, indicator: str, year
             basis=DISTRICT_SET,
             beside=f"{PLAN_SET} {plan_value:g}（未改变）",
         )
-        store.bump_data_version(con)
+        store.bump_data_version(con, "targets")
     return f"已取消{label}的区定目标 {district.value:g}，只按纲要目标 {plan_value:g} 评定"
