@@ -46,6 +46,7 @@ def start(path, monkeypatch, name, password):
     return log_in(apps.start(path, monkeypatch, "report"), name, password)
 
 
+@pytest.mark.slow  # an app flow; tests/test_review.py approves through kepu in the fast tier
 def test_an_administrator_reads_a_pending_batch_and_approves_it(path, monkeypatch):
     at = start(path, monkeypatch, "admin", "admin-pass-1")
     assert not at.exception

@@ -163,6 +163,7 @@ def test_a_postgres_store_at_another_version_is_refused(pg):
         pg_schema.create(pg)
 
 
+@pytest.mark.slow  # waits on a second process for over a second
 def test_writers_in_other_processes_take_turns(pg):
     """A write waits for another process's write to end (PostgreSQL's advisory lock), as threads wait in one."""
     import subprocess

@@ -338,6 +338,7 @@ def test_the_overview_tiles_show_the_kind_and_the_district_target_beside(distric
     assert len(groups) == 9, "each cohort and project says its target is a 示例目标"
 
 
+@pytest.mark.slow  # an app flow; the words and figures are checked in the fast tier
 def test_the_target_page_shows_the_document_target_read_only_with_the_district_target(district_path, monkeypatch):
     c = store.connect(district_path)
     auth.add_user(c, "admin", "管理员")

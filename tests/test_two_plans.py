@@ -38,12 +38,17 @@ def plan_folder(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def two_plans_template(tmp_path_factory) -> Path:
+    """The store `kepu init --empty` makes from both plan files (the first test makes one so), built once."""
+    plans = [load_plan(store.DATA_DIR / "plan-2021-2025.yaml"), load_plan(LATER_PLAN)]
+    return store.create_store(tmp_path_factory.mktemp("two") / "two.duckdb", plans=plans)
+
+
 @pytest.fixture
-def two_plans(plan_folder, tmp_path) -> Path:
-    """A store made as a user makes one: the plan files in the folder, then `kepu init`."""
-    path = tmp_path / "two.duckdb"
-    assert cli.main(["init", "--empty", "--db", str(path)]) == 0
-    return path
+def two_plans(plan_folder, two_plans_template, tmp_path) -> Path:
+    """This test's copy of the two-plan store."""
+    return Path(shutil.copy(two_plans_template, tmp_path / "two.duckdb"))
 
 
 def rows_file(tmp_path: Path, *rows: str) -> Path:
@@ -76,7 +81,9 @@ def test_plan_list_names_every_plan_in_the_store(two_plans, capsys):
     assert "2021—2025年" in text and "十五五" in text
 
 
-def test_kepu_init_loads_both_plans_with_their_own_shapes(two_plans):
+def test_kepu_init_loads_both_plans_with_their_own_shapes(plan_folder, tmp_path):
+    two_plans = tmp_path / "made.duckdb"
+    assert cli.main(["init", "--empty", "--db", str(two_plans)]) == 0  # as a user makes it
     con = store.connect(two_plans, read_only=True)
     earlier, later = (catalog.groups(con, p) for p in ("2021-2025", "2026-2030"))
     assert (sum(earlier.kind == "cohort"), sum(earlier.kind == "project")) == (5, 4)
