@@ -25,12 +25,12 @@ def add_commands(sub: argparse._SubParsersAction, with_db: argparse.ArgumentPars
 
 
 def _backup(args: argparse.Namespace) -> None:
-    path = Path(args.db or store.default_path())
-    chosen = backup.settings(path)
-    folder = args.out_dir or chosen.folder
+    chosen = backup.settings(Path(args.db or store.default_path()))
     with opened(args) as con:
-        made = backup.make(con, folder, audit.actor_name())
-    gone = backup.prune(folder, chosen.keep) if args.out_dir is None else []
+        if args.out_dir is None:  # the configured folder keeps its number of backups
+            made, gone = backup.kept(con, chosen, audit.actor_name())
+        else:
+            made, gone = backup.make(con, args.out_dir, audit.actor_name()), []
     print(f"已备份到 {made}（{made.stat().st_size / 1e6:.1f} MB）")
     if gone:
         print(f"按保留份数（{chosen.keep}）删除了较早的备份 {len(gone)} 份")

@@ -83,6 +83,13 @@ def make(con: db.Connection, folder: Path, who: str) -> Path:
         ) from exc
 
 
+def kept(con: db.Connection, chosen: Settings, who: str) -> tuple[Path, list[Path]]:
+    """A backup into the configured folder, then the oldest removed beyond the number kept: the new file and the
+    ones removed (the dashboard's schedule, its button, and `kepu backup` without --out-dir)."""
+    made = make(con, chosen.folder, who)
+    return made, prune(chosen.folder, chosen.keep)
+
+
 def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = _free_name(folder)
@@ -92,7 +99,7 @@ def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
         # line, so a restored store's log is the store's log as it was, this backup included.
         said = audit.line(who, "store.backup", file=str(folder / name))
         facts = _copy_database(con, copy, said)
-        files = _evidence_files(_evidence_folder(store_path))
+        files = _evidence_files(evidence.folder_of(store_path))
         manifest = _manifest(facts, copy, files)
         partial = folder / f".{name}.partial"
         try:
@@ -110,12 +117,6 @@ def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
     with db.transaction(con):
         audit.write(con, said)
     return folder / name
-
-
-def _evidence_folder(store_path: Path) -> Path:
-    """Where the store at `store_path` keeps its 佐证材料 (as kepu.storage.evidence.folder says)."""
-    configured = os.environ.get(evidence.DIR_ENV, "").strip()
-    return Path(configured) if configured else store.evidence_folder(store_path)
 
 
 def _free_name(folder: Path) -> str:
@@ -212,7 +213,7 @@ def restore(backup: Path, target: Path, who: str, force: bool = False) -> Path:
             old.release()
         os.replace(restored, target)
         # Files are named by their content's hash: merged in, none overwritten (the kept-aside store uses them).
-        store.move_evidence(Path(work) / EVIDENCE, _evidence_folder(target))
+        store.move_evidence(Path(work) / EVIDENCE, evidence.folder_of(target))
     return old.backup if old is not None else target
 
 

@@ -164,9 +164,12 @@ def campaign_spellings(con: db.Connection, plan_id: str | None = None) -> dict[s
 _UNQUOTED = re.compile("[\"“”「」『』'‘’]")
 
 
+_GROUPS = "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort"
+
+
 def groups(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's cohorts, then its projects. Columns: name, kind (cohort/project), slug, full_name."""
-    return db.query(con, "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort", [plan_id])
+    return db.query(con, _GROUPS, [plan_id])
 
 
 class Group(NamedTuple):
@@ -178,8 +181,7 @@ class Group(NamedTuple):
 
 def group_rows(con: db.Connection, plan_id: str) -> list[Group]:
     """groups() as plain tuples, for what every page run reads (the navigation, the sidebar)."""
-    sql = "SELECT name, kind, slug, full_name FROM groups WHERE plan_id = ? ORDER BY sort"
-    return [Group(*row) for row in db.rows(con, sql, [plan_id])]
+    return [Group(*row) for row in db.rows(con, _GROUPS, [plan_id])]
 
 
 def tasks(con: db.Connection, plan_id: str) -> pd.DataFrame:
@@ -198,14 +200,13 @@ def indicators(con: db.Connection, plan_id: str) -> pd.DataFrame:
     )
 
 
+_TARGETS = """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
+              WHERE plan_id = ? ORDER BY indicator, year"""
+
+
 def targets(con: db.Connection, plan_id: str) -> pd.DataFrame:
     """The plan's targets, one row per value. Columns: indicator, kind, year, value, baseline_year, basis."""
-    return db.query(
-        con,
-        """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
-                            WHERE plan_id = ? ORDER BY indicator, year""",
-        [plan_id],
-    )
+    return db.query(con, _TARGETS, [plan_id])
 
 
 class TargetRow(NamedTuple):
@@ -219,9 +220,7 @@ class TargetRow(NamedTuple):
 
 def target_rows(con: db.Connection, plan_id: str) -> list[TargetRow]:
     """targets() as plain tuples, for judging: each view's standings slice them once per indicator."""
-    sql = """SELECT indicator, kind, year, value, baseline_year, basis FROM targets
-             WHERE plan_id = ? ORDER BY indicator, year"""
-    return [TargetRow(*row) for row in db.rows(con, sql, [plan_id])]
+    return [TargetRow(*row) for row in db.rows(con, _TARGETS, [plan_id])]
 
 
 def observations(

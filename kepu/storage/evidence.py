@@ -45,7 +45,13 @@ def folder(con: db.Connection) -> Path:
     path = db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     if not path:
         raise EvidenceError(f"这个数据库不是文件，没有存放佐证材料的地方；请设置环境变量 {DIR_ENV}")
-    return store.evidence_folder(Path(path))
+    return folder_of(Path(path))
+
+
+def folder_of(store_path: Path) -> Path:
+    """Where the store file at `store_path` keeps its files: $KEPU_EVIDENCE_DIR, else <store file>.evidence."""
+    configured = os.environ.get(DIR_ENV, "").strip()
+    return Path(configured) if configured else store.evidence_folder(store_path)
 
 
 def limit_bytes() -> int:

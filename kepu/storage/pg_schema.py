@@ -13,17 +13,11 @@ from kepu.storage import db, schema
 _DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)")
 
 
-def current(con: db.Connection) -> int:
-    """The schema version of the PostgreSQL store `con` (0 for an empty database)."""
-    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
-    return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0) if has_meta else 0
-
-
 def create(con: db.Connection) -> int:
     """Give an empty PostgreSQL database the current schema, in one transaction; the version it has. A database
     at the current version is left as it is; one at another version is refused (upgrading a PostgreSQL store is
     not written yet)."""
-    version = current(con)
+    version = schema.schema_version(con)  # the same question, answered the same way in PostgreSQL
     if version == schema.SCHEMA_VERSION:
         return version
     if version:

@@ -44,8 +44,7 @@ def _keep(path: Path, root: db.Connection) -> None:
         chosen = backup.settings(path)
         try:
             if backup.due(chosen.folder, chosen.hours):
-                made = backup.make(root.cursor(), chosen.folder, SCHEDULED)
-                backup.prune(chosen.folder, chosen.keep)
+                made, _ = backup.kept(root.cursor(), chosen, SCHEDULED)
                 log.info("backup made: %s", made)
         except Exception:
             log.exception("scheduled backup failed")
@@ -91,9 +90,8 @@ def backup_panel(user: User) -> None:
 def _now(who: str) -> None:
     chosen = backup.settings(store.default_path())
     try:
-        made = backup.make(cursor(), chosen.folder, who)
+        made, _ = backup.kept(cursor(), chosen, who)
     except UserError as exc:
         st.session_state["backup:failed"] = str(exc)
         return
-    backup.prune(chosen.folder, chosen.keep)
     st.session_state["backup:done"] = f"已备份到 {made}（{made.stat().st_size / 1e6:.1f} MB）"

@@ -69,18 +69,23 @@ def cached(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwar
     """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
     arguments; an import or undo changes the data version, so no stale figure survives it. An argument may be a
     `Made` (see `made`): the function gets its value."""
+    run = _run()
+    return _cached_call(run.con, *_key(run, fn, args, kwargs))
+
+
+def _run() -> catalog.Snapshot:
+    """This script run's snapshot, opened if it is not yet."""
     if "kepu:run" not in st.session_state:
         begin_run()
-    run = st.session_state["kepu:run"]
-    return _cached_call(
-        run.con,
-        str(store.default_path()),
-        run.version,
-        fn.__module__,
-        fn.__qualname__,
-        args,
-        tuple(sorted(kwargs.items())),
-    )
+    run: catalog.Snapshot = st.session_state["kepu:run"]
+    return run
+
+
+def _key(
+    run: catalog.Snapshot, fn: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+) -> tuple[str, int, str, str, tuple[object, ...], tuple[tuple[str, object], ...]]:
+    """What a cached call is keyed by: the store, its data version, the function and its arguments."""
+    return str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items()))
 
 
 @dataclass(frozen=True)
@@ -96,9 +101,7 @@ class Made:
 def made(fn: Callable[Concatenate[db.Connection, P], Any], *args: P.args, **kwargs: P.kwargs) -> Made:
     """cached(fn, …), wrapped to be passed on to another cached call."""
     value = cached(fn, *args, **kwargs)
-    run = st.session_state["kepu:run"]
-    key = (str(store.default_path()), run.version, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
-    return Made(key, value)
+    return Made(_key(_run(), fn, args, kwargs), value)
 
 
 @st.cache_data(max_entries=2000, show_spinner=False, hash_funcs={Made: lambda m: m.key})
@@ -127,11 +130,8 @@ def shared(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwar
     """fn(cursor, *args, **kwargs) made once per store, data version and arguments for every session, and handed
     out as the same object, not a copy (`cached` unpickles a copy per call): for figures, which cost more to build
     than to send and which a page only reads. What it returns must not be changed."""
-    if "kepu:run" not in st.session_state:
-        begin_run()
-    run = st.session_state["kepu:run"]
-    key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
-    return _shared_call(run.con, str(store.default_path()), run.version, *key)
+    run = _run()
+    return _shared_call(run.con, *_key(run, fn, args, kwargs))
 
 
 @st.cache_resource(max_entries=300, show_spinner=False)
