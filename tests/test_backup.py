@@ -5,8 +5,6 @@ the dashboard keeps backups on its own at the interval set, and an administrator
 import io
 import json
 import os
-import subprocess
-import sys
 import tarfile
 import time
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from apps import log_in, open_page, start
+from helpers.holder import holding
 
 from kepu import cli
 from kepu.storage import auth, backup, store
@@ -153,19 +152,9 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path, capsys):
 @pytest.mark.slow  # a second process; test_store checks the same refusal for init --force in the fast tier
 def test_backup_is_refused_while_the_dashboard_holds_the_store(source, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KEPU_LOCK_WAIT", "0")
-    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(source), "streamlit", "run", "streamlit_app.py"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with holding(source):  # a stand-in for the running dashboard
         assert kepu("backup", "--db", str(source), "--out-dir", str(tmp_path / "b")) == 1
         assert "正在运行的看板" in capsys.readouterr().err
-    finally:
-        holder.kill()
-        holder.wait()
     assert backup.listed(tmp_path / "b") == []
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import load_fixture
+from helpers.holder import holding
 
 from kepu.core.filters import Filters, Period
 from kepu.ingest import batches
@@ -165,21 +166,13 @@ def test_two_import_commands_at_once_both_land_and_count_once(empty_store, tmp_p
 def test_an_import_refused_while_another_command_holds_the_store_names_it(empty_store):
     path = empty_store
     # A stand-in for a long `kepu import`: a real second process holding the store, its command line naming kepu.
-    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(path), "kepu", "import", "大文件.xlsx"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with holding(path, "kepu", "import", "大文件.xlsx") as holder:
         started = time.monotonic()
         refused = kepu("import", str(FILES / "tolerant.xlsx"), "--db", str(path), wait=1.5)
         _, err = refused.communicate(timeout=60)
         assert refused.returncode == 1 and time.monotonic() - started >= 1.5  # it waited, then gave up
         assert f"另一个 kepu 命令（kepu import 大文件.xlsx，进程 {holder.pid}）" in err
         assert "看板" not in err and "Traceback" not in err
-    finally:
-        holder.kill()
-        holder.wait()
     landed = kepu("import", str(FILES / "tolerant.xlsx"), "--json", "--db", str(path), wait=1.5)
     out, err = landed.communicate(timeout=60)
     assert landed.returncode == 0 and json.loads(out)["imported"] == 3, err

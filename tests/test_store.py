@@ -143,28 +143,16 @@ def fingerprint(path) -> str:
 
 
 def test_init_force_is_refused_while_the_dashboard_holds_the_store(tmp_path, plan, capsys):
-    import subprocess
-    import sys
+    from helpers.holder import holding
 
     from kepu import cli
 
     path = store.create_store(tmp_path / "kepu.duckdb", plans=[plan])
     before = fingerprint(path)
-    # A stand-in for the running dashboard: a second process holding the store, started as streamlit would be.
-    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(path), "streamlit", "run", "streamlit_app.py"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with holding(path) as holder:  # a stand-in for the running dashboard
         assert cli.main(["init", "--force", "--empty", "--db", str(path)]) == 1
         err = capsys.readouterr().err
         assert f"正在运行的看板（进程 {holder.pid}）" in err and "请先停止它" in err
-    finally:
-        holder.kill()
-        holder.wait()
     assert fingerprint(path) == before and store.backups(path) == []
 
 
