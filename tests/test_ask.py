@@ -107,6 +107,16 @@ def test_years_and_ranges(text, period):
     assert str(ask.parse(text, VOCAB, dt.date(2025, 6, 1)).period) == period
 
 
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [("99999年", "99999"), ("０２０２４年", "02024"), ("3024", "3024"), ("1e309", "1e309"), ("nan", "nan"),
+     ("inf", "inf"), ("20244", "20244")],
+)  # fmt: skip
+def test_a_number_that_is_no_year_is_listed_not_read_as_one(text, unknown):
+    answer = ask.parse(text, VOCAB, dt.date(2025, 6, 1))
+    assert answer.period is None and answer.unknown_words == [unknown]
+
+
 def test_a_word_naming_two_things_is_offered_as_a_choice():
     answer = ask.parse("东城 讲座", VOCAB, dt.date(2025, 6, 1))
     assert answer.choices == [

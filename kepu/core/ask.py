@@ -54,8 +54,11 @@ STOP_WORDS = (  # particles and filler: read, and ignored
     "一份", "份", "下",
 )  # fmt: skip
 _PUNCTUATION = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）【】\[\]<>《》·~～/]+")
-_RANGE = re.compile(r"(\d{4})\s*年?\s*(?:到|至|-|–|—|~)\s*(\d{4})\s*年?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
+# A year is four digits from 1900 to 2099 standing alone: 99999 or 02024 is a number nobody means as a year, and is
+# listed as unknown rather than read as 9999 or 202.
+_Y = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
+_RANGE = re.compile(_Y + r"\s*年?\s*(?:到|至|-|–|—|~)\s*" + _Y + r"\s*年?")
+_YEAR = re.compile(_Y + r"\s*年?")
 
 PAGE_NAMES = {"": "总览", "towns": "镇街", "bureaus": "责任单位", "campaigns": "活动主题", "records": "活动明细",
               "assessment": "考核"}  # fmt: skip
