@@ -40,12 +40,12 @@ def render() -> None:
     )
 
     st.subheader("各单位责任落实率", anchor="ranking")
-    coverage = ui.cached(duty.bureaus_in, drill.filters(f, leave_out=("bureau",)), plan.id)
+    shown = tables.bureau_coverage(ui.cached(duty.bureaus_in, drill.filters(f, leave_out=("bureau",)), plan.id))
     if st.session_state.get("bureaus:intent") == "lagging":  # 问一句 asked who is behind: say it in words
-        rates = dict(zip(coverage.bureau, coverage.coverage * 100, strict=True))
+        rates = dict(zip(shown["责任单位"], shown["落实率"], strict=True))  # in the table's order, ties too
         st.info(ui.plain(words.lowest("单位", "责任落实率（%）", rates, decimals=0)), icon=":material/trending_down:")
-    shown = tables.bureau_coverage(coverage)
-    drill.table(shown, "bureau", "coverage", values=coverage.bureau.tolist(), column_config={"落实率": PROGRESS})
+    # The rows a click selects are the table's, lowest 落实率 first: the values must be in that order.
+    drill.table(shown, "bureau", "coverage", values=shown["责任单位"].tolist(), column_config={"落实率": PROGRESS})
 
     st.subheader("镇街自己报送的活动")
     own = tables.town_governments(ui.cached(queries.bureau_table, drill.filters(f, leave_out=("bureau",))))

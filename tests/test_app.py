@@ -169,6 +169,16 @@ def test_a_matrix_cell_drills_to_bureau_and_task(demo_path, monkeypatch):
     assert any(f"共 {expected:,} 条记录" in c.value for c in at.caption)
 
 
+def test_a_row_of_the_coverage_table_drills_to_the_bureau_shown_in_it(demo_path, monkeypatch):
+    """The table lists the lowest 落实率 first; a click on its first row narrows the page to that row's bureau."""
+    at = open_page(start(demo_path, monkeypatch, period="2025"), "bureaus")
+    first = next(d for d in at.dataframe if "落实率" in d.value.columns).value["责任单位"].iloc[0]
+    at.session_state["bureaus:0:coverage"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(f"责任单位 = {first}" in i.value for i in at.info), [i.value for i in at.info]
+
+
 def test_the_records_page_searches(demo_path, monkeypatch):
     at = open_page(start(demo_path, monkeypatch, period="2025"), "records")
     at.text_input(key="records:search").input("全国科普日").run()
