@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kepu", description="全民科学素质行动 进展看板的命令行工具")
     with_db = argparse.ArgumentParser(add_help=False)
-    with_db.add_argument("--db", type=Path, help="数据库文件（默认 $KEPU_DB 或 data/kepu.duckdb）")
+    with_db.add_argument(
+        "--db", type=store.locate, help="数据库文件或 postgresql://…（默认 $KEPU_DB 或 data/kepu.duckdb）"
+    )
     sub = parser.add_subparsers(required=True, metavar="命令")
 
     plan = sub.add_parser("plan", help="规划").add_subparsers(required=True, metavar="子命令")
@@ -155,11 +157,12 @@ def _plan_list(args) -> None:
 def _init(args) -> None:
     path = args.db or store.default_path()
     fill = None if args.empty else demo.fill
-    replacing = path.exists()
+    kept_before = store.backups(path)
     store.create_store(path, fill=fill, demo=not args.empty, force=args.force)
-    print(f"已创建数据库 {path}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
-    if replacing:
-        print(f"原数据库已备份为 {store.backups(path)[-1]}；操作日志已转入新库")
+    print(f"已创建数据库 {store.describe(path)}（{'仅规划，无活动记录' if args.empty else '含演示数据'}）")
+    kept = store.backups(path)
+    if kept != kept_before:
+        print(f"原数据库已备份为 {kept[-1]}；操作日志已转入新库")
 
 
 def _view(con: db.Connection, args: argparse.Namespace) -> Filters:

@@ -227,8 +227,10 @@ def _commit_activities(
 
 # The value a re-sent one is compared with: the newest live one, awaiting review or not (as current_observations, but
 # with pending values: sending again a value that awaits review is a duplicate).
-_CURRENT = """(SELECT * FROM observations WHERE NOT retracted QUALIFY row_number() OVER (PARTITION BY series, year, town
-               ORDER BY coalesce(batch, 0) DESC, id DESC) = 1) c ON c.series = i.series AND c.year = i.year
+_CURRENT = """(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY series, year, town
+                                                      ORDER BY coalesce(batch, 0) DESC, id DESC) AS kepu_rank
+                              FROM observations WHERE NOT retracted) ranked WHERE kepu_rank = 1) c
+               ON c.series = i.series AND c.year = i.year
                AND c.town = i.town"""
 
 
@@ -262,7 +264,7 @@ def batches(con: db.Connection, user_name: str | None = None, limit: int = 200) 
         """SELECT id, kind, file_name, sha256, user_name, created_at, rows_read, imported, rejected,
                                    duplicates, valid_only, undone_at, undone_by, status, reviewed_by,
                                    reviewed_at, review_note
-                            FROM batches WHERE $user IS NULL OR user_name = $user
+                            FROM batches WHERE CAST($user AS VARCHAR) IS NULL OR user_name = $user
                             ORDER BY id DESC LIMIT $limit""",
         {"user": user_name, "limit": limit},
     )

@@ -97,8 +97,10 @@ def set_points(con: db.Connection, target: Target, points: object, reason: str, 
         with db.transaction(con):
             db.execute(
                 con,
-                """INSERT OR REPLACE INTO assessment_manual (year, unit_kind, unit, item, points, reason, scored_by,
-                                                             scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO assessment_manual (year, unit_kind, unit, item, points, reason, scored_by, scored_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, unit_kind, unit, item) DO UPDATE SET
+                   points = excluded.points, reason = excluded.reason, scored_by = excluded.scored_by,
+                   scored_at = excluded.scored_at""",
                 [target.year, target.unit_kind, target.unit, item.code, value, reason, actor.name, dt.datetime.now()],
             )
             audit.record(

@@ -37,7 +37,7 @@ def lead_bureaus(con: db.Connection, plan_id: str) -> dict[str, list[str]]:
     codes of the tasks it leads (in the plan's order)."""
     rows = db.rows(
         con,
-        """SELECT b.name, list(tb.task ORDER BY t.sort)
+        """SELECT b.name, array_agg(tb.task ORDER BY t.sort)
            FROM bureaus b JOIN task_bureaus tb ON tb.bureau = b.name AND tb.plan_id = $plan
            JOIN tasks t ON t.plan_id = tb.plan_id AND t.code = tb.task
            GROUP BY b.name, b.sort ORDER BY b.sort""",
@@ -125,7 +125,7 @@ def tasks_reported(con: db.Connection, plan_id: str, days: Days) -> dict[tuple[s
     rows = db.rows(
         con,
         f"""WITH agg AS (SELECT a.bureau, a.task, count(*) AS n FROM activities a
-                         WHERE {COUNTED} AND a.task IS NOT NULL GROUP BY ALL)
+                         WHERE {COUNTED} AND a.task IS NOT NULL GROUP BY a.bureau, a.task)
             SELECT tb.bureau, tb.task, coalesce(agg.n, 0)::BIGINT
             FROM task_bureaus tb LEFT JOIN agg ON agg.bureau = tb.bureau AND agg.task = tb.task
             WHERE tb.plan_id = $plan""",

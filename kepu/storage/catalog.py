@@ -150,7 +150,8 @@ def campaign_spellings(con: db.Connection, plan_id: str | None = None) -> dict[s
     name and aliases, each also without its quotation marks and with Chinese ones (文化科技卫生“三下乡”)."""
     rows = db.rows(
         con,
-        "SELECT name, aliases FROM campaigns WHERE $plan IS NULL OR plan_id = $plan ORDER BY plan_id, sort",
+        """SELECT name, aliases FROM campaigns WHERE CAST($plan AS VARCHAR) IS NULL OR plan_id = $plan
+           ORDER BY plan_id, sort""",
         {"plan": plan_id},
     )
     out: dict[str, str] = {}
@@ -241,7 +242,7 @@ def observations(
                      {population}::BIGINT AS population
               FROM current_observations o LEFT JOIN batches b ON b.id = o.batch
               WHERE o.series = $series AND {town_filter}
-                AND ($as_of IS NULL OR make_date(o.year, 12, 31) <= $as_of
+                AND (CAST($as_of AS DATE) IS NULL OR make_date(o.year, 12, 31) <= $as_of
                      OR (o.year <= year($as_of) AND coalesce(b.reviewed_at, b.created_at)::DATE <= $as_of))
               GROUP BY o.year ORDER BY o.year"""
     return db.query(con, sql, params)

@@ -8,21 +8,23 @@ functions here take either; the SQL text is written once, with DuckDB's `?` and 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, TypeAlias
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+
+from kepu.storage.db_postgres import Params, PgConnection, disconnect, pg_sql
 
 Connection: TypeAlias = "duckdb.DuckDBPyConnection | PgConnection"  # what every function taking `con` takes
-Params = dict[str, Any] | Sequence[Any] | None
 log = logging.getLogger("kepu.sql")
 SLOW_SECONDS = 0.5
+__all__ = ["Connection", "Params", "PgConnection", "disconnect", "pg_sql"]
 _NAMED = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -78,10 +80,11 @@ def insert_frame(con: Connection, table: str, data: pd.DataFrame) -> None:
 
 
 @contextlib.contextmanager
-def frame(con: Connection, name: str, data: pd.DataFrame) -> Iterator[None]:
-    """Make a DataFrame readable by SQL as the view `name` while the block runs (e.g. incoming rows to compare
-    with the store's)."""
+def frame(con: Connection, name: str, data: pd.DataFrame | pa.Table) -> Iterator[None]:
+    """Make a DataFrame (or, on DuckDB, an Arrow table) readable by SQL as the view `name` while the block runs
+    (e.g. incoming rows to compare with the store's)."""
     if isinstance(con, PgConnection):
+        assert isinstance(data, pd.DataFrame)
         with con.frame(name, data):
             yield
         return
@@ -90,6 +93,36 @@ def frame(con: Connection, name: str, data: pd.DataFrame) -> Iterator[None]:
         yield
     finally:
         con.unregister(name)
+
+
+def arrow_batches(con: Connection, sql: str, size: int = 100_000) -> Iterator[pa.RecordBatch]:
+    """A DuckDB SELECT's rows as Arrow batches of up to `size` rows, read as they are needed (a whole table at
+    province scale need not fit in memory at once)."""
+    assert isinstance(con, duckdb.DuckDBPyConnection), "a DuckDB store's rows"
+    start = time.perf_counter()
+    with con.sql(sql).to_arrow_reader(batch_size=size) as reader:  # a relation's reader streams
+        yield from reader
+    _log_if_slow(start, sql)
+
+
+def copy_in(con: PgConnection, table: str, columns: Sequence[str], csv_chunks: Iterable[bytes]) -> None:
+    """PostgreSQL's COPY … FROM STDIN (FORMAT csv) into `table` (a name from our own schema): rows as CSV text,
+    an unquoted empty field for NULL."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    start = time.perf_counter()
+    with con.raw.cursor() as cur, cur.copy(f'COPY "{table}" ({listed}) FROM STDIN (FORMAT csv)') as copy:
+        for chunk in csv_chunks:
+            copy.write(chunk)
+    _log_if_slow(start, f"COPY {table}")
+
+
+def copy_out(con: PgConnection, sql: str, out: IO[bytes]) -> None:
+    """A PostgreSQL SELECT (no parameters: COPY takes none) written to `out` as CSV by COPY … TO STDOUT."""
+    start = time.perf_counter()
+    with con.raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        for data in copy:
+            out.write(data)
+    _log_if_slow(start, sql)
 
 
 # DuckDB lets one process write a file; within it, writers take turns here rather than fail on a conflict. A block
@@ -156,68 +189,11 @@ def _log_if_slow(start: float, sql: str) -> None:
         log.warning("slow query (%.2f s): %s", elapsed, " ".join(sql.split())[:200])
 
 
-class PgConnection:
-    """A PostgreSQL connection with the few methods kepu uses of a DuckDB one: execute (DuckDB's `?` and `$name`
-    parameters, translated), cursor (a connection of its own, as a DuckDB cursor is), close; and a DataFrame made
-    readable as a temporary table (DuckDB registers a frame as a view). Autocommit: transactions are the explicit
-    BEGIN and COMMIT of `transaction` and `open_snapshot`, as on DuckDB."""
-
-    Error: type[Exception] = Exception  # psycopg.Error, once psycopg is imported (connect)
-
-    def __init__(self, url: str) -> None:
-        import psycopg
-
-        PgConnection.Error = psycopg.Error
-        self.url = url
-        self.raw = psycopg.connect(url, autocommit=True)
-
-    def execute(self, sql: str, params: Params = None) -> PgResult:
-        cur = self.raw.cursor()
-        cur.execute(pg_sql(sql), _pg_params(params))
-        return PgResult(cur)
-
-    def executemany(self, sql: str, param_rows: Sequence[Sequence[Any]]) -> None:
-        with self.raw.cursor() as cur:
-            cur.executemany(pg_sql(sql), param_rows)
-
-    def cursor(self) -> PgConnection:
-        return PgConnection(self.url)
-
-    def close(self) -> None:
-        self.raw.close()
-
-    @contextlib.contextmanager
-    def frame(self, name: str, data: pd.DataFrame) -> Iterator[None]:
-        """`data` as the temporary table `name` (columns typed from the frame's dtypes), for the block."""
-        columns = ", ".join(f'"{c}" {_pg_type(data[c])}' for c in data.columns)
-        quoted = ", ".join(f'"{c}"' for c in data.columns)
-        with self.raw.cursor() as cur:
-            cur.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns})')
-            with cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
-                for row in data.itertuples(index=False, name=None):
-                    copy.write_row([None if _missing(v) else v for v in row])
-        try:
-            yield
-        finally:
-            with self.raw.cursor() as cur:
-                cur.execute(f'DROP TABLE IF EXISTS "{name}"')
-
-
-class PgResult:
-    """A PostgreSQL statement's result, read as kepu reads DuckDB's: fetchall, fetchone, df."""
-
-    def __init__(self, cur: Any) -> None:
-        self.cur = cur
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return list(self.cur.fetchall()) if self.cur.description else []
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self.cur.fetchone() if self.cur.description else None
-
-    def df(self) -> pd.DataFrame:
-        columns = [d.name for d in self.cur.description or []]
-        return pd.DataFrame(self.fetchall(), columns=columns)
+def connect_file(path: Any) -> duckdb.DuckDBPyConnection:
+    """A new DuckDB database file at `path` (e.g. a copy of a PostgreSQL store), open for writing."""
+    con = duckdb.connect(str(path))
+    execute(con, "SET enable_progress_bar = false")
+    return con
 
 
 def in_memory() -> duckdb.DuckDBPyConnection:
@@ -228,51 +204,3 @@ def in_memory() -> duckdb.DuckDBPyConnection:
 def connect_postgres(url: str) -> PgConnection:
     """A connection to the PostgreSQL database at `url` (postgresql://user:password@host:port/database)."""
     return PgConnection(url)
-
-
-_PG_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$[A-Za-z_]\w*|\?|%")
-
-
-def pg_sql(sql: str) -> str:
-    """DuckDB's parameters in PostgreSQL's (psycopg's) form: ? → %s, $name → %(name)s, and a literal % doubled.
-    Quoted strings and identifiers are left as they are."""
-
-    def swap(m: re.Match[str]) -> str:
-        token = m[0]
-        if token == "?":
-            return "%s"
-        if token == "%":
-            return "%%"
-        if token.startswith("$"):
-            return f"%({token[1:]})s"
-        return token.replace("%", "%%") if token.startswith("'") else token
-
-    return _PG_TOKEN.sub(swap, sql)
-
-
-def _pg_params(params: Params) -> Any:
-    return list(params) if params is not None and not isinstance(params, dict) else params
-
-
-def _pg_type(column: pd.Series) -> str:
-    kind = column.dtype.kind
-    if kind == "b":
-        return "boolean"
-    if kind in "iu":
-        return "bigint"
-    if kind == "f":
-        return "double precision"
-    if kind == "M":
-        return "timestamp"
-    sample = next((v for v in column if not _missing(v)), None)
-    if isinstance(sample, (list, tuple)):
-        return "text[]"
-    if isinstance(sample, dt.datetime):
-        return "timestamp"
-    if isinstance(sample, dt.date):
-        return "date"
-    return "text"
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)

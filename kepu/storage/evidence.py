@@ -26,7 +26,7 @@ import pandas as pd
 
 from kepu.core.errors import UserError
 from kepu.core.filetypes import KINDS, Kind, NotAccepted, kind_of
-from kepu.storage import audit, db, store
+from kepu.storage import audit, db, pg_store, store
 from kepu.storage.auth import User
 
 DIR_ENV, LIMIT_ENV = "KEPU_EVIDENCE_DIR", "KEPU_EVIDENCE_MAX_MB"
@@ -42,6 +42,8 @@ def folder(con: db.Connection) -> Path:
     """Where the files are kept: $KEPU_EVIDENCE_DIR, else <store file>.evidence beside the store."""
     if configured := os.environ.get(DIR_ENV, "").strip():
         return Path(configured)
+    if isinstance(con, db.PgConnection):
+        return pg_store.evidence_folder(con.url)
     path = db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     if not path:
         raise EvidenceError(f"这个数据库不是文件，没有存放佐证材料的地方；请设置环境变量 {DIR_ENV}")
@@ -159,8 +161,8 @@ def listing(con: db.Connection, actor: User, *, batch: int | None = None, activi
             FROM evidence e LEFT JOIN activities a ON a.id = e.activity
             LEFT JOIN batches b ON b.id = coalesce(e.batch, a.batch)
             WHERE e.removed_at IS NULL AND {_VISIBLE}
-              AND ($batch IS NULL OR coalesce(e.batch, a.batch) = $batch)
-              AND ($activity IS NULL OR e.activity = $activity)
+              AND (CAST($batch AS BIGINT) IS NULL OR coalesce(e.batch, a.batch) = $batch)
+              AND (CAST($activity AS BIGINT) IS NULL OR e.activity = $activity)
             ORDER BY e.id DESC""",
         {"admin": actor.is_admin, "user": actor.name, "batch": batch, "activity": activity},
     )

@@ -12,6 +12,25 @@ from kepu.storage import db, schema
 
 _DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)")
 
+# DuckDB's functions the store's SQL uses, for PostgreSQL (bodies in PostgreSQL's own SQL: these run nowhere else).
+DUCKDB_FUNCTIONS = (
+    "CREATE DOMAIN double AS double precision",
+    "CREATE FUNCTION list_contains(anycompatiblearray, anycompatible) RETURNS boolean LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT $2 = ANY($1)'",
+    "CREATE FUNCTION len(anycompatiblearray) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT cardinality($1)::bigint'",
+    "CREATE FUNCTION year(date) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT extract(year FROM $1)::bigint'",
+    "CREATE FUNCTION month(date) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT extract(month FROM $1)::bigint'",
+    # strftime with the directives kepu uses (%Y, %m, %d) as to_char's
+    "CREATE FUNCTION strftime(date, text) RETURNS text LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT to_char($1, replace(replace(replace($2, ''%Y'', ''YYYY''), ''%m'', ''MM''), ''%d'', ''DD''))'",
+    # any_value is PostgreSQL's own from version 16; before it, an aggregate of the first value that is not NULL
+    "CREATE FUNCTION kepu_first(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT coalesce($1, $2)'",
+    "CREATE AGGREGATE any_value(anyelement) (SFUNC = kepu_first, STYPE = anyelement)",
+    "CREATE FUNCTION regexp_full_match(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT $1 ~ (''^(?:'' || $2 || '')$'')'",
+)
+
 
 def create(con: db.Connection) -> int:
     """Give an empty PostgreSQL database the current schema, in one transaction; the version it has. A database
@@ -41,11 +60,15 @@ def create(con: db.Connection) -> int:
     finally:
         model.close()
     with db.transaction(con):
+        for statement in DUCKDB_FUNCTIONS:
+            db.execute(con, statement)
         for name, start in sequences:
             db.execute(con, f'CREATE SEQUENCE "{name}" START {int(start)}')  # names from our own schema
         for _, sql in tables:
             db.execute(con, _DOUBLE.sub("DOUBLE PRECISION", sql))
         db.execute(con, _current_observations(observed))
+        for statement in INDEXES:
+            db.execute(con, statement)
         for key, value in meta:
             db.execute(con, "INSERT INTO meta VALUES (?, ?)", [key, value])
     return schema.SCHEMA_VERSION
@@ -61,3 +84,34 @@ def _current_observations(columns: list[str]) -> str:
                                          ORDER BY coalesce(batch, 0) DESC, id DESC) AS kepu_rank
             FROM observations WHERE NOT retracted AND NOT pending) ranked
         WHERE kepu_rank = 1"""
+
+
+# What PostgreSQL needs besides the primary keys: a read model copies a changed batch's rows (readmodel.py), an
+# import and an undo find a batch's rows, and a page without the read model filters by date.
+INDEXES = (
+    "CREATE INDEX activities_batch ON activities (batch)",
+    "CREATE INDEX observations_batch ON observations (batch)",
+    "CREATE INDEX activities_start ON activities (start_date)",
+)
+
+
+def drop(con: db.Connection) -> None:
+    """Remove a store's tables, views, sequences and functions from the database (kepu init --force), in the
+    caller's transaction; what else the database holds is left alone."""
+    found = db.rows(
+        con,
+        """SELECT 'VIEW', table_name FROM information_schema.views WHERE table_schema = current_schema()
+           UNION ALL SELECT 'TABLE', table_name FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+           UNION ALL SELECT 'SEQUENCE', sequence_name FROM information_schema.sequences
+                     WHERE sequence_schema = current_schema()""",
+    )
+    for kind, name in found:
+        db.execute(con, f'DROP {kind} IF EXISTS "{name}" CASCADE')  # names the catalogue gave, quoted
+    for statement in DUCKDB_FUNCTIONS:
+        m = _CREATED.match(statement)
+        assert m is not None, statement
+        db.execute(con, f"DROP {m[1]} IF EXISTS {m[2]}{m[3] or ''} CASCADE")
+
+
+_CREATED = re.compile(r"CREATE (FUNCTION|DOMAIN|AGGREGATE) (\w+)(\([^)]*\))?")

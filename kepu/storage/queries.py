@@ -12,7 +12,7 @@ from kepu.core.glossary import DIMENSIONS, UNSPECIFIED
 from kepu.storage import db
 
 # How each dimension reads off an activity row `a`. Cohort is a list: an activity counts under each of its cohorts.
-_COHORTS = "CASE WHEN len(a.cohorts) = 0 THEN [$none] ELSE a.cohorts END"
+_COHORTS = "CASE WHEN len(a.cohorts) = 0 THEN ARRAY[$none] ELSE a.cohorts END"
 DIMENSION_SQL = {
     "town": "a.town",
     "bureau": "a.bureau",
@@ -122,7 +122,8 @@ def breakdown(con: db.Connection, f: Filters, dims: tuple[str, ...]) -> pd.DataF
         source = "activities a"
     cols = ", ".join("a.cohort AS cohort" if d == "cohort" else f"{DIMENSION_SQL[d]} AS {d}" for d in dims)
     order = ", ".join(d for d in dims if d in ("month", "year")) or f"participants DESC, {', '.join(dims)}"
-    sql = f"SELECT {cols}, {_MEASURES} FROM {source} WHERE {clause} GROUP BY ALL ORDER BY {order}"
+    grouped = ", ".join(str(n) for n in range(1, len(dims) + 1))  # by position: GROUP BY ALL is DuckDB's alone
+    sql = f"SELECT {cols}, {_MEASURES} FROM {source} WHERE {clause} GROUP BY {grouped} ORDER BY {order}"
     return db.query(con, sql, params)
 
 
@@ -212,7 +213,7 @@ def assignments(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     bureau_filter = "true" if not f.bureau else "coalesce(lead.bureau, agg.bureau) IN (SELECT unnest($bureaus))"
     sql = f"""
         WITH agg AS (SELECT a.bureau, a.task, {_MEASURES} FROM activities a
-                     WHERE {clause} AND a.task IS NOT NULL GROUP BY ALL),
+                     WHERE {clause} AND a.task IS NOT NULL GROUP BY a.bureau, a.task),
         lead AS (SELECT bureau, task, sort FROM task_bureaus WHERE plan_id = $plan)
         SELECT coalesce(lead.bureau, agg.bureau) AS bureau, coalesce(lead.task, agg.task) AS task, t.group_name,
                lead.task IS NOT NULL AS assigned, lead.sort AS lead_order,

@@ -76,7 +76,8 @@ def pending_batches(con: db.Connection, user_name: str | None = None) -> pd.Data
     return db.query(
         con,
         """SELECT id, kind, file_name, user_name, created_at, imported, duplicates, rejected FROM batches
-           WHERE status = $pending AND undone_at IS NULL AND ($user IS NULL OR user_name = $user) ORDER BY id""",
+           WHERE status = $pending AND undone_at IS NULL AND (CAST($user AS VARCHAR) IS NULL OR user_name = $user)
+           ORDER BY id""",
         {"pending": PENDING, "user": user_name},
     )
 

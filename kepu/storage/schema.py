@@ -193,7 +193,10 @@ SCHEMA_VERSION = max(MIGRATIONS)
 
 def schema_version(con: db.Connection) -> int:
     """The store's schema version (0 for an empty file)."""
-    has_meta = db.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    has_meta = db.scalar(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_schema = current_schema()",
+    )
     if not has_meta:
         return 0
     return int(db.scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'") or 0)

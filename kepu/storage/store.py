@@ -1,9 +1,9 @@
-"""The store: one DuckDB file holding the plan, targets, activity records and indicator observations."""
+"""The store: one DuckDB file holding the plan, targets, activity records and indicator observations; or, where one
+process is not enough, a PostgreSQL database holding the same (KEPU_DB=postgresql://…, pg_store)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import re
 import shutil
@@ -15,8 +15,9 @@ from typing import overload
 import duckdb
 import pandas as pd
 
-from kepu.core.plan import DATA_DIR, DISTRICT, Plan, load_plan, plan_dir, plan_files
-from kepu.storage import audit, db, locks
+from kepu.core.plan import DATA_DIR, Plan, load_plan, plan_dir, plan_files
+from kepu.storage import audit, db, locks, pg_store
+from kepu.storage.plan_rows import load_plan_into, plans_in_order
 from kepu.storage.schema import (
     MIGRATIONS,
     PLAIN_TEXT,
@@ -25,24 +26,36 @@ from kepu.storage.schema import (
     fill_match_keys,
     migrate,
     schema_version,
-    write_district_facts,
-    write_supervision,
-    write_town_governments,
-    write_town_grid,
 )
 
 __all__ = ["DATA_DIR", "MIGRATIONS", "PLAIN_TEXT", "SCHEMA_VERSION", "StoreError", "migrate", "schema_version"]
 
 
-def default_path() -> Path:
-    """The store's file: $KEPU_DB, or data/kepu.duckdb in the project."""
-    return Path(os.environ.get("KEPU_DB") or DATA_DIR / "kepu.duckdb")
+Location = Path | str  # a DuckDB store's file, or a PostgreSQL database's URL
 
 
-def connect(path: Path, read_only: bool = False, wait: float = 0.0) -> db.Connection:
+def locate(text: str | Path) -> Location:
+    """A store's location as given (KEPU_DB, --db): a PostgreSQL URL as it is, anything else a file's path."""
+    return text if pg_store.is_url(text) else Path(text)
+
+
+def default_path() -> Location:
+    """The store: $KEPU_DB (a file, or postgresql://…), or data/kepu.duckdb in the project."""
+    return locate(os.environ.get("KEPU_DB") or DATA_DIR / "kepu.duckdb")
+
+
+def exists(location: Location) -> bool:
+    """Whether a DuckDB store's file is there (a PostgreSQL database is asked when it is opened)."""
+    return pg_store.is_url(location) or Path(location).exists()
+
+
+def connect(location: Location, read_only: bool = False, wait: float = 0.0) -> db.Connection:
     """Open an existing store, upgrading an older schema in place. While another kepu command holds it, wait up to
-    `wait` seconds for that command to finish; a running dashboard (or any other program) is not waited for."""
-    path = Path(path)
+    `wait` seconds for that command to finish; a running dashboard (or any other program) is not waited for. A
+    PostgreSQL store is never held: every process opens it."""
+    if pg_store.is_url(location):
+        return pg_store.connect(str(location), read_only)
+    path = Path(location)
     if not path.exists():
         raise StoreError(f"数据库文件 {path} 不存在，请先运行 uv run kepu init")
     deadline = time.monotonic() + wait
@@ -78,26 +91,36 @@ def held_message(path: Path, holder: locks.Holder, read_only: bool, waited: floa
 
 
 def create_store(
-    path: Path,
+    path: Location,
     *,
     plans: Sequence[Plan] | None = None,
     fill: Callable[[db.Connection, Sequence[Plan]], None] | None = None,
     demo: bool = False,
     force: bool = False,
-) -> Path:
+    replacing: Replaced | None = None,
+) -> Location:
     """Create a store at `path` with the plans loaded and `fill` run to add records.
 
     The store is built in a temporary file beside the target and moved into place only when complete, so a
     failure never leaves a half-written store. An existing store is replaced only with force=True, never while a
     process holds it (that process would go on writing to the replaced file, and its writes would be lost), and
-    only after a timestamped copy of it is kept beside it; its audit log is carried into the new store.
+    only after a timestamped copy of it is kept beside it; its audit log is carried into the new store (or
+    `replacing`'s, a PostgreSQL store's, which pg_store reads and keeps). In PostgreSQL the store is built so, and
+    then copied into the database.
     """
+    if pg_store.is_url(path):
+
+        def build(built: Path, replaced: object) -> Path:
+            assert replaced is None or isinstance(replaced, Replaced)
+            return Path(create_store(built, plans=plans, fill=fill, demo=demo, replacing=replaced))
+
+        return pg_store.create(str(path), build, force)
     path = Path(path)
     if path.exists() and not force:
         raise StoreError(f"数据库文件 {path} 已存在；如确需重建（会删除其中全部数据），请加 --force")
     plans = plans_in_order(plans if plans is not None else [load_plan(p) for p in plan_files(plan_dir())])
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = hold_for_replacement(path) if path.exists() else None
+    old = hold_for_replacement(path) if path.exists() else replacing
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -150,7 +173,7 @@ class Replaced:
     """A store about to be replaced: held open (so no process can start writing to it meanwhile), copied to a
     timestamped backup, and its audit log read."""
 
-    def __init__(self, path: Path, con: db.Connection | None, backup: Path, audit_log: pd.DataFrame | None) -> None:
+    def __init__(self, path: Location, con: db.Connection | None, backup: Path, audit_log: pd.DataFrame | None) -> None:
         self.path, self.con, self.backup, self.audit_log = path, con, backup, audit_log
 
     def release(self) -> None:
@@ -193,9 +216,18 @@ def hold_for_replacement(path: Path) -> Replaced:
     return Replaced(path, con, backup, audit_log)
 
 
-def backups(path: Path) -> list[Path]:
-    """The timestamped copies `create_store` kept of replaced stores at `path`, oldest first."""
-    path = Path(path)
+def describe(location: Location) -> str:
+    """A store's location as shown to people (a PostgreSQL URL without its password)."""
+    return pg_store.describe(str(location)) if pg_store.is_url(location) else str(location)
+
+
+def backups(location: Location) -> list[Path]:
+    """The timestamped copies `create_store` kept of replaced stores at `location`, oldest first."""
+    if pg_store.is_url(location):
+        return pg_store.replaced_copies(str(location))
+    path = Path(location)
+    if not path.parent.is_dir():
+        return []
     pattern = re.compile(re.escape(path.name) + r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak")
     found = [(m[1], int(m[2] or 1), p) for p in path.parent.iterdir() if (m := pattern.fullmatch(p.name))]
     return [p for *_, p in sorted(found)]
@@ -220,134 +252,10 @@ def _carry_audit_log(con: db.Connection, old: Replaced | None, demo: bool) -> No
     )
 
 
-def plans_in_order(plans: Sequence[Plan]) -> list[Plan]:
-    """The plans oldest first, refused (StoreError) when there are none, two share an id, or their years overlap:
-    each date must fall in at most one plan, since a record is checked against the plan its date falls in."""
-    ordered = sorted(plans, key=lambda p: (p.start_year, p.end_year))
-    if not ordered:
-        raise StoreError(f"在 {plan_dir()} 中没有找到规划文件 plan-*.yaml")
-    for earlier, later in itertools.pairwise(ordered):
-        if earlier.id == later.id or later.start_year <= earlier.end_year:
-            clash = f"编号都是“{later.id}”" if earlier.id == later.id else "的年份重叠"
-            raise StoreError(
-                f"规划 {earlier.source or earlier.id}（{earlier.start_year}—{earlier.end_year}年）与 "
-                f"{later.source or later.id}（{later.start_year}—{later.end_year}年）{clash}，请改正其中一个规划文件"
-            )
-    return ordered
-
-
-def load_plan_into(con: db.Connection, plan: Plan) -> None:
-    """Write a plan's structure, places, bureaus, indicators and targets into the store. Towns and bureaus are the
-    store's, not a plan's: a later plan's list updates the ones it names (its figures and order win), adds the ones
-    it adds, and keeps the ones only earlier plans name (after its own), since their records still name them."""
-    ex, version = db.executemany, schema_version(con)
-    ex(
-        con,
-        "INSERT INTO plans (id, name, document, issued, start_year, end_year, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(plan.id, plan.name, plan.document, plan.issued, plan.start_year, plan.end_year, plan.source)],
-    )
-    if version >= 4:
-        write_district_facts(con, plan)
-    if version >= 5:
-        write_supervision(con, plan)
-    units = [t for t in plan.towns if t.kind != DISTRICT]
-    named = {t.name for t in plan.towns}
-    earlier = db.rows(con, "SELECT name FROM towns WHERE kind <> ? ORDER BY sort", [DISTRICT])
-    earlier_units = [n for (n,) in earlier if n not in named]
-    sort = {t.name: i for i, t in enumerate([*units, *earlier_units, *(t for t in plan.towns if t.kind == DISTRICT)])}
-    ex(
-        con,
-        "INSERT OR REPLACE INTO towns (name, kind, admin, code, population, population_estimated, sort) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(t.name, t.kind, t.admin, t.code, t.population, t.population_estimated, sort[t.name]) for t in plan.towns],
-    )
-    ex(con, "UPDATE towns SET sort = ? WHERE name = ?", [(sort[n], n) for n in earlier_units])
-    if version >= 6:
-        write_town_grid(con, plan)
-    ex(
-        con,
-        "INSERT OR REPLACE INTO town_aliases VALUES (?, ?)",
-        [(alias, t.name) for t in plan.towns if t.kind != DISTRICT for alias in town_aliases(t.name)],
-    )
-    named = {b.name for b in plan.bureaus}
-    plans_bureaus = "SELECT name FROM bureaus WHERE town IS NULL" if version >= 5 else "SELECT name FROM bureaus"
-    earlier_bureaus = [n for (n,) in db.rows(con, plans_bureaus + " ORDER BY sort") if n not in named]
-    ex(
-        con,
-        "INSERT OR REPLACE INTO bureaus (name, sort) VALUES (?, ?)",
-        [(b.name, i) for i, b in enumerate(plan.bureaus)],
-    )
-    ex(
-        con,
-        "UPDATE bureaus SET sort = ? WHERE name = ?",
-        [(len(plan.bureaus) + i, n) for i, n in enumerate(earlier_bureaus)],
-    )
-    ex(
-        con,
-        "INSERT OR REPLACE INTO bureau_aliases VALUES (?, ?)",
-        [(alias, b.name) for b in plan.bureaus for alias in b.aliases],
-    )
-    if version >= 5:
-        write_town_governments(con)  # every town's own government as a 责任单位, after the plans' bureaus
-    groups = list(plan.cohorts) + list(plan.projects)
-    ex(
-        con,
-        "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
-        [(plan.id, g.name, g.kind, g.slug, g.full_name, i) for i, g in enumerate(groups)],
-    )
-    ex(
-        con,
-        "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
-        [(plan.id, t.code, t.group, t.title, i) for i, t in enumerate(plan.tasks)],
-    )
-    ex(
-        con,
-        "INSERT INTO task_bureaus VALUES (?, ?, ?, ?)",
-        [(plan.id, t.code, b, i) for t in plan.tasks for i, b in enumerate(t.lead_bureaus)],
-    )
-    ex(
-        con,
-        "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                plan.id,
-                i.code,
-                i.name,
-                i.unit,
-                i.basis,
-                i.measure,
-                i.observation,
-                i.where.get("task"),
-                i.where.get("activity_type"),
-                i.where.get("cohort"),
-                i.where.get("project"),
-                n,
-            )
-            for n, i in enumerate(plan.indicators)
-        ],
-    )
-    rows = []
-    for t in plan.targets:
-        years = plan.years if t.kind == "annual" else [t.year]
-        rows += [(plan.id, t.indicator, t.kind, y, t.value, t.baseline_year, t.basis) for y in years]
-    ex(
-        con,
-        "INSERT INTO targets (plan_id, indicator, kind, year, value, baseline_year, basis) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-
-
-def town_aliases(name: str) -> list[str]:
-    """Names a clerk may write for a town: 沙土镇 → 沙土, 东城街道 → 东城 (皇镇街道 → 皇镇)."""
-    for suffix in ("街道", "镇"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return [name[: -len(suffix)]]
-    return []
-
-
 def set_meta(con: db.Connection, key: str, value: str) -> None:
-    db.execute(con, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+    db.execute(
+        con, "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]
+    )
 
 
 CHANGE_KINDS = ("import", "undo", "restore", "approve", "return", "targets", "assessment")
