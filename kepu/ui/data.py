@@ -4,16 +4,16 @@ and results cached by the store's data version and their arguments."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
 from kepu.core.errors import UserError
-from kepu.storage import audit, catalog, db, demo, store
+from kepu.storage import audit, catalog, db, demo, pg_store, readmodel, store
 from kepu.ui.text import plain
 
 P = ParamSpec("P")
@@ -22,9 +22,10 @@ R = TypeVar("R")
 
 @st.cache_resource(show_spinner="正在准备数据库（首次启动时生成演示数据，约需数秒）…")
 def _connection(path: str) -> db.Connection:
-    if not Path(path).exists():
-        store.create_store(Path(path), fill=demo.fill, demo=True)
-    return store.connect(Path(path))
+    location = store.locate(path)
+    if not store.exists(location):
+        store.create_store(location, fill=demo.fill, demo=True)
+    return store.connect(location)
 
 
 def require_store() -> None:
@@ -41,13 +42,28 @@ def cursor() -> db.Connection:
     return _connection(str(store.default_path())).cursor()
 
 
+@st.cache_resource(show_spinner="正在载入数据（每个看板进程首次启动时从 PostgreSQL 读取一次）…")
+def _read_model(url: str) -> readmodel.ReadModel:
+    return readmodel.ReadModel(url)
+
+
+def read_cursor() -> db.Connection:
+    """A cursor for the pages' reads: on a PostgreSQL store, on this process's read model of it, brought up to
+    date first (KEPU_READ_MODEL=0 reads PostgreSQL itself); on a DuckDB store, the store's own."""
+    location = store.default_path()
+    if pg_store.is_url(location) and os.environ.get("KEPU_READ_MODEL", "1") != "0":
+        _connection(str(location))  # the store opens, or the page says why not
+        return _read_model(str(location)).cursor()
+    return cursor()
+
+
 def begin_run() -> None:
     """Open this script run's snapshot of the store: every figure the run shows is read from it, so a page shows
     the store either before or after a concurrent import, never a mix (and reads its data version once). What
     the run writes to the audit log is marked as coming from the dashboard, with the browser's address."""
     end_run()
     audit.set_origin(_origin())
-    st.session_state["kepu:run"] = catalog.Snapshot(cursor())
+    st.session_state["kepu:run"] = catalog.Snapshot(read_cursor())
 
 
 def _origin() -> audit.Origin:
@@ -150,7 +166,11 @@ def _shared_call(
 def direct(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) run now, past the cache: for changes to the store, and for lists that must be
     current to the second (import history)."""
-    return fn(cursor(), *args, **kwargs)
+    con = cursor()
+    try:
+        return fn(con, *args, **kwargs)
+    finally:
+        con.close()  # on PostgreSQL a cursor is a connection of its own
 
 
 def today() -> dt.date:
