@@ -1,10 +1,12 @@
 """Backups: `kepu backup` then `kepu restore-backup` into a fresh place gives the same figures, users, audit log and
 佐证材料; the backup's database opens with DuckDB alone; a damaged or foreign file is refused with nothing replaced;
-the dashboard keeps backups on its own at the interval set, and an administrator can make one now."""
+the dashboard keeps backups on its own at the interval set, and an administrator can make one now. On both backends
+(a DuckDB file, a PostgreSQL database: the same format), and across them (a district's file moved to a server)."""
 
 import io
 import json
 import os
+import shutil
 import tarfile
 import time
 from pathlib import Path
@@ -15,15 +17,15 @@ from apps import log_in, open_page, start
 from helpers.holder import holding
 
 from kepu import cli
-from kepu.storage import auth, backup, store
+from kepu.storage import auth, backup, db, pg_store, schema, store
 
 
 def kepu(*args: str) -> int:
     return cli.main(list(args))
 
 
-def summary_json(path: Path, capsys) -> dict:
-    assert kepu("summary", "--json", "--db", str(path), "--period", "2021-2025") == 0
+def summary_json(location, capsys) -> dict:
+    assert kepu("summary", "--json", "--db", str(location), "--period", "2021-2025") == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -33,6 +35,42 @@ def table(path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def rows(location, sql: str) -> list[tuple]:
+    """A store's rows on either backend (a DuckDB file read by DuckDB alone; a PostgreSQL database through kepu)."""
+    if not pg_store.is_url(location):
+        return table(location, sql)
+    con = store.connect(location, read_only=True)
+    try:
+        return db.rows(con, sql)
+    finally:
+        con.close()
+
+
+def evidence_of(location) -> Path:
+    """Where the store at `location` keeps its 佐证材料 (beside a file; $KEPU_EVIDENCE_DIR for a database)."""
+    return pg_store.evidence_folder(location) if pg_store.is_url(location) else store.evidence_folder(location)
+
+
+def holds_a_store(location) -> bool:
+    if not pg_store.is_url(location):
+        return Path(location).exists()
+    con = pg_store.open_database(location)
+    try:
+        return schema.schema_version(con) != 0
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def fresh(request, backend, tmp_path, monkeypatch):
+    """A place on the test's backend with no store yet: a file's path, or a new empty database with a 佐证材料
+    folder of its own (KEPU_EVIDENCE_DIR is per process: set it to the fresh store's when opening that one)."""
+    if backend == "duckdb":
+        return tmp_path / "elsewhere" / "kepu.duckdb"
+    monkeypatch.setenv("KEPU_BACKUP_DIR", str(tmp_path / "kept"))  # a replaced database's copy: not into data/
+    return request.getfixturevalue("pg_server").new()
 
 
 def evidence_files(folder: Path) -> dict[str, bytes]:
@@ -46,7 +84,7 @@ def source(demo_copy, demo_path):
     if evidence.is_dir():
         for f in evidence.rglob("*"):
             if f.is_file():
-                target = store.evidence_folder(demo_copy) / f.relative_to(evidence)
+                target = evidence_of(demo_copy) / f.relative_to(evidence)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(f.read_bytes())
     con = store.connect(demo_copy)
@@ -58,24 +96,41 @@ def source(demo_copy, demo_path):
     return demo_copy
 
 
-def test_a_restored_backup_has_the_same_figures_users_audit_log_and_files(source, tmp_path, capsys):
+def test_a_restored_backup_has_the_same_figures_users_audit_log_and_files(source, fresh, tmp_path, capsys, monkeypatch):
     folder = tmp_path / "backups"
     assert kepu("backup", "--db", str(source), "--out-dir", str(folder)) == 0
     [made] = backup.listed(folder)
     assert str(made) in capsys.readouterr().out
-    log_then = table(source, "SELECT * FROM audit_log ORDER BY logged_at, action")
-    fresh = tmp_path / "elsewhere" / "kepu.duckdb"
+    log_then = rows(source, "SELECT * FROM audit_log ORDER BY logged_at, action")
+    files = evidence_files(evidence_of(source))
+    if pg_store.is_url(fresh):  # the fresh database's files go to a folder of their own
+        monkeypatch.setenv("KEPU_EVIDENCE_DIR", str(tmp_path / "fresh-evidence"))
     assert kepu("restore-backup", str(made), "--db", str(fresh)) == 0
     capsys.readouterr()
 
     assert summary_json(fresh, capsys) == summary_json(source, capsys)
     users = "SELECT * FROM users ORDER BY name"
-    assert table(fresh, users) == table(source, users) and table(fresh, users)
-    log_now = table(fresh, "SELECT * FROM audit_log ORDER BY logged_at, action")
+    assert rows(fresh, users) == rows(source, users) and rows(fresh, users)
+    log_now = rows(fresh, "SELECT * FROM audit_log ORDER BY logged_at, action")
     assert log_now[: len(log_then)] == log_then  # every line, unchanged, in order
     assert [r[2] for r in log_now[len(log_then) :]] == ["store.restore"]  # and the restore itself, said once
-    files = evidence_files(store.evidence_folder(source))
-    assert files and evidence_files(store.evidence_folder(fresh)) == files
+    assert files and evidence_files(evidence_of(fresh)) == files
+
+
+@pytest.mark.slow  # PostgreSQL
+def test_a_duckdb_backup_restored_into_postgresql_has_the_same_figures(
+    demo_path, pg_server, tmp_path, capsys, monkeypatch
+):
+    """How a district moves its store to a server: a backup of its file, restored into a new database."""
+    monkeypatch.setenv("KEPU_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    source = Path(shutil.copy(demo_path, tmp_path / "demo.duckdb"))
+    made = backup.make(store.connect(source), tmp_path / "b", "测试")
+    server = pg_server.new()
+    assert kepu("restore-backup", str(made), "--db", server) == 0
+    assert pg_store.describe(server) in capsys.readouterr().out
+    assert summary_json(server, capsys) == summary_json(source, capsys)
+    count = "SELECT count(*) FROM activities"
+    assert rows(server, count) == rows(source, count) != [(0,)]
 
 
 def test_the_backup_is_a_tar_whose_database_duckdb_opens_alone(source, tmp_path):
@@ -89,21 +144,39 @@ def test_the_backup_is_a_tar_whose_database_duckdb_opens_alone(source, tmp_path)
         manifest = json.load(tar.extractfile("manifest.json"))
     assert names[0] == "kepu.duckdb" and "manifest.json" in names
     assert table(tmp_path / "out" / "kepu.duckdb", "SELECT count(*) FROM activities") == [(count,)]
+    copy = duckdb.connect(str(tmp_path / "out" / "kepu.duckdb"))  # its sequences go on after its rows' ids
+    [(next_id, top)] = copy.execute("SELECT nextval('activity_ids'), (SELECT max(id) FROM activities)").fetchall()
+    copy.close()
+    assert next_id > top
     assert manifest["counts"]["activities"] == count and manifest["format"] == "kepu-backup/1"
     assert set(manifest["sha256"]) == {n for n in names if n != "manifest.json" and not n.endswith("/")}
 
 
-def test_a_store_is_not_replaced_without_force_and_is_kept_aside_with_it(source, tmp_path, capsys):
+def test_a_store_is_not_replaced_without_force_and_is_kept_aside_with_it(
+    source, fresh, backend, tmp_path, capsys, monkeypatch
+):
     made = backup.make(store.connect(source), tmp_path / "b", "测试")
-    target = tmp_path / "t" / "kepu.duckdb"
-    store.create_store(target, plans=None)
-    before = target.read_bytes()
-    assert kepu("restore-backup", str(made), "--db", str(target)) == 1
-    assert "已存在" in capsys.readouterr().err and target.read_bytes() == before
-    assert kepu("restore-backup", str(made), "--db", str(target), "--force") == 0
-    kept = store.backups(target)
-    assert len(kept) == 1 and kept[0].read_bytes() == before and str(kept[0]) in capsys.readouterr().out
-    assert table(target, "SELECT count(*) FROM activities") != [(0,)]
+    store.create_store(fresh, plans=None)
+    if backend == "postgresql":  # a version the running dashboards have cached figures for (see below)
+        con = store.connect(fresh)
+        store.set_meta(con, "data_version", "1000")
+        con.close()
+    before = Path(fresh).read_bytes() if backend == "duckdb" else None
+    log_before = rows(fresh, "SELECT * FROM audit_log ORDER BY logged_at, action")
+    assert kepu("restore-backup", str(made), "--db", str(fresh)) == 1
+    assert "请加 --force" in capsys.readouterr().err
+    assert rows(fresh, "SELECT * FROM audit_log ORDER BY logged_at, action") == log_before  # nothing replaced
+    assert kepu("restore-backup", str(made), "--db", str(fresh), "--force") == 0
+    out = capsys.readouterr().out
+    kept = Path(out.split("原数据库已另存为 ")[1].strip())
+    if backend == "duckdb":  # a file is copied byte for byte beside itself; a database, as a DuckDB file (keep_copy)
+        assert store.backups(fresh) == [kept] and kept.read_bytes() == before
+    assert table(kept, "SELECT * FROM audit_log ORDER BY logged_at, action") == log_before
+    assert table(kept, "SELECT count(*) FROM activities") == [(0,)]
+    assert rows(fresh, "SELECT count(*) FROM activities") != [(0,)]
+    if backend == "postgresql":  # dashboards go on running beside a database: the restored figures must not be
+        # taken for ones they have cached (a file is restored with the dashboard stopped)
+        assert int(rows(fresh, "SELECT value FROM meta WHERE key = 'data_version'")[0][0]) > 1000
 
 
 def _rewrite(made: Path, out: Path, change) -> Path:
@@ -131,13 +204,12 @@ def _rewrite(made: Path, out: Path, change) -> Path:
     ],
     ids=["a-changed-byte", "a-missing-file", "a-path-out-of-the-folder", "no-manifest"],
 )
-def test_a_damaged_or_foreign_backup_is_refused_and_nothing_is_replaced(source, tmp_path, capsys, damage, said):
+def test_a_damaged_or_foreign_backup_is_refused_and_nothing_is_replaced(source, fresh, tmp_path, capsys, damage, said):
     made = backup.make(store.connect(source), tmp_path / "b", "测试")
     bad = _rewrite(made, tmp_path / "bad.tar", damage)
-    target = tmp_path / "t" / "kepu.duckdb"
-    assert kepu("restore-backup", str(bad), "--db", str(target)) == 1
+    assert kepu("restore-backup", str(bad), "--db", str(fresh)) == 1
     assert said in capsys.readouterr().err
-    assert not target.exists() and not (tmp_path / "t" / "escape.duckdb").exists()
+    assert not holds_a_store(fresh) and not (tmp_path / "elsewhere" / "escape.duckdb").exists()
     assert not (tmp_path / "escape.duckdb").exists()
 
 
@@ -150,6 +222,7 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.slow  # a second process; test_store checks the same refusal for init --force in the fast tier
+@pytest.mark.duckdb_only  # a lock on DuckDB's file; no process holds a PostgreSQL database
 def test_backup_is_refused_while_the_dashboard_holds_the_store(source, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KEPU_LOCK_WAIT", "0")
     with holding(source):  # a stand-in for the running dashboard
@@ -186,9 +259,12 @@ def test_settings_come_from_the_environment_and_nonsense_keeps_the_defaults(tmp_
         monkeypatch.setenv("KEPU_BACKUP_KEEP", "-3")
         chosen = backup.settings(path)
         assert (chosen.hours, chosen.keep, chosen.folder) == (24.0, 1, Path(f"{path}.backups"))
+    url = "postgresql://kepu:secret@db.example/mudan"  # no path to put ".backups" after: a folder in data/
+    assert backup.settings(url).folder == backup.DATA_DIR / "mudan.backups"
     monkeypatch.setenv("KEPU_BACKUP_DIR", str(tmp_path / "x"))
     monkeypatch.setenv("KEPU_BACKUP_HOURS", "0")
     assert backup.settings(path) == backup.Settings(tmp_path / "x", 0.0, 1)
+    assert backup.settings(url).folder == tmp_path / "x"
 
 
 @pytest.mark.slow  # waits for three backups a second apart

@@ -13,6 +13,13 @@ from kepu.core.plan import load_plan
 from kepu.storage import catalog, db, schema, store
 
 
+@pytest.fixture(autouse=True)
+def _replaced_stores_kept_in_tmp(tmp_path, monkeypatch):
+    """A PostgreSQL store replaced by a rebuild is kept as a file in the backup folder (data/<database>.backups by
+    default): the test's own instead."""
+    monkeypatch.setenv("KEPU_BACKUP_DIR", str(tmp_path / "backups"))
+
+
 def test_default_path_follows_kepu_db(tmp_path, monkeypatch):
     monkeypatch.setenv("KEPU_DB", str(tmp_path / "x.duckdb"))
     assert store.default_path() == tmp_path / "x.duckdb"
@@ -35,7 +42,7 @@ def test_an_empty_store_holds_the_plan_and_no_records(empty_store):
 
 def test_an_existing_store_is_not_overwritten_without_force(empty_store, plan):
     path = empty_store
-    with pytest.raises(store.StoreError, match="已存在"):
+    with pytest.raises(store.StoreError, match="请加 --force"):
         store.create_store(path, plans=[plan])
     store.create_store(path, plans=[plan], force=True)
 
@@ -66,6 +73,7 @@ def test_connecting_to_a_missing_store_says_what_to_do(tmp_path):
         store.connect(tmp_path / "missing.duckdb")
 
 
+@pytest.mark.duckdb_only  # migrations upgrade DuckDB files; a PostgreSQL store is made whole (pg_schema), not upgraded
 def test_an_older_store_is_upgraded_in_place(empty_store):
     path = empty_store
     con = duckdb.connect(str(path))
@@ -80,6 +88,7 @@ def test_an_older_store_is_upgraded_in_place(empty_store):
     assert db.rows(con, "SELECT value, entered_by FROM observations") == [(14.5, None)]
 
 
+@pytest.mark.duckdb_only  # as above: DuckDB's migrations
 def test_a_failed_migration_changes_nothing(empty_store):
     path = empty_store
     con = duckdb.connect(str(path))
@@ -95,11 +104,25 @@ def test_a_failed_migration_changes_nothing(empty_store):
 
 def test_a_store_newer_than_the_program_is_refused(empty_store):
     path = empty_store
-    con = duckdb.connect(str(path))
+    con = store.connect(path)
     store.set_meta(con, "schema_version", str(store.SCHEMA_VERSION + 5))
     con.close()
     with pytest.raises(store.StoreError, match="请升级 kepu"):
         store.connect(path)
+
+
+@pytest.mark.slow  # a PostgreSQL database
+def test_an_older_postgres_store_is_refused_with_the_way_to_upgrade_it(pg_server, empty_template):
+    """A DuckDB file is upgraded in place (above); a database, through a backup restored by the newer kepu."""
+    url = pg_server.store(empty_template)
+    try:
+        con = store.connect(url)
+        store.set_meta(con, "schema_version", str(store.SCHEMA_VERSION - 1))
+        con.close()
+        with pytest.raises(store.StoreError, match=r"kepu backup.*kepu restore-backup"):
+            store.connect(url)
+    finally:
+        pg_server.drop(url)
 
 
 def test_a_second_plan_needs_no_code(tmp_path, plan):

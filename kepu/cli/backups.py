@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kepu.cli.common import opened
-from kepu.storage import audit, backup, store
+from kepu.storage import audit, backup, pg_store, store
 
 
 def add_commands(sub: argparse._SubParsersAction, with_db: argparse.ArgumentParser) -> None:
@@ -16,16 +16,22 @@ def add_commands(sub: argparse._SubParsersAction, with_db: argparse.ArgumentPars
         help="备份数据库和佐证材料（一个 .tar 文件，其中的 kepu.duckdb 可直接用 DuckDB 打开）；"
         "看板运行时请用页面上的「备份」",
     )
-    make.add_argument("--out-dir", type=Path, help="备份文件夹（默认 $KEPU_BACKUP_DIR 或数据库旁的 <数据库>.backups）")
+    make.add_argument(
+        "--out-dir",
+        type=Path,
+        help="备份文件夹（默认 $KEPU_BACKUP_DIR，或数据库旁的 <数据库>.backups；PostgreSQL 为 data/<库名>.backups）",
+    )
     make.set_defaults(run=_backup)
     back = sub.add_parser("restore-backup", parents=[with_db], help="用备份文件恢复数据库和佐证材料（原库另存一份）")
     back.add_argument("file", type=Path, help="备份文件（kepu-backup-….tar）")
-    back.add_argument("--force", action="store_true", help="数据库已存在时用备份替换它（原库会另存一份）")
+    back.add_argument(
+        "--force", action="store_true", help="数据库已存在（PostgreSQL：库中已有数据）时用备份替换它（原库会另存一份）"
+    )
     back.set_defaults(run=_restore)
 
 
 def _backup(args: argparse.Namespace) -> None:
-    chosen = backup.settings(Path(args.db or store.default_path()))
+    chosen = backup.settings(args.db or store.default_path())
     with opened(args) as con:
         if args.out_dir is None:  # the configured folder keeps its number of backups
             made, gone = backup.kept(con, chosen, audit.actor_name())
@@ -37,8 +43,9 @@ def _backup(args: argparse.Namespace) -> None:
 
 
 def _restore(args: argparse.Namespace) -> None:
-    target = Path(args.db or store.default_path())
+    target = args.db or store.default_path()
     kept = backup.restore(args.file, target, audit.actor_name(), force=args.force)
-    print(f"已从 {args.file} 恢复数据库 {target} 及其佐证材料")
+    shown = pg_store.describe(str(target)) if pg_store.is_url(target) else target
+    print(f"已从 {args.file} 恢复数据库 {shown} 及其佐证材料")
     if kept != target:
         print(f"原数据库已另存为 {kept}")

@@ -2,10 +2,12 @@
 manifest. DuckDB alone reads the database in it (`tar -xf kepu-backup-….tar kepu.duckdb`, then open that file);
 nothing kepu-specific is needed to get the reports, users and audit log back.
 
-A backup is made from an open connection (the dashboard's, or a command's) with DuckDB's COPY FROM DATABASE, which
-copies one consistent state of the store while others go on reading and writing; it is written under a temporary
-name and renamed when complete, so a backup file is never half-written. Restoring checks every member against the
-manifest before anything is replaced."""
+A backup is made from an open connection (the dashboard's, or a command's) with DuckDB's COPY FROM DATABASE, or
+from a PostgreSQL store with one REPEATABLE READ snapshot copied into a new DuckDB file (pg_store.to_duckdb_file):
+either way one consistent state of the store, while others go on reading and writing, in the same format. It is
+written under a temporary name and renamed when complete, so a backup file is never half-written. Restoring checks
+every member against the manifest before anything is replaced, into a DuckDB file or a PostgreSQL database (so a
+backup also moves a district's store to a server)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from kepu.core.errors import UserError
-from kepu.storage import audit, db, evidence, store
+from kepu.core.plan import DATA_DIR
+from kepu.storage import audit, db, evidence, pg_store, store
 
 DATABASE, MANIFEST, EVIDENCE = "kepu.duckdb", "manifest.json", "evidence"
 PREFIX, SUFFIX = "kepu-backup-", ".tar"
@@ -45,15 +48,22 @@ class Settings:
     keep: int  # how many backups the folder keeps
 
 
-def settings(store_path: Path) -> Settings:
-    """$KEPU_BACKUP_DIR (default <store>.backups beside the store), $KEPU_BACKUP_HOURS (24; 0 turns scheduled
-    backups off) and $KEPU_BACKUP_KEEP (14). A value that is not a number keeps the default."""
+def settings(location: store.Location) -> Settings:
+    """$KEPU_BACKUP_DIR (default <store>.backups beside a store file, data/<database>.backups for a PostgreSQL
+    store), $KEPU_BACKUP_HOURS (24; 0 turns scheduled backups off) and $KEPU_BACKUP_KEEP (14). A value that is not
+    a number keeps the default."""
     folder = os.environ.get(DIR_ENV, "").strip()
     return Settings(
-        Path(folder) if folder else Path(f"{store_path}.backups"),
+        Path(folder) if folder else _default_folder(location),
         max(_number(HOURS_ENV, DEFAULT_HOURS), 0.0),
         max(int(_number(KEEP_ENV, DEFAULT_KEEP)), 1),
     )
+
+
+def _default_folder(location: store.Location) -> Path:
+    if pg_store.is_url(location):  # a URL is no path to append to
+        return DATA_DIR / f"{pg_store.database_name(str(location))}.backups"
+    return Path(f"{location}.backups")
 
 
 def _number(name: str, default: float) -> float:
@@ -72,11 +82,12 @@ def listed(folder: Path) -> list[Path]:
 
 
 def make(con: db.Connection, folder: Path, who: str) -> Path:
-    """Back up the store `con` is open on into `folder`; the new file's path. Audited in the store."""
-    store_path = Path(db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
+    """Back up the store `con` is open on (a DuckDB file or a PostgreSQL database) into `folder`; the new file's
+    path. Audited in the store."""
+    files = evidence.folder(con)
     try:
         with _ONE_AT_A_TIME:
-            return _make(con, store_path, folder, who)
+            return _make(con, files, folder, who)
     except OSError as exc:  # a folder that cannot be made or written, a full disk
         raise BackupError(
             f"无法在 {folder} 写入备份（{exc.strerror or exc}）；请检查备份文件夹（{DIR_ENV}）及其空间"
@@ -90,7 +101,7 @@ def kept(con: db.Connection, chosen: Settings, who: str) -> tuple[Path, list[Pat
     return made, prune(chosen.folder, chosen.keep)
 
 
-def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
+def _make(con: db.Connection, evidence_folder: Path, folder: Path, who: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = _free_name(folder)
     with tempfile.TemporaryDirectory(prefix=".kepu-backup-", dir=folder) as work:
@@ -98,8 +109,9 @@ def _make(con: db.Connection, store_path: Path, folder: Path, who: str) -> Path:
         # The backup's own audit line goes into the copy and, once the file is complete, into the store: the same
         # line, so a restored store's log is the store's log as it was, this backup included.
         said = audit.line(who, "store.backup", file=str(folder / name))
-        facts = _copy_database(con, copy, said)
-        files = _evidence_files(evidence.folder_of(store_path))
+        copied = _copy_postgres if isinstance(con, db.PgConnection) else _copy_database
+        facts = copied(con, copy, said)
+        files = _evidence_files(evidence_folder)
         manifest = _manifest(facts, copy, files)
         partial = folder / f".{name}.partial"
         try:
@@ -141,13 +153,29 @@ def _copy_database(con: db.Connection, target: Path, said: audit.Line) -> dict[s
     try:
         db.execute(con, f"COPY FROM DATABASE {source} TO {ALIAS}")
         audit.write(con, said, f"{ALIAS}.audit_log")
-        counts = {  # fixed table names, not input
-            table: int(db.scalar(con, f"SELECT count(*) FROM {ALIAS}.{table}"))
-            for table in ("activities", "observations", "users", "audit_log", "batches")
-        }
-        meta = dict(db.rows(con, f"SELECT key, value FROM {ALIAS}.meta"))
+        return _facts(con, f"{ALIAS}.")
     finally:
         db.execute(con, f"DETACH {ALIAS}")
+
+
+def _copy_postgres(con: db.Connection, target: Path, said: audit.Line) -> dict[str, Any]:
+    """As _copy_database, from a PostgreSQL store: its rows as of one snapshot into a new DuckDB store file."""
+    pg_store.to_duckdb_file(con, target)
+    copy = db.connect_file(target)
+    try:
+        audit.write(copy, said)
+        return _facts(copy, "")
+    finally:
+        copy.close()
+
+
+def _facts(con: db.Connection, prefix: str) -> dict[str, Any]:
+    """What the copy (its tables' names prefixed by `prefix`) holds: row counts, schema and data version."""
+    counts = {  # fixed table names, not input
+        table: int(db.scalar(con, f"SELECT count(*) FROM {prefix}{table}"))
+        for table in ("activities", "observations", "users", "audit_log", "batches")
+    }
+    meta = dict(db.rows(con, f"SELECT key, value FROM {prefix}meta"))
     return {
         "schema_version": int(meta.get("schema_version", 0)),
         "data_version": int(meta.get("data_version", 0)),
@@ -190,13 +218,17 @@ def due(folder: Path, hours: float, now: dt.datetime | None = None) -> bool:
     return age >= hours * 3600
 
 
-def restore(backup: Path, target: Path, who: str, force: bool = False) -> Path:
-    """Put the store and 佐证材料 of `backup` at `target`. An existing store there is replaced only with `force`,
-    never while a process holds it, and only after a timestamped copy of it is kept beside it (as `kepu init
-    --force` keeps one); that copy's path is returned, else `target`. Audited in the restored store."""
-    backup, target = Path(backup), Path(target)
+def restore(backup: Path, target: store.Location, who: str, force: bool = False) -> store.Location:
+    """Put the store and 佐证材料 of `backup` at `target` (a DuckDB file, or a PostgreSQL database's URL). An
+    existing store there is replaced only with `force`, never while a process holds its file, and only after a
+    timestamped copy of it is kept (as `kepu init --force` keeps one); that copy's path is returned, else
+    `target`. Audited in the restored store."""
+    backup = Path(backup)
     if not backup.is_file():
         raise BackupError(f"备份文件 {backup} 不存在")
+    if pg_store.is_url(target):
+        return _restore_postgres(backup, str(target), who, force)
+    target = Path(target)
     if target.exists() and not force:
         raise BackupError(f"数据库文件 {target} 已存在；如确需用备份替换它（原库会另存一份），请加 --force")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +247,38 @@ def restore(backup: Path, target: Path, who: str, force: bool = False) -> Path:
         # Files are named by their content's hash: merged in, none overwritten (the kept-aside store uses them).
         store.move_evidence(Path(work) / EVIDENCE, evidence.folder_of(target))
     return old.backup if old is not None else target
+
+
+def _restore_postgres(backup: Path, url: str, who: str, force: bool) -> store.Location:
+    """restore() into a PostgreSQL database: the checked store copied in whole (pg_store.load, one transaction),
+    its files merged into the database's evidence folder. No process holds a database, so none is waited for."""
+    con = pg_store.open_database(url)
+    try:
+        held = store.schema_version(con) != 0
+        if held and not force:
+            raise BackupError(
+                f"PostgreSQL 数据库 {pg_store.describe(url)} 中已有看板的数据；"
+                "如确需用备份替换它（原库会另存一份），请加 --force"
+            )
+        replaced_version = int(store.get_meta(con, "data_version", "0")) if held else 0
+        with tempfile.TemporaryDirectory(prefix="kepu-restore-") as work:
+            manifest = _extract(backup, Path(work))
+            restored = Path(work) / DATABASE
+            copy = store.connect(restored)  # checks it is a store, and upgrades an older schema
+            try:
+                audit.record(copy, who, "store.restore", backup=str(backup), made=manifest.get("created_at"))
+                # Dashboards go on running on PostgreSQL and cache figures by data version: a restored store must
+                # not come back with a version they have already seen.
+                version = max(int(store.get_meta(copy, "data_version", "0")), replaced_version + 1)
+                store.set_meta(copy, "data_version", str(version))
+            finally:
+                copy.close()
+            kept = pg_store.keep_copy(con, url) if held else None
+            pg_store.load(con, restored)
+            store.move_evidence(Path(work) / EVIDENCE, pg_store.evidence_folder(url))
+    finally:
+        con.close()
+    return kept if kept is not None else url
 
 
 def _extract(backup: Path, into: Path) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Backups kept by the running dashboard: one thread per server process makes a backup when the newest is older
 than $KEPU_BACKUP_HOURS and keeps the newest $KEPU_BACKUP_KEEP (kepu.storage.backup); and an administrator's
-panel to make one now and take the newest away. While the dashboard runs it holds the store, so `kepu backup` is
-refused: this is how a backup is made then."""
+panel to make one now and take the newest away. While the dashboard runs it holds a DuckDB store, so `kepu backup`
+is refused: this is how a backup is made then. A PostgreSQL store is held by no process: each dashboard process
+looks at the backup folder on the same schedule, and `kepu backup` works beside them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from kepu.core.errors import UserError
-from kepu.storage import audit, backup, db, store
+from kepu.storage import audit, backup, db, pg_store, store
 from kepu.storage.auth import User
 from kepu.ui.data import cursor
 from kepu.ui.text import plain
@@ -25,26 +26,26 @@ SCHEDULED = "定时备份"  # the name the audit log gives the dashboard's own b
 def start_scheduled_backups() -> None:
     """Start this process's backup thread, once (the first run of the first session starts it); none when
     scheduled backups are off ($KEPU_BACKUP_HOURS=0)."""
-    path = store.default_path()
-    if backup.settings(path).hours > 0:
-        _scheduler(str(path))
+    location = store.default_path()
+    if backup.settings(location).hours > 0:
+        _scheduler(str(location))
 
 
 @st.cache_resource(show_spinner=False)
-def _scheduler(path: str) -> threading.Thread:
+def _scheduler(location: str) -> threading.Thread:
     root = cursor()  # the thread takes a fresh cursor of it for each backup (cursors are not shared by threads)
-    thread = threading.Thread(target=_keep, args=(Path(path), root), name="kepu-backups", daemon=True)
+    thread = threading.Thread(target=_keep, args=(store.locate(location), root), name="kepu-backups", daemon=True)
     thread.start()
     return thread
 
 
-def _keep(path: Path, root: db.Connection) -> None:
+def _keep(location: store.Location, root: db.Connection) -> None:
     audit.set_origin(audit.Origin(audit.APP))
     while True:
-        chosen = backup.settings(path)
+        chosen = backup.settings(location)
         try:
             if backup.due(chosen.folder, chosen.hours):
-                made, _ = backup.kept(root.cursor(), chosen, SCHEDULED)
+                made = _backed_up(root.cursor(), chosen, SCHEDULED)
                 log.info("backup made: %s", made)
         except Exception:
             log.exception("scheduled backup failed")
@@ -63,7 +64,7 @@ def backup_panel(user: User) -> None:
             plain(
                 f"{every}，保留最新的 {chosen.keep} 份；备份文件夹：{chosen.folder}。每份备份是一个 .tar 文件，"
                 "其中的 kepu.duckdb 是完整的数据库（用 DuckDB 即可打开），另有全部佐证材料和校验清单；"
-                "恢复用 uv run kepu restore-backup 文件名（先停止看板）。"
+                f"恢复用 uv run kepu restore-backup 文件名{_restore_hint()}。"
             )
         )
         if done := st.session_state.pop("backup:done", None):
@@ -90,8 +91,23 @@ def backup_panel(user: User) -> None:
 def _now(who: str) -> None:
     chosen = backup.settings(store.default_path())
     try:
-        made, _ = backup.kept(cursor(), chosen, who)
+        made = _backed_up(cursor(), chosen, who)
     except UserError as exc:
         st.session_state["backup:failed"] = str(exc)
         return
     st.session_state["backup:done"] = f"已备份到 {made}（{made.stat().st_size / 1e6:.1f} MB）"
+
+
+def _backed_up(con: db.Connection, chosen: backup.Settings, who: str) -> Path:
+    """backup.kept on a cursor of its own, closed after (on PostgreSQL a cursor is a connection of its own)."""
+    try:
+        made, _ = backup.kept(con, chosen, who)
+    finally:
+        con.close()
+    return made
+
+
+def _restore_hint() -> str:
+    if pg_store.is_url(store.default_path()):
+        return " --force（库中已有数据时；原库另存一份）"
+    return "（先停止看板）"
