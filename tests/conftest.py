@@ -1,4 +1,8 @@
-"""Fixtures: stores in temporary files (never the real data/kepu.duckdb), built from reviewable CSV files."""
+"""Fixtures: stores in temporary files (never the real data/kepu.duckdb), built from reviewable CSV files.
+
+The stores a test changes (empty_store, demo_copy) and the fixture store `tiny` come on both backends: a test using
+them runs once on DuckDB and once on PostgreSQL (`backend`), with the same rows (issue 14). The PostgreSQL runs are
+in the full suite, not the fast tier. A test about DuckDB's file itself is marked `duckdb_only`."""
 
 import csv
 import datetime as dt
@@ -8,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from argon2 import PasswordHasher
+from helpers import pg
 
 from kepu.core.plan import load_plan
-from kepu.storage import audit, auth, db, demo, store
+from kepu.storage import audit, auth, backup, db, demo, pg_store, store
 
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"
@@ -23,6 +28,8 @@ def _no_real_store(tmp_path, monkeypatch):
     calling kepu (AppTest runs the app in this thread, which marks what follows as coming from the dashboard)."""
     monkeypatch.setenv("KEPU_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.setenv("KEPU_BACKUP_HOURS", "0")  # no backup thread per test store (tests/test_backup.py turns it on)
+    for module in (pg_store, backup):  # a PostgreSQL store's folders (佐证材料, backups) default to data/: not in tests
+        monkeypatch.setattr(module, "DATA_DIR", tmp_path / "data")
     audit.set_origin(None)
 
 
@@ -73,9 +80,55 @@ def tiny_path(tmp_path_factory) -> Path:
     return store.create_store(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", fill=load_fixture)
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL test server (tests/helpers/pg.py): databases made on it are dropped at the end."""
+    server = pg.Server()
+    yield server
+    server.close()
+
+
+BACKENDS = ["duckdb", pytest.param("postgresql", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Which engine holds this test's store: DuckDB (a file) or PostgreSQL (a database per test)."""
+    return request.param
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked duckdb_only (about DuckDB's file itself: copies, locks, paths) runs on DuckDB alone."""
+    kept, dropped = [], []
+    for item in items:
+        on_postgres = getattr(item, "callspec", None) and item.callspec.params.get("backend") == "postgresql"
+        (dropped if on_postgres and item.get_closest_marker("duckdb_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def own_copy(request, shared: Path, tmp_path: Path, name: str) -> store.Location:
+    """This test's own copy of the store at `shared`, on its backend: a copy of the file, or a PostgreSQL database
+    copied from the store's template there (its 佐证材料 folder is the test's own)."""
+    if request.getfixturevalue("backend") == "duckdb":
+        return Path(shutil.copy(shared, tmp_path / name))
+    request.getfixturevalue("monkeypatch").setenv("KEPU_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    server = request.getfixturevalue("pg_server")
+    url = server.store(shared)
+    request.addfinalizer(lambda: server.drop(url))  # its connections with it: the server has a hundred
+    return url
+
+
+@pytest.fixture(scope="session")
+def tiny_pg(pg_server, tiny_path) -> str:
+    """tiny_path's store in PostgreSQL, made once; tests must not change it."""
+    return pg_server.store(tiny_path)
+
+
 @pytest.fixture
-def tiny(tiny_path):
-    con = store.connect(tiny_path)
+def tiny(request, backend, tiny_path):
+    con = store.connect(tiny_path if backend == "duckdb" else request.getfixturevalue("tiny_pg"))
     yield con
     con.close()
 
@@ -87,10 +140,10 @@ def demo_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_copy(tmp_path, demo_path) -> Path:
+def demo_copy(request, backend, tmp_path, demo_path) -> store.Location:
     """The demo store, copied for one test: an app test in the same worker may hold the shared one open for
     writing, and DuckDB then refuses a read-only connection to it."""
-    return Path(shutil.copy(demo_path, tmp_path / "demo.duckdb"))
+    return own_copy(request, demo_path, tmp_path, "demo.duckdb")
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +153,6 @@ def empty_template(tmp_path_factory, plan) -> Path:
 
 
 @pytest.fixture
-def empty_store(tmp_path, empty_template) -> Path:
+def empty_store(request, backend, tmp_path, empty_template) -> store.Location:
     """This test's own copy of the empty store (copying a file: milliseconds; building one: a tenth of a second)."""
-    return Path(shutil.copy(empty_template, tmp_path / "s.duckdb"))
+    return own_copy(request, empty_template, tmp_path, "s.duckdb")

@@ -4,19 +4,14 @@ Skipped where chromium is missing, except under CI=true, where a missing browser
 Screenshots of every page go to tests/screenshots/ (not committed).
 """
 
-import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from conftest import fixture_rows, load_fixture
+from helpers import servers
 
 from kepu.core import fmt
 from kepu.storage import auth, store
@@ -74,48 +69,10 @@ def app_url(tmp_path_factory):
         yield url
 
 
-@contextlib.contextmanager
 def serving(path: Path, env: dict[str, str] | None = None):
     """`streamlit run streamlit_app.py` on the store at `path` (with the environment `env` besides), on a free
     loopback port, until the block ends."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(path.parent / "streamlit.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "KEPU_DB": str(path), "KEPU_BACKUP_HOURS": "0", **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start: " + (path.parent / "streamlit.log").read_text())
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    return servers.serving(path, path.parent / "streamlit.log", env)
 
 
 @pytest.fixture(scope="module")

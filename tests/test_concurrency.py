@@ -163,6 +163,7 @@ def test_two_import_commands_at_once_both_land_and_count_once(empty_store, tmp_p
     con.close()
 
 
+@pytest.mark.duckdb_only  # a process holding a DuckDB file; nobody holds a PostgreSQL database
 def test_an_import_refused_while_another_command_holds_the_store_names_it(empty_store):
     path = empty_store
     # A stand-in for a long `kepu import`: a real second process holding the store, its command line naming kepu.

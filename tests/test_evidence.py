@@ -11,7 +11,7 @@ import pytest
 
 from kepu.core import filetypes
 from kepu.ingest import batches
-from kepu.storage import audit, auth, db, evidence, store
+from kepu.storage import audit, auth, db, evidence, pg_store, store
 
 FILES = Path(__file__).parent / "data" / "evidence"
 TODAY = dt.date(2025, 6, 1)
@@ -166,8 +166,12 @@ def test_a_changed_or_missing_file_is_said_so(con, batch):
         evidence.content(con, shown, ADMIN)
 
 
-def test_the_folder_is_beside_the_store_unless_configured(con, empty_store, tmp_path, monkeypatch):
-    assert evidence.folder(con) == Path(f"{empty_store}.evidence")
+def test_the_folder_is_beside_the_store_unless_configured(con, empty_store, tmp_path, monkeypatch, backend):
+    monkeypatch.delenv(evidence.DIR_ENV, raising=False)
+    if backend == "duckdb":
+        assert evidence.folder(con) == Path(f"{empty_store}.evidence")
+    else:  # a database has no folder beside it: one named after it in data/
+        assert evidence.folder(con) == pg_store.DATA_DIR / f"{pg_store.database_name(empty_store)}.evidence"
     monkeypatch.setenv(evidence.DIR_ENV, str(tmp_path / "佐证"))
     assert evidence.folder(con) == tmp_path / "佐证"
 

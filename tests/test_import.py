@@ -367,6 +367,7 @@ def test_the_cli_import_exit_codes(empty_store, tmp_path, capsys):
     assert cli.main(["restore", str(listed[0]["id"]), "--db", str(db_path)]) == 0
 
 
+@pytest.mark.duckdb_only  # a process holding a DuckDB file; nobody holds a PostgreSQL database
 def test_the_cli_says_clearly_when_the_dashboard_holds_the_store(empty_store, capsys):
     import subprocess
     import sys

@@ -71,7 +71,7 @@ def reports(empty_store):
             con,
             """INSERT INTO activities (title, start_date, end_date, town, bureau, cohorts, activity_type,
                                        participants, funding, batch, retracted, pending)
-               VALUES ('活动', ?, ?, ?, ?, [], '讲座', 10, 0, ?, ?, ?)""",
+               VALUES ('活动', ?, ?, ?, ?, ARRAY[]::VARCHAR[], '讲座', 10, 0, ?, ?, ?)""",
             [start_date, start_date, town, bureau, batch, undone, pending],
         )
     yield con
@@ -258,7 +258,8 @@ def test_no_reminder_for_a_cycle_not_yet_due_or_all_on_time(reports):
         reports,
         """INSERT INTO activities (title, start_date, end_date, town, bureau, cohorts, activity_type, participants,
                                    funding, batch)
-           SELECT '活动', DATE '2025-05-02', DATE '2025-05-02', coalesce(t.name, '全区'), b.name, [], '讲座', 1, 0, 1
+           SELECT '活动', DATE '2025-05-02', DATE '2025-05-02', coalesce(t.name, '全区'), b.name, ARRAY[]::VARCHAR[],
+                  '讲座', 1, 0, 1
            FROM (SELECT name, row_number() OVER (ORDER BY sort) AS i FROM towns WHERE kind <> '全区') t
            FULL JOIN (SELECT name, row_number() OVER (ORDER BY sort) AS i FROM bureaus) b USING (i)""",
     )
