@@ -64,6 +64,7 @@ class PgConnection:
             with cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
                 for row in data.itertuples(index=False, name=None):
                     copy.write_row([None if _missing(v) else v for v in row])
+            cur.execute(f'ANALYZE "{name}"')  # a temporary table has no statistics: the planner would guess
         try:
             yield
         finally:

@@ -10,9 +10,14 @@ DuckDB transaction, so a page already reading keeps the state it began with, as 
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from kepu.storage import catalog, db, schema, transfer
 
@@ -90,10 +95,16 @@ def _state(con: db.Connection) -> tuple[int, str]:
 
 
 def _load(reader: db.Connection) -> db.Connection:
-    """A new model holding every row of the store `reader` is reading (in its snapshot)."""
-    model = db.in_memory()
+    """A new model holding every row of the store `reader` is reading (in its snapshot). It is a DuckDB file in a
+    folder of its own ($KEPU_READ_MODEL_DIR, else the system's temporary folder), removed when the process ends: a
+    file is compressed, and DuckDB keeps in memory only what the pages read (in memory, uncompressed, the model of
+    ten million records took 2.9 GB per process and answered slower)."""
+    folder = Path(tempfile.mkdtemp(prefix="kepu-readmodel-", dir=os.environ.get("KEPU_READ_MODEL_DIR") or None))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    model = db.connect_file(folder / "model.duckdb")
     schema.migrate(model)
     for table, _ in transfer.tables(model):
         db.execute(model, f'DELETE FROM "{table}"')  # rows a migration seeds come from the store instead
     transfer.to_duckdb(reader, model)
+    db.execute(model, "CHECKPOINT")  # compressed now, not after the first page runs
     return model
