@@ -2,6 +2,7 @@
 
     uv run python benchmarks/load.py --rows 1000000 [--sessions 1,10,20,40] [--patterns same-link,own-filters]
                                      [--changes 2] [--driver protocol|browser] [--profile FILE] [--json] [--rebuild]
+                                     [--processes K] [--nginx]
 
 Patterns: `same-link`, every session opens the same forwarded link at once; `own-filters`, every session opens the
 overview, then changes the period and then adds a town of its own, `--changes` times. For each pattern and N a fresh
@@ -20,6 +21,19 @@ Page time (protocol): from sending the rerun (for a first load, from opening the
 `script_finished`. The run part: from the server's `new_session` (the run has started) to the same end. Beside them:
 the server's own run times (the script runner's wall time per run), the elements per page (deltas) and the bytes
 received per page, and the server's peak RSS. See benchmarks/README.md.
+
+Several processes (issue 14): `--processes K` starts K servers on --port, --port + 1, …, each on its own copy of the
+store (DuckDB lets one process write a file; the benchmark only reads, so K copies serve as one shared database
+would), with nginx in front (front.py: deploy/nginx-kepu.conf, sticky by its route cookie); `--nginx` puts nginx in
+front of a single process too. Each server is warmed directly; the sessions go through nginx. Reported beside the
+times: the peak RSS of the servers together and of each, nginx's, how many sessions each process served (by the
+X-Kepu-Upstream nginx answers the handshake with) and how many runs each ran, and how many route cookies nginx's
+log shows reaching more than one process (0 when every session stuck).
+
+`--backend postgresql` (issue 14): every process reads one shared PostgreSQL database instead of a copy each (the
+database benchmarks/run.py --backend postgresql loads, pgbench.py; `--rebuild` reloads it), through its own DuckDB
+read model (KEPU_READ_MODEL=0 in the environment reads PostgreSQL itself). Each process's warm-up is its first
+page run, so it loads that process's model (`warm_up_s`, each) before the sessions start.
 """
 
 from __future__ import annotations
@@ -27,17 +41,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
+import front
 import stclient
 
 HERE = Path(__file__).resolve().parent
@@ -56,7 +75,10 @@ def main() -> None:
     parser.add_argument("--patterns", default="same-link,own-filters")
     parser.add_argument("--changes", type=int, default=2, help="filter changes (period, then town) per session")
     parser.add_argument("--driver", choices=["protocol", "browser"], default="protocol")
-    parser.add_argument("--port", type=int, default=8650)
+    parser.add_argument("--port", type=int, default=8650, help="the first server's port (the next K-1 follow)")
+    parser.add_argument("--processes", type=int, default=1, help="dashboard processes, behind nginx when more than 1")
+    parser.add_argument("--nginx", action="store_true", help="put nginx in front of a single process too")
+    parser.add_argument("--backend", choices=["duckdb", "postgresql"], default="duckdb")
     parser.add_argument("--profile", type=Path, help="write the server's cProfile statistics (pstats) here")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
@@ -68,13 +90,21 @@ def main() -> None:
         return
     path = _store(args.rows, args.rebuild)
     towns = _towns(path)
+    database = None
+    if args.backend == "postgresql":
+        import pgbench
+
+        database = pgbench.ensure(path, args.rows, args.rebuild)
+        print(f"PostgreSQL: {database}", file=sys.stderr, flush=True)
     results = []
     for pattern in args.patterns.split(","):
         for n in (int(s) for s in args.sessions.split(",")):
-            results.append(measure(path, pattern, n, args, towns))
+            results.append(measure(database["url"] if database else path, pattern, n, args, towns))
             _print_row(results[-1])
     out = {
         "rows": args.rows,
+        "backend": args.backend,
+        "postgresql": database,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "results": results,
     }
@@ -166,7 +196,7 @@ def _time_runs(runs: Path, out: Path | None) -> None:
 
 
 @contextlib.contextmanager
-def server(path: Path, port: int, profile: Path | None, runs: Path):
+def server(path: Path | str, port: int, profile: Path | None, runs: Path):
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--runs", str(runs)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
@@ -186,21 +216,29 @@ def server(path: Path, port: int, profile: Path | None, runs: Path):
 
 
 class PeakRss:
-    """The peak resident memory of a process and its children, sampled every 0.1 s from /proc."""
+    """The peak resident memory of processes and their children, sampled every 0.1 s from /proc: of all of them
+    together (`stop()`, in MB) and of each (`each_mb`, after stop)."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak_kb, self._stop = pid, 0, threading.Event()
+    def __init__(self, *pids: int) -> None:
+        self.pids, self.peak_kb, self._stop = pids, 0, threading.Event()
+        self.each_kb = [0] * len(pids)
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _tree(self.pid)))
+            now = [sum(_rss_kb(p) for p in _tree(pid)) for pid in self.pids]
+            self.peak_kb = max(self.peak_kb, sum(now))
+            self.each_kb = [max(peak, kb) for peak, kb in zip(self.each_kb, now, strict=True)]
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
         return round(self.peak_kb / 1024)
+
+    @property
+    def each_mb(self) -> list[int]:
+        return [round(kb / 1024) for kb in self.each_kb]
 
 
 def _tree(pid: int) -> list[int]:
@@ -225,23 +263,42 @@ def _rss_kb(pid: int) -> int:
 # --- the sessions -------------------------------------------------------------------------------------------
 
 
-def measure(path: Path, pattern: str, n: int, args: argparse.Namespace, towns: list[str]) -> dict:
-    profile = args.profile.with_name(f"{args.profile.stem}-{pattern}-{n}.pstats") if args.profile else None
-    runs = CACHE / f"runs-{pattern}-{n}.json"
-    warm_up, sessions = _driver(args.driver)
-    with server(path, args.port, profile, runs) as proc:
-        rss = PeakRss(proc.pid)
-        url = f"http://127.0.0.1:{args.port}"
-        asyncio.run(warm_up(url))
+def measure(path: Path | str, pattern: str, n: int, args: argparse.Namespace, towns: list[str]) -> dict:
+    k, behind = args.processes, args.nginx or args.processes > 1
+    ports = [args.port + i for i in range(k)]
+    each = [f"-{port}" if k > 1 else "" for port in ports]
+    profiles = (
+        [args.profile.with_name(f"{args.profile.stem}-{pattern}-{n}{e}.pstats") for e in each]
+        if args.profile
+        else [None] * k
+    )
+    runs = [CACHE / f"runs-{pattern}-{n}{e}.json" for e in each]
+    warm_up, sessions = _driver(args.driver, behind)
+    with contextlib.ExitStack() as stack:
+        stores = _copies(path, k, stack)
+        procs = [stack.enter_context(server(*a)) for a in zip(stores, ports, profiles, runs, strict=True)]
+        nginx = stack.enter_context(front.nginx(ports)) if behind else None
+        rss = PeakRss(*(proc.pid for proc in procs))
+        nginx_rss = PeakRss(nginx.pid) if nginx else None
+        warm_up_s = []
+        for port in ports:
+            started = time.perf_counter()
+            asyncio.run(warm_up(f"http://127.0.0.1:{port}"))
+            warm_up_s.append(round(time.perf_counter() - started, 1))
+        url = nginx.url if nginx else f"http://127.0.0.1:{args.port}"
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
         pages = asyncio.run(sessions(url, pattern, n, args.changes, towns))
         wall = time.perf_counter() - start
         load_after = os.getloadavg()
         peak = rss.stop()
+        nginx_peak = nginx_rss.stop() if nginx_rss else None
+        routes = nginx.routes() if nginx else {}
     key = "opens" if pattern == "same-link" else "changes"
     timed, opens = pages[key], pages["opens"]
-    server_runs = json.loads(runs.read_text())[1:]  # the first is the warm-up's
+    runs_each = [json.loads(r.read_text())[1:] for r in runs]  # the first of each is the warm-up's
+    server_runs = [t for r in runs_each for t in r]
+    served = Counter(pages.get("upstreams", []))
     return {
         "pattern": pattern,
         "driver": args.driver,
@@ -266,16 +323,40 @@ def measure(path: Path, pattern: str, n: int, args: argparse.Namespace, towns: l
         "peak_rss_mb": peak,
         "load_before": round(load_before, 2),
         "load_after": [round(x, 2) for x in load_after],
+        "processes": k,
+        "backend": args.backend,
+        "warm_up_s": warm_up_s,
+        "nginx": behind,
+        "peak_rss_each_mb": rss.each_mb,
+        "nginx_peak_rss_mb": nginx_peak,
+        "sessions_each": [served[f"127.0.0.1:{port}"] for port in ports] if behind else [n],
+        "server_runs_each": [len(r) for r in runs_each],
+        "routes": len(routes),
+        "routes_on_two_processes": sum(len(reached) > 1 for reached in routes.values()),
     }
 
 
-def _driver(name: str):
-    """The driver's warm-up and sessions (the browser's is imported only when asked for: it needs Playwright)."""
+def _copies(path: Path | str, k: int, stack: contextlib.ExitStack) -> list[Path | str]:
+    """The store for each of `k` servers: itself for one or for a PostgreSQL database (shared), else a copy each
+    in a temporary folder (removed on exit)."""
+    if k == 1 or isinstance(path, str):
+        return [path] * k
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kepu-load-")))
+    copies = [folder / str(i) / path.name for i in range(k)]
+    for copy in copies:
+        copy.parent.mkdir()
+        shutil.copyfile(path, copy)
+    return copies
+
+
+def _driver(name: str, behind: bool):
+    """The driver's warm-up and sessions (the browser's is imported only when asked for: it needs Playwright; its
+    tabs keep nginx's cookie themselves)."""
     if name == "browser":
         import browser_driver
 
         return browser_driver.warm_up, browser_driver.sessions
-    return _warm_up, _sessions
+    return _warm_up, functools.partial(_sessions, behind=behind)
 
 
 def _pct(values: list[float], p: int) -> float | None:
@@ -289,12 +370,14 @@ def _pct(values: list[float], p: int) -> float | None:
 # --- the protocol driver -----------------------------------------------------------------------------------
 
 
-async def _sessions(url: str, pattern: str, n: int, changes: int, towns: list[str]) -> dict[str, list]:
-    """N Streamlit sessions at once from this process; the times and sizes of their pages, and their failures."""
-    pages: dict[str, list] = {"opens": [], "changes": [], "run_parts": [], "errors": []}
+async def _sessions(
+    url: str, pattern: str, n: int, changes: int, towns: list[str], behind: bool = False
+) -> dict[str, list]:
+    """N Streamlit sessions at once from this process; the times and sizes of their pages, and their failures.
+    `behind` nginx, each session keeps its route cookie and notes the process it reached (`upstreams`)."""
+    pages: dict[str, list] = {"opens": [], "changes": [], "run_parts": [], "errors": [], "upstreams": []}
 
-    async def one(i: int) -> None:
-        session = stclient.Session(url)
+    async def one(i: int, session: stclient.Session) -> None:
         try:
             if pattern == "same-link":
                 _note(pages, "opens", await session.open(LINK))
@@ -310,9 +393,14 @@ async def _sessions(url: str, pattern: str, n: int, changes: int, towns: list[st
         except Exception as exc:  # noqa: BLE001 (a session that fails is counted, the others go on)
             pages["errors"].append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
         finally:
+            if session.upstream:
+                pages["upstreams"].append(session.upstream)
             await session.close()
 
-    await asyncio.gather(*(one(i) for i in range(n)))
+    tabs = [stclient.Session(url, front=behind) for _ in range(n)]
+    if behind:  # each tab's page first, for its route cookie; then all the websockets at once, as without nginx
+        await asyncio.gather(*(tab.load_page(LINK if pattern == "same-link" else "/") for tab in tabs))
+    await asyncio.gather(*(one(i, tab) for i, tab in enumerate(tabs)))
     return pages
 
 
@@ -363,10 +451,19 @@ def _print_row(r: dict) -> None:
         f"run part p50/p95={r.get('run_part_p50_s')}/{r.get('run_part_p95_s')} s "
         f"server runs={r['server_runs']} p50/p95={r['server_run_p50_s']}/{r['server_run_p95_s']} s "
         f"deltas={r['deltas_p50']} kB={r['kb_p50']} wall={r['wall_s']} s "
-        f"load={r['load_before']}→{r['load_after']} errors={len(r['errors'])}",
+        f"load={r['load_before']}→{r['load_after']} errors={len(r['errors'])} "
+        f"backend={r['backend']} warm-up each={r['warm_up_s']} s",
         file=sys.stderr,
         flush=True,
     )
+    if r["nginx"]:
+        print(
+            f"    {r['processes']} process(es) behind nginx: RSS each={r['peak_rss_each_mb']} MB "
+            f"nginx={r['nginx_peak_rss_mb']} MB sessions each={r['sessions_each']} runs each={r['server_runs_each']} "
+            f"routes={r['routes']} on two processes={r['routes_on_two_processes']}",
+            file=sys.stderr,
+            flush=True,
+        )
     for e in r["errors"][:3]:
         print("   ", e, file=sys.stderr, flush=True)
 

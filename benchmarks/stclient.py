@@ -14,13 +14,23 @@ What the frontend does, and so what this does (App.tsx's sendRerunBackMsg, in th
 - `cached_message_hashes` empty: this client caches nothing, so the server sends every message in full (a
   `ref_hash` message would mean it did not, and is an error).
 The server needs no other answer (no handshake beyond the subprotocol; heartbeats are optional).
+
+Behind nginx (`Session(front=True)`, deploy/nginx-kepu.conf): a tab first loads the page's HTML, and nginx picks a
+process and sets the route cookie `kepu_route`; every later request, the websocket's handshake included, carries it.
+So a session behind the front loads the page first (`load_page`, before its time starts; load.py does it for all its
+sessions before opening any, so that their websockets open together as without nginx), keeps the cookies, sends them
+with the handshake, and fails unless the websocket reached the process that served the page (nginx's
+X-Kepu-Upstream).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -55,6 +65,9 @@ class Session:
     """One browser tab's worth of Streamlit session."""
 
     base: str  # http://127.0.0.1:PORT
+    front: bool = False  # behind nginx: load the page first, for its route cookie, and check that the session sticks
+    cookies: dict[str, str] = field(default_factory=dict)  # as a browser keeps them, from Set-Cookie
+    upstream: str = ""  # the process nginx sent the page and the websocket to
     ws: ClientConnection | None = None
     page_hash: str = ""
     query_string: str = ""
@@ -64,16 +77,23 @@ class Session:
 
     async def open(self, link: str) -> Run:
         """Open `link` (a path with query string, e.g. /towns?period=2024) as a new tab would."""
-        started = time.perf_counter()
         parts = urlsplit(link)
+        if self.front and not self.upstream:
+            await self.load_page(link)
         self.url = self.base + quote(link, safe="/?&=%")
+        started = time.perf_counter()
         self.query_string = quote(parts.query, safe="&=%")
         self.ws = await connect(
             self.base.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=[Subprotocol("streamlit")],
             max_size=None,  # a page's dataframes come as single messages of several MB
             ping_interval=None,  # the frontend sends no websocket pings; an answer late under load must not kill us
+            additional_headers=self._cookie_header(),
         )
+        if self.front:
+            reached = self.ws.response.headers.get("X-Kepu-Upstream", "") if self.ws.response else ""
+            if reached != self.upstream:
+                raise RunFailed(f"not sticky: the page came from {self.upstream!r}, the websocket went to {reached!r}")
         return await self._rerun(self._client_state(page_name=parts.path.strip("/")), started)
 
     async def pick(self, label: str, value: str) -> Run:
@@ -115,6 +135,18 @@ class Session:
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
+
+    async def load_page(self, link: str) -> None:
+        """Load `link`'s HTML as a tab does before it opens the websocket; keep its cookies and who served it."""
+        headers = await asyncio.to_thread(_get, self.base + quote(link, safe="/?&=%"), self._cookie_header() or {})
+        for header in headers.get_all("Set-Cookie") or []:
+            self.cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
+        self.upstream = headers.get("X-Kepu-Upstream", "")
+
+    def _cookie_header(self) -> dict[str, str] | None:
+        if not self.cookies:
+            return None
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
 
     def _widget(self, label: str, kind: str):
         element = self.sidebar.get(label)
@@ -203,6 +235,13 @@ class Session:
         if label and msg.metadata.delta_path[:1] == [SIDEBAR]:
             self.sidebar[label] = element
         return []
+
+
+def _get(url: str, headers: dict[str, str]) -> Message:
+    """GET `url`; the response's headers (its body is read and dropped)."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=RUN_TIMEOUT_S) as response:
+        response.read()
+        return response.headers
 
 
 def query(run: Run) -> dict[str, list[str]]:
