@@ -20,6 +20,7 @@ from kepu.storage import audit, auth, backup, db, demo, pg_store, store
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"
 COHORT_SEPARATOR = "、"
+BACKENDS = ["duckdb", pytest.param("postgresql", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(autouse=True)
@@ -88,9 +89,6 @@ def pg_server():
     server.close()
 
 
-BACKENDS = ["duckdb", pytest.param("postgresql", marks=pytest.mark.slow)]
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     """Which engine holds this test's store: DuckDB (a file) or PostgreSQL (a database per test)."""
@@ -144,6 +142,24 @@ def demo_copy(request, backend, tmp_path, demo_path) -> store.Location:
     """The demo store, copied for one test: an app test in the same worker may hold the shared one open for
     writing, and DuckDB then refuses a read-only connection to it."""
     return own_copy(request, demo_path, tmp_path, "demo.duckdb")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_shared(request, demo_path) -> store.Location:
+    """The demo store on each backend, made once and shared by tests that only read it (the page tests)."""
+    return demo_path if request.param == "duckdb" else request.getfixturevalue("pg_server").store(demo_path)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def tiny_shared(request, tiny_path) -> store.Location:
+    """The fixture store on each backend, made once and shared by tests that only read it."""
+    return tiny_path if request.param == "duckdb" else request.getfixturevalue("tiny_pg")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def empty_shared(request, empty_template) -> store.Location:
+    """The empty store on each backend, made once and shared by tests that only read it."""
+    return empty_template if request.param == "duckdb" else request.getfixturevalue("pg_server").store(empty_template)
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ def expected(year: int, **where) -> int:
 
 
 @pytest.fixture
-def page(tiny_path, monkeypatch):
-    at = start(tiny_path, monkeypatch, page="campaigns", period="2021-2025")
+def page(tiny_shared, monkeypatch):
+    at = start(tiny_shared, monkeypatch, page="campaigns", period="2021-2025")
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -64,8 +64,8 @@ def test_choosing_a_campaign_narrows_the_page_and_lists_its_records(page):
     assert sorted(records["活动编号"]) == ["T-06", "T-07"] and set(records["活动主题"]) == {"全国科普日"}
 
 
-def test_the_sidebar_campaign_filter_and_link(tiny_path, monkeypatch):
-    at = start(tiny_path, monkeypatch, page="campaigns", period="2021-2025", campaign=SANXIAXIANG)
+def test_the_sidebar_campaign_filter_and_link(tiny_shared, monkeypatch):
+    at = start(tiny_shared, monkeypatch, page="campaigns", period="2021-2025", campaign=SANXIAXIANG)
     assert not at.exception
     assert at.multiselect(key="campaign").value == [SANXIAXIANG]
     assert list(table(at, "活动主题").index) == [SANXIAXIANG]

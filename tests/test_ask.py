@@ -18,9 +18,9 @@ NO_FILTERS = {"town": [], "bureau": [], "cohort": [], "project": [], "task": [],
 
 
 @pytest.fixture
-def kepu_ask(tiny_path, capsys):
+def kepu_ask(tiny_shared, capsys):
     def run(question: str) -> dict:
-        assert cli.main(["ask", question, "--db", str(tiny_path), "--today", TODAY, "--json"]) == 0
+        assert cli.main(["ask", question, "--db", str(tiny_shared), "--today", TODAY, "--json"]) == 0
         return json.loads(capsys.readouterr().out)
 
     return run
@@ -74,8 +74,8 @@ def test_unknown_words_are_listed_not_dropped(kepu_ask):
     assert answer["filters"]["town"] == ["沙土镇"] and answer["page"] == "youth"
 
 
-def test_the_plain_answer_says_what_it_understood(tiny_path, capsys):
-    assert cli.main(["ask", "沙土 火星 青少年", "--db", str(tiny_path)]) == 0
+def test_the_plain_answer_says_what_it_understood(tiny_shared, capsys):
+    assert cli.main(["ask", "沙土 火星 青少年", "--db", str(tiny_shared)]) == 0
     out = capsys.readouterr().out
     assert "理解为：沙土镇 · 青少年" in out and "未识别：火星" in out
 

@@ -106,17 +106,17 @@ def test_the_workbook_has_the_figures_of_kepu_summary(demo_copy, tmp_path, capsy
     assert book["活动记录"]["K2"].number_format == spreadsheet.COUNT
 
 
-def test_the_workbook_lists_the_fixture_records_behind_a_view(tiny_path, tmp_path, capsys):
-    _report(tiny_path, ["--period", "2024", "--town", "沙土镇"], tmp_path / "t.xlsx", capsys)
+def test_the_workbook_lists_the_fixture_records_behind_a_view(tiny_shared, tmp_path, capsys):
+    _report(tiny_shared, ["--period", "2024", "--town", "沙土镇"], tmp_path / "t.xlsx", capsys)
     records = _rows(openpyxl.load_workbook(tmp_path / "t.xlsx")["活动记录"], 1)
     expected = [r for r in fixture_rows() if r["start_date"].year == 2024 and r["town"] == "沙土镇"]
     assert sorted(r["活动编号"] for r in records) == sorted(r["ref"] for r in expected)
     assert {r["活动编号"]: r["参与人次"] for r in records} == {r["ref"]: r["participants"] for r in expected}
 
 
-def test_a_view_with_more_records_than_a_workbook_holds_says_so(tiny_path, monkeypatch):
+def test_a_view_with_more_records_than_a_workbook_holds_says_so(tiny_shared, monkeypatch):
     monkeypatch.setattr(exports, "RECORD_LIMIT", 5)
-    con = store.connect(tiny_path, read_only=True)
+    con = store.connect(tiny_shared, read_only=True)
     try:
         data = exports.workbook(con, Filters(Period(2021, 2025)), pd.Timestamp(AS_OF).date())
     finally:
@@ -221,30 +221,30 @@ def test_the_briefing_has_every_section_and_the_figures_of_kepu_summary(demo_cop
         assert "图1" in text
 
 
-def test_a_briefing_without_a_browser_still_comes_and_says_why(tiny_path, monkeypatch, tmp_path, capsys):
+def test_a_briefing_without_a_browser_still_comes_and_says_why(tiny_shared, monkeypatch, tmp_path, capsys):
     def no_browser(figs):
         raise chart_images.ChartError("无法生成图表图片：需要本机安装 Chromium 浏览器")
 
     monkeypatch.setattr(chart_images, "render", no_browser)
-    assert cli.main(["report", "--db", str(tiny_path), "--format", "docx", "--out", str(tmp_path / "b.docx")]) == 0
+    assert cli.main(["report", "--db", str(tiny_shared), "--format", "docx", "--out", str(tmp_path / "b.docx")]) == 0
     assert "未附图表" in capsys.readouterr().err
     document = docx.Document(tmp_path / "b.docx")
     assert "本次未附图表" in _text(document) and len(document.inline_shapes) == 0
 
 
-def test_report_refuses_what_it_cannot_write(tiny_path, tmp_path, capsys):
-    assert cli.main(["report", "--db", str(tiny_path), "--out", str(tmp_path / "r.pdf")]) == 2
+def test_report_refuses_what_it_cannot_write(tiny_shared, tmp_path, capsys):
+    assert cli.main(["report", "--db", str(tiny_shared), "--out", str(tmp_path / "r.pdf")]) == 2
     assert "--format docx 或 --format xlsx" in capsys.readouterr().err
-    assert cli.main(["report", "--db", str(tiny_path), "--format", "docx", "--out", str(tmp_path / "r.xlsx")]) == 2
+    assert cli.main(["report", "--db", str(tiny_shared), "--format", "docx", "--out", str(tmp_path / "r.xlsx")]) == 2
     assert "须以 .docx 结尾" in capsys.readouterr().err
-    assert cli.main(["report", "--db", str(tiny_path), "--out", str(tmp_path / "nowhere" / "r.xlsx")]) == 2
+    assert cli.main(["report", "--db", str(tiny_shared), "--out", str(tmp_path / "nowhere" / "r.xlsx")]) == 2
     assert "不存在" in capsys.readouterr().err
-    assert cli.main(["report", "--db", str(tiny_path), "--town", "火星镇", "--out", str(tmp_path / "r.xlsx")]) == 2
+    assert cli.main(["report", "--db", str(tiny_shared), "--town", "火星镇", "--out", str(tmp_path / "r.xlsx")]) == 2
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_the_records_csv_follows_a_search(tiny_path):
-    con = store.connect(tiny_path, read_only=True)
+def test_the_records_csv_follows_a_search(tiny_shared):
+    con = store.connect(tiny_shared, read_only=True)
     try:
         data = exports.records_csv(con, Filters(Period(2021, 2025)), search="科技")
     finally:
@@ -266,8 +266,8 @@ def test_an_empty_store_still_gives_a_workbook_and_a_briefing(tmp_path, capsys):
         assert all(h in [p.text for p in document.paragraphs] for h in briefing.SECTIONS)
 
 
-def test_the_workbook_has_the_pages_matrices(tiny_path, tmp_path, capsys):
-    _report(tiny_path, ["--period", "2024"], tmp_path / "m.xlsx", capsys)
+def test_the_workbook_has_the_pages_matrices(tiny_shared, tmp_path, capsys):
+    _report(tiny_shared, ["--period", "2024"], tmp_path / "m.xlsx", capsys)
     book = openpyxl.load_workbook(tmp_path / "m.xlsx")
     rows = [r for r in fixture_rows() if r["start_date"].year == 2024]
     towns = {r["镇街"]: r for r in _rows(book["镇街×人群（人次）"], 1)}

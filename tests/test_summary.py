@@ -68,13 +68,13 @@ def test_a_town_filter_judges_per_capita_funding_on_that_town_only(tiny):
     assert target(shatu, "literacy_rate")["actual"] == 14.0  # a district survey, whatever the town
 
 
-def test_summary_json_from_the_command_line(tiny_path, capsys):
+def test_summary_json_from_the_command_line(tiny_shared, capsys):
     code = cli.main(
         [
             "summary",
             "--json",
             "--db",
-            str(tiny_path),
+            str(tiny_shared),
             "--period",
             "2024",
             "--town",
@@ -101,18 +101,18 @@ def test_summary_json_from_the_command_line(tiny_path, capsys):
         assert {"indicator", "target", "actual", "expected", "status"} <= set(t)
 
 
-def test_python_dash_m_is_the_same_command(tiny_path, capsys, monkeypatch):
-    monkeypatch.setattr("sys.argv", ["kepu", "summary", "--db", str(tiny_path), "--town", "火星镇"])
+def test_python_dash_m_is_the_same_command(tiny_shared, capsys, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["kepu", "summary", "--db", str(tiny_shared), "--town", "火星镇"])
     with pytest.raises(SystemExit) as stop:
         runpy.run_module("kepu.cli", run_name="__main__")
     assert stop.value.code == 2
     assert "未知的镇街" in capsys.readouterr().err
 
 
-def test_summary_refuses_unknown_names_and_periods(tiny_path, capsys):
-    assert cli.main(["summary", "--db", str(tiny_path), "--town", "火星镇"]) == 2
+def test_summary_refuses_unknown_names_and_periods(tiny_shared, capsys):
+    assert cli.main(["summary", "--db", str(tiny_shared), "--town", "火星镇"]) == 2
     assert "未知的镇街：“火星镇”不是已知的镇街" in capsys.readouterr().err
-    assert cli.main(["summary", "--db", str(tiny_path), "--period", "去年"]) == 1
+    assert cli.main(["summary", "--db", str(tiny_shared), "--period", "去年"]) == 1
     assert "无法识别" in capsys.readouterr().err
 
 
@@ -226,10 +226,10 @@ def test_a_year_after_the_plan_has_figures_and_no_targets(demo_copy, capsys):
     assert result["plan"] is None and result["targets"] == [] and result["activities"] == begun
 
 
-def test_a_plan_id_names_its_period_and_a_future_day_is_refused(tiny_path, capsys):
-    by_id = summary_json(tiny_path, "--period", "2021-2025", capsys=capsys)
+def test_a_plan_id_names_its_period_and_a_future_day_is_refused(tiny_shared, capsys):
+    by_id = summary_json(tiny_shared, "--period", "2021-2025", capsys=capsys)
     assert by_id["period"] == "2021-2025" and by_id["plan"] == "2021-2025"
-    assert cli.main(["summary", "--db", str(tiny_path), "--as-of", str(dt.date.today() + dt.timedelta(days=1))]) == 2
+    assert cli.main(["summary", "--db", str(tiny_shared), "--as-of", str(dt.date.today() + dt.timedelta(days=1))]) == 2
     assert "晚于今天" in capsys.readouterr().err
 
 

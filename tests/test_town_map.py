@@ -69,10 +69,10 @@ def test_a_store_before_schema_6_gets_its_map_places(tmp_path):
     con.close()
 
 
-def test_the_towns_page_shows_the_map(demo_path, monkeypatch):
+def test_the_towns_page_shows_the_map(demo_shared, monkeypatch):
     # the demo store, as the other AppTests: the app's cached connection to a store is opened differently from a
     # test's, and DuckDB refuses two configurations of one file in one process
-    at = start(demo_path, monkeypatch, page="towns", period="2024")
+    at = start(demo_shared, monkeypatch, page="towns", period="2024")
     assert not at.exception, [e.message for e in at.exception]
     assert any("示意图" in c.value for c in at.caption)
     assert at.subheader[0].value == "分布图（示意）"

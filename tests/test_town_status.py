@@ -138,8 +138,8 @@ def test_the_towns_slide_keeps_names_as_text():
     assert html.unescape(body).count("<script>alert(1)</script>") == 2  # the tile's name and its title
 
 
-def test_the_meeting_screen_shows_the_towns_slide(demo_path, monkeypatch):
-    at = start(demo_path, monkeypatch, mode="present", period="2024", paused="true")
+def test_the_meeting_screen_shows_the_towns_slide(demo_shared, monkeypatch):
+    at = start(demo_shared, monkeypatch, mode="present", period="2024", paused="true")
     while "镇街分布" not in (text := next(e.value for e in at.get("html") if e.value.startswith('<div class="kp-s'))):
         at.button(key="present:next").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -149,8 +149,8 @@ def test_the_meeting_screen_shows_the_towns_slide(demo_path, monkeypatch):
     assert list(slides.SLIDES).index("towns") == list(slides.SLIDES).index("laggards") - 1
 
 
-def test_the_towns_page_colours_the_map_by_status(demo_path, monkeypatch):
-    at = start(demo_path, monkeypatch, page="towns", period="2024")
+def test_the_towns_page_colours_the_map_by_status(demo_shared, monkeypatch):
+    at = start(demo_shared, monkeypatch, page="towns", period="2024")
     at.session_state["towns:map-measure"] = town_map.STATUS
     at.run()
     assert not at.exception, [e.message for e in at.exception]
