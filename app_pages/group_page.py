@@ -54,9 +54,9 @@ def render(name: str) -> None:
     tabs = st.tabs(["按镇街", "按责任单位", "按活动类型"])
     for tab, dim in zip(tabs, ("town", "bureau", "activity_type"), strict=True):
         with tab:
-            drill.chart(base, (dim,), measure, limit=CHART_LIMIT)
+            drill.chart(base, (dim,), measure, limit=CHART_LIMIT, together=queries.BUNDLED)
     st.subheader("月度趋势", anchor="trend")
-    drill.chart(base, ("month",), measure)
+    drill.chart(base, ("month",), measure, together=queries.BUNDLED)
 
     st.subheader("活动记录")
     ui.records_table(view.narrowed(**own), f"group:{group.slug}:records")

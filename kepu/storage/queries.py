@@ -127,6 +127,34 @@ def breakdown(con: db.Connection, f: Filters, dims: tuple[str, ...]) -> pd.DataF
     return db.query(con, sql, params)
 
 
+# The dimensions `breakdowns` takes together: a page's charts of one dimension, none of them ever NULL.
+BUNDLED = ("town", "bureau", "activity_type", "month")
+
+
+def breakdowns(con: db.Connection, f: Filters, dims: tuple[str, ...] = BUNDLED) -> dict[str, pd.DataFrame]:
+    """breakdown(con, f, (d,)) for each dimension d of `dims` (of BUNDLED), from one pass over the records
+    (GROUPING SETS): the same frames in the same order. A page's four charts then scan the records once instead of
+    four times (at ten million records 0.17 s instead of 0.46 s; benchmarks/README.md)."""
+    if not dims or not set(dims) <= set(BUNDLED):
+        raise ValueError(f"dimensions taken together are among {BUNDLED}, not {dims!r}")
+    clause, params = where(f)
+    exprs = [DIMENSION_SQL[d] for d in dims]
+    named = ", ".join(f"{e} AS {d}" for e, d in zip(exprs, dims, strict=True))
+    sets = ", ".join(f"({e})" for e in exprs)
+    sql = (
+        f"SELECT grouping({', '.join(exprs)}) AS kepu_set, {named}, {_MEASURES} "
+        f"FROM activities a WHERE {clause} GROUP BY GROUPING SETS ({sets})"
+    )
+    found = db.query(con, sql, params)
+    out = {}
+    for n, dim in enumerate(dims):
+        mine = (1 << len(dims)) - 1 - (1 << (len(dims) - 1 - n))  # grouping(): a 1 for each column not grouped
+        part = found[found.kepu_set == mine][[dim, *MEASURE_SQL]]
+        by, ascending = ([dim], [True]) if dim == "month" else (["participants", dim], [False, True])
+        out[dim] = part.sort_values(by, ascending=ascending, kind="stable").reset_index(drop=True)
+    return out
+
+
 def records(
     con: db.Connection,
     f: Filters,

@@ -150,7 +150,7 @@ def shared(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwar
     return _shared_call(run.con, *_key(run, fn, args, kwargs))
 
 
-@st.cache_resource(max_entries=300, show_spinner=False)
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs={Made: lambda m: m.key})
 def _shared_call(
     _con: db.Connection,
     path: str,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -9,7 +12,7 @@ from kepu.core.filters import Filters
 from kepu.core.glossary import DIMENSIONS
 from kepu.reports import charts
 from kepu.storage import db, queries
-from kepu.ui.data import shared
+from kepu.ui.data import made, shared
 from kepu.ui.text import plain
 
 # Dimensions a link (or 问一句) can drill a page to, as query parameters: cohort=青少年, task=Y1…
@@ -24,10 +27,12 @@ def breakdown_chart(
     selected: str | None,
     title: str,
     limit: int | None,
+    together: dict[str, pd.DataFrame] | None = None,
 ) -> go.Figure | None:
     """The breakdown of `f` by one dimension (bars) or two (stacked bars); None when it has no records. Built once
-    for every session through `shared`."""
-    frame = queries.breakdown(con, f, dims)
+    for every session through `shared`. `together`: the breakdowns of `f` made in one pass (queries.breakdowns),
+    when the dimension is among them."""
+    frame = together[dims[0]] if together is not None else queries.breakdown(con, f, dims)
     if frame.empty:
         return None
     if len(dims) == 1:
@@ -64,10 +69,17 @@ class Drill:
         title: str = "",
         name: str | None = None,
         limit: int | None = None,
+        together: tuple[str, ...] = (),
     ) -> None:
-        """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page."""
+        """A breakdown of `base` by one dimension (bars) or two (stacked bars); a click narrows the page.
+        `together`: the dimensions (of queries.BUNDLED) the page charts alike, made in one pass over the records
+        while their filters are the same (undrilled); a page with one such chart gains nothing from it."""
         selected = self.values.get(dims[0]) if len(dims) == 1 else None
-        fig = shared(breakdown_chart, self.filters(base, leave_out=dims), dims, measure, selected, title, limit)
+        narrowed = self.filters(base, leave_out=dims)
+        bundle = len(dims) == 1 and dims[0] in together
+        made_together = made(queries.breakdowns, narrowed, together) if bundle else None
+        # A Made reaches breakdown_chart as its value (data._call unwraps it); typed here as what it arrives as.
+        fig = shared(breakdown_chart, narrowed, dims, measure, selected, title, limit, cast(Any, made_together))
         if fig is None:
             st.info(plain(f"{title or DIMENSIONS[dims[0]]}：筛选范围内没有记录"))
             return
