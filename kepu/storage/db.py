@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -192,8 +193,32 @@ def _log_if_slow(start: float, sql: str) -> None:
 def connect_file(path: Any) -> duckdb.DuckDBPyConnection:
     """A new DuckDB database file at `path` (e.g. a copy of a PostgreSQL store), open for writing."""
     con = duckdb.connect(str(path))
-    execute(con, "SET enable_progress_bar = false")
+    tune(con)
     return con
+
+
+MEMORY_ENV, THREADS_ENV = "KEPU_DUCKDB_MEMORY", "KEPU_DUCKDB_THREADS"
+DEFAULT_MEMORY = "1GB"  # of a modest 4 GB server's memory: the rest is the app, its caches and the system
+_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE | re.ASCII)  # not ２GB
+
+
+def tune(con: duckdb.DuckDBPyConnection) -> None:
+    """The settings every DuckDB connection of kepu's gets: no progress bar; at most $KEPU_DUCKDB_MEMORY of memory
+    for DuckDB's own buffers (default 1GB; beyond it DuckDB spills to disk rather than grow) and $KEPU_DUCKDB_THREADS
+    threads (default: one per core, DuckDB's own). A value that is not a size or a number keeps the default."""
+    execute(con, "SET enable_progress_bar = false")
+    memory = os.environ.get(MEMORY_ENV, "").strip()
+    if not _SIZE.fullmatch(memory):
+        if memory:
+            log.warning("%s=%r is not a size such as 1GB or 512MB: %s kept", MEMORY_ENV, memory, DEFAULT_MEMORY)
+        memory = DEFAULT_MEMORY
+    execute(con, f"SET memory_limit = '{memory}'")  # checked above to be digits and a unit: SET binds nothing
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    if threads:
+        if threads.isascii() and threads.isdigit() and 1 <= int(threads) <= 256:
+            execute(con, f"SET threads = {int(threads)}")
+        else:
+            log.warning("%s=%r is not a number of threads (1–256): DuckDB's default kept", THREADS_ENV, threads)
 
 
 def in_memory() -> duckdb.DuckDBPyConnection:

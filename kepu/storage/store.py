@@ -72,7 +72,7 @@ def connect(location: Location, read_only: bool = False, wait: float = 0.0) -> d
             time.sleep(0.2)
         except duckdb.Error as exc:
             raise StoreError(f"数据库文件 {path} 无法使用（{exc}）") from exc
-    db.execute(con, "SET enable_progress_bar = false")
+    db.tune(con)
     if not read_only:
         migrate(con)
     elif schema_version(con) != SCHEMA_VERSION:
@@ -125,7 +125,7 @@ def create_store(
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
-        db.execute(con, "SET enable_progress_bar = false")  # a long build would draw a bar on the terminal
+        db.tune(con)  # among others: a long build would draw a progress bar on the terminal
         try:
             migrate(con)
             for plan in plans:
