@@ -47,6 +47,13 @@ def test_a_locked_or_missing_store_gets_a_chinese_message(tmp_path, monkeypatch)
     assert at.error and "无法打开数据" in at.error[0].value
 
 
+def test_a_postgres_server_that_cannot_be_reached_gets_a_chinese_message(monkeypatch):
+    at = start("postgresql://kepu:secret@127.0.0.1:1/kepu", monkeypatch)  # nothing listens on port 1
+    assert not at.exception
+    said = at.error[0].value
+    assert "无法连接 PostgreSQL 数据库" in said and "secret" not in said  # the password is not shown
+
+
 def test_the_overview_agrees_with_kepu_summary(demo_shared, monkeypatch):
     at = start(demo_shared, monkeypatch)
     shown = metrics(at)

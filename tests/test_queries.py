@@ -163,7 +163,7 @@ def test_the_breakdowns_made_together_agree_on_the_demo_too(demo_shared):
 
     from kepu.storage import store
 
-    with closing(store.connect(demo_shared, read_only=True)) as con:
+    with closing(store.connect(demo_shared)) as con:  # read only by use: an app test may hold it read-write
         for view in (Filters(Period(2021, 2025)), Filters(Period(2024, 2024)).narrowed(cohort="农民")):
             together = queries.breakdowns(con, view)
             for dim in queries.BUNDLED:

@@ -75,3 +75,13 @@ def test_a_replaced_store_or_a_gap_in_the_log_loads_the_model_afresh(url, tiny_p
         db.execute(pg, "DELETE FROM changes")  # a change the log does not name: the model cannot be updated
         assert figures(model.cursor()) == figures(pg)
         assert model.con is not second
+
+
+def test_while_postgres_cannot_be_reached_the_pages_read_the_model_as_it_last_was(url):
+    model = readmodel.ReadModel(url)
+    before = figures(model.cursor())
+    model.url = "postgresql://kepu:kepu@127.0.0.1:1/nowhere"  # the server gone (nothing listens on port 1)
+    model._poll.raw.close()
+    assert figures(model.cursor()) == before  # a whole state of the store, not an error page
+    with pytest.raises(store.StoreError, match="无法从 PostgreSQL 读取数据"):
+        readmodel.ReadModel("postgresql://kepu:kepu@127.0.0.1:1/nowhere").cursor()  # no model yet: said in Chinese

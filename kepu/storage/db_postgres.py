@@ -17,13 +17,17 @@ import pandas as pd
 Params = dict[str, Any] | Sequence[Any] | None
 
 
+class _NotYet(Exception):
+    """Nothing: no PostgreSQL connection was made in this process, so no PostgreSQL error can have happened."""
+
+
 class PgConnection:
     """A PostgreSQL connection with the few methods kepu uses of a DuckDB one: execute (DuckDB's `?` and `$name`
     parameters, translated), cursor (a connection of its own, as a DuckDB cursor is), close; and a DataFrame made
     readable as a temporary table (DuckDB registers a frame as a view). Autocommit: transactions are the explicit
     BEGIN and COMMIT of `transaction` and `open_snapshot`, as on DuckDB."""
 
-    Error: type[Exception] = Exception  # psycopg.Error, once psycopg is imported (connect)
+    Error: type[Exception] = _NotYet  # psycopg.Error once psycopg is imported (the first connection); till then none
 
     def __init__(self, url: str) -> None:
         self.url = url

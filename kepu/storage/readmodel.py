@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from kepu.storage import catalog, db, schema, transfer
+from kepu.storage.schema import StoreError
 
 log = logging.getLogger("kepu.readmodel")
 BATCHED = ("activities", "observations")  # the big tables: rows carry their batch, and a change names its batch
@@ -36,9 +37,18 @@ class ReadModel:
         self._poll: db.Connection | None = None
 
     def cursor(self) -> db.Connection:
-        """A cursor on the model, brought up to date with the store first (one short query when nothing changed)."""
+        """A cursor on the model, brought up to date with the store first (one short query when nothing changed).
+        While PostgreSQL cannot be reached (a restart, a network fault), the pages go on reading the model as it
+        last was, a whole state of the store; without a model yet, StoreError says why in Chinese."""
         with self._lock:
-            self._catch_up()
+            try:
+                self._catch_up()
+            except db.PgConnection.Error as exc:
+                self._poll = None  # a new connection next time
+                reason = " ".join(str(exc).split())
+                if self.con is None:
+                    raise StoreError(f"无法从 PostgreSQL 读取数据（{reason}）；请检查数据库服务后刷新页面") from exc
+                log.warning("PostgreSQL unreachable (%s): pages read the model at data version %s", reason, self.state)
             assert self.con is not None
             return self.con.cursor()
 

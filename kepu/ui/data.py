@@ -31,9 +31,13 @@ def _connection(path: str) -> db.Connection:
 def require_store() -> None:
     """Open the store, or say in Chinese why it cannot be opened and stop the page (never a traceback)."""
     try:
-        cursor()
+        cursor().close()
     except UserError as exc:
         st.error(plain(f"无法打开数据：{exc}"), icon=":material/error:")
+        st.stop()
+    except db.PgConnection.Error as exc:  # a PostgreSQL server gone since the store was opened
+        reason = " ".join(str(exc).split())
+        st.error(plain(f"无法连接数据库：{reason}；请检查数据库服务后刷新页面"), icon=":material/error:")
         st.stop()
 
 
