@@ -4,35 +4,23 @@ $KEPU_TEST_PG (default postgresql://kepu:kepu@127.0.0.1:5432/postgres, what .ci/
 except under CI=true, where a missing server fails them."""
 
 import datetime as dt
-import os
-import uuid
 
 import pandas as pd
 import pytest
 
 from kepu.storage import db
 
-SERVER = os.environ.get("KEPU_TEST_PG", "postgresql://kepu:kepu@127.0.0.1:5432/postgres")
-
 
 @pytest.fixture
-def pg():
-    """A connection to a new, empty database, dropped after the test."""
-    try:
-        admin = db.connect_postgres(SERVER)
-    except Exception as exc:  # noqa: BLE001 (any failure to reach the server: skip, or fail under CI)
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true ({SERVER}): {exc}")
-        pytest.skip(f"no PostgreSQL server at {SERVER} (set KEPU_TEST_PG)")
-    name = f"kepu_test_{uuid.uuid4().hex[:12]}"
-    db.execute(admin, f'CREATE DATABASE "{name}"')  # a generated name, not input
-    con = db.connect_postgres(SERVER.rsplit("/", 1)[0] + f"/{name}")
+def pg(pg_server):
+    """A connection to a new, empty database on the test server (tests/helpers/pg.py), dropped after the test."""
+    url = pg_server.new()
+    con = db.connect_postgres(url)
     try:
         yield con
     finally:
         con.close()
-        db.execute(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+        pg_server.drop(url)
 
 
 def test_named_and_positional_parameters_are_bound_not_pasted(pg):

@@ -164,13 +164,10 @@ def to_duckdb_file(con: db.Connection, path: Path) -> None:
 
 def copy_into(con: db.Connection, target: db.Connection) -> None:
     """The PostgreSQL store's rows, as one snapshot, into the empty DuckDB database `target` given its schema."""
-    schema.migrate(target)
-    for table, _ in transfer.tables(target):
-        db.execute(target, f'DELETE FROM "{table}"')  # rows a migration seeds come from the store instead
     reader = con.cursor()
     try:
         db.open_snapshot(reader)
-        transfer.to_duckdb(reader, target)
+        transfer.fill_duckdb(reader, target)
         sequences = "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()"
         for name, last in db.rows(reader, sequences):
             if last is not None:  # the copy's sequence goes on after the last value used (a name of our schema's)

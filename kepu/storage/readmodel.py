@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from kepu.storage import catalog, db, schema, transfer
+from kepu.storage import catalog, db, transfer
 from kepu.storage.schema import StoreError
 
 log = logging.getLogger("kepu.readmodel")
@@ -112,9 +112,6 @@ def _load(reader: db.Connection) -> db.Connection:
     folder = Path(tempfile.mkdtemp(prefix="kepu-readmodel-", dir=os.environ.get("KEPU_READ_MODEL_DIR") or None))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     model = db.connect_file(folder / "model.duckdb")
-    schema.migrate(model)
-    for table, _ in transfer.tables(model):
-        db.execute(model, f'DELETE FROM "{table}"')  # rows a migration seeds come from the store instead
-    transfer.to_duckdb(reader, model)
+    transfer.fill_duckdb(reader, model)
     db.execute(model, "CHECKPOINT")  # compressed now, not after the first page runs
     return model

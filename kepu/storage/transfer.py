@@ -15,7 +15,7 @@ from typing import IO, NamedTuple
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from kepu.storage import db
+from kepu.storage import db, schema
 
 BATCH_ROWS = 100_000
 _COPY_VIEW = "_kepu_copy"
@@ -84,6 +84,15 @@ def to_duckdb(source: db.Connection, target: db.Connection, where: dict[str, str
                     db.execute(target, f'INSERT INTO "{table}" ({listed}) SELECT {casts} FROM {_COPY_VIEW}')
                 copied += batch.num_rows
     return copied
+
+
+def fill_duckdb(source: db.Connection, target: db.Connection) -> None:
+    """The empty DuckDB database `target` given the store's schema and every row of the PostgreSQL store `source`
+    is reading (in its snapshot): a backup's copy, a read model."""
+    schema.migrate(target)
+    for table, _ in tables(target):
+        db.execute(target, f'DELETE FROM "{table}"')  # rows a migration seeds come from the store instead
+    to_duckdb(source, target)
 
 
 def _as_postgres_text(column: Column) -> str:
