@@ -178,3 +178,57 @@ def test_writers_in_other_processes_take_turns(pg):
     finally:
         holder.wait(10)
     assert waited >= 1.0, waited
+
+
+HOSTILE_TEXT = [
+    'a,b "quoted" {braced} back\\slash',
+    "line\nbreak\ttab, and '单引号'",
+    "",  # empty, not NULL
+    "NULL",
+    "<script>alert(1)</script> **markdown** ｆｕｌｌ　ｗｉｄｔｈ 零\u200b宽",
+    "x" * 5000,
+]
+
+
+@pytest.mark.slow  # a store built, copied into PostgreSQL and back
+def test_a_store_copied_into_postgres_and_back_keeps_every_value(pg_server, empty_template, tmp_path):
+    """pg_store.load (DuckDB → PostgreSQL, array literals) then pg_store.to_duckdb_file (PostgreSQL → DuckDB, JSON):
+    hostile text in plain and list columns, an empty list, an empty string beside NULL, inf and nan."""
+    import math
+    import shutil
+    from contextlib import closing
+
+    from kepu.storage import pg_store, store
+
+    source = shutil.copy(empty_template, tmp_path / "hostile.duckdb")
+    with closing(store.connect(source)) as con:
+        for n, text in enumerate(HOSTILE_TEXT):
+            db.execute(
+                con,
+                """INSERT INTO activities (ref, title, start_date, end_date, town, bureau, cohorts, activity_type,
+                                           participants, funding, note)
+                   VALUES (?, ?, DATE '2024-05-02', DATE '2024-05-02', '沙土镇', '区科协', ?, '讲座', ?, 12.5, ?)""",
+                [f"H-{n}", text or "空", [text, "青少年"] if text else [], 2_000_000_000 - n, text or None],
+            )
+        for year, value in ((2022, math.inf), (2023, -math.inf), (2024, math.nan)):
+            db.execute(
+                con,
+                "INSERT INTO observations (series, year, town, value) VALUES ('survey_rate', ?, '全区', ?)",
+                [year, value],
+            )
+        columns = "ref, title, cohorts, participants, funding, note"
+        before = db.rows(con, f"SELECT {columns} FROM activities ORDER BY ref")
+        observed = db.rows(con, "SELECT year, value FROM observations WHERE series = 'survey_rate' ORDER BY year")
+    url = pg_server.new()
+    try:
+        with closing(db.connect_postgres(url)) as pg:
+            pg_store.load(pg, source)
+            assert db.rows(pg, f"SELECT {columns} FROM activities ORDER BY ref") == before
+            pg_store.to_duckdb_file(pg, tmp_path / "back.duckdb")
+        with closing(store.connect(tmp_path / "back.duckdb")) as back:
+            assert db.rows(back, f"SELECT {columns} FROM activities ORDER BY ref") == before
+            again = db.rows(back, "SELECT year, value FROM observations WHERE series = 'survey_rate' ORDER BY year")
+    finally:
+        pg_server.drop(url)
+    assert [y for y, _ in again] == [y for y, _ in observed]
+    assert again[0][1] == math.inf and again[1][1] == -math.inf and math.isnan(again[2][1])

@@ -125,7 +125,12 @@ def _read_csv(fh: IO[bytes], names: list[str]) -> Iterator[pa.RecordBatch]:
         fh,
         read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True, quoted_strings_can_be_null=False
+            column_types={n: pa.string() for n in names},
+            # Only an unquoted empty field is NULL: Arrow's default list would also read a title "NULL" or "N/A",
+            # and an observation's NaN, as NULL.
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
         ),
     )
     yield from reader
