@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kepu.core.plan import load_plan
-from kepu.storage import db, store
+from kepu.storage import activity_rows, db, store
 
 COUNTIES = 136
 TOWNS_PER_COUNTY = 13
@@ -45,6 +45,7 @@ def _fill(con, rows: int) -> None:
     # CREATE TABLE AS keeps no defaults: `pending` (false for every record here) is left to the real table's.
     db.execute(con, "INSERT INTO activities BY NAME SELECT * EXCLUDE (pending) FROM staged ORDER BY start_date, id")
     db.execute(con, "DROP TABLE staged")
+    activity_rows.number_cohort_sets(con)  # as an import or the upgrade of an older store does
 
 
 # Each column is drawn from a hash of the row number i: deterministic, and spread like the demo data (a long tail of

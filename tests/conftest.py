@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from helpers import pg
 
 from kepu.core.plan import load_plan
-from kepu.storage import audit, auth, backup, db, demo, pg_store, store
+from kepu.storage import activity_rows, audit, auth, backup, db, demo, pg_store, store
 
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = store.DATA_DIR / "plan-2021-2025.yaml"
@@ -64,14 +64,18 @@ def load_fixture(con, plans) -> None:
     frame = pd.read_csv(DATA / "activities.csv", dtype=str, keep_default_na=False)
     frame = frame.replace({"": None})
     columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'activities'"
-    if "campaign" not in {r[0] for r in db.rows(con, columns)}:
+    stored = {r[0] for r in db.rows(con, columns)}
+    if "campaign" not in stored:
         frame = frame.drop(columns="campaign")  # a store made at a schema before campaigns (migration tests)
     frame["cohorts"] = [[c for c in (v or "").split(COHORT_SEPARATOR) if c] for v in frame.cohorts]
     frame["participants"] = frame.participants.astype(int)
     frame["funding"] = frame.funding.astype(float)
     for col in ("start_date", "end_date"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
-    db.insert_frame(con, "activities", frame)
+    if "cohort_set" in stored:
+        activity_rows.append(con, frame)
+    else:
+        db.insert_frame(con, "activities", frame)  # before cohort sets: the upgrade numbers them
     db.insert_frame(con, "observations", pd.read_csv(DATA / "observations.csv"))
 
 

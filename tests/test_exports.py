@@ -17,7 +17,7 @@ from kepu import cli
 from kepu.core import words
 from kepu.core.filters import Filters, Period
 from kepu.reports import briefing, chart_images, exports, spreadsheet
-from kepu.storage import db, store
+from kepu.storage import activity_rows, db, store
 
 AS_OF = "2025-06-30"
 VIEWS = [  # (arguments) for both `kepu summary` and `kepu report`
@@ -151,7 +151,7 @@ def nasty_path(tmp_path_factory):
             }
         )
         rows["start_date"], rows["end_date"] = rows.start_date.dt.date, rows.end_date.dt.date
-        db.insert_frame(con, "activities", rows)
+        activity_rows.append(con, rows)
 
     return store.create_store(tmp_path_factory.mktemp("nasty") / "nasty.duckdb", fill=fill)
 

@@ -63,6 +63,8 @@ def test_a_store_before_schema_6_gets_its_map_places(tmp_path):
     db.execute(con, "ALTER TABLE towns DROP COLUMN grid_col")
     db.execute(con, "DROP TABLE changes")  # and what came after schema 6
     db.execute(con, "DROP SEQUENCE change_ids")
+    db.execute(con, "DROP TABLE cohort_sets")
+    db.execute(con, "ALTER TABLE activities DROP COLUMN cohort_set")
     db.execute(con, "UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     assert schema.migrate(con) == schema.SCHEMA_VERSION
     assert len(catalog.town_grid(con)) == 24

@@ -26,7 +26,7 @@ from kepu.ingest.error_report import error_workbook as error_workbook  # offered
 from kepu.ingest.outcome import Outcome as Outcome  # what an import did, for its callers
 from kepu.ingest.validation import Checked, Refusal, check_activities, check_observations
 from kepu.ingest.vocabulary import Vocabularies
-from kepu.storage import audit, db, review, store
+from kepu.storage import activity_rows, audit, db, review, store
 from kepu.storage.auth import User
 
 
@@ -221,7 +221,7 @@ def _commit_activities(
         duplicates = sorted({r[0] for r in db.rows(con, _DUPLICATES)})
     fresh = rows[~rows.row.isin(duplicates)]
     if batch is not None and len(fresh):
-        db.insert_frame(con, "activities", fresh.drop(columns="row").assign(batch=batch, pending=pending))
+        activity_rows.append(con, fresh.drop(columns="row").assign(batch=batch, pending=pending))
     return fresh, duplicates, 0
 
 

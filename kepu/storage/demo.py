@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from kepu.core.plan import DISTRICT, Plan
-from kepu.storage import assessment_demo, db, demo_batches, demo_supervision, review
+from kepu.storage import activity_rows, assessment_demo, db, demo_batches, demo_supervision, review
 from kepu.storage import demo_tables as tables
 
 SEED = 20210101
@@ -37,7 +37,7 @@ def fill(con: db.Connection, plans: Sequence[Plan], seed: int = SEED) -> None:
     plan = next(p for p in plans if p.start_year == 2021)
     rng = np.random.default_rng(seed)
     records = demo_supervision.governments(plan, activities(plan, rng), seed)  # towns report as themselves too
-    db.insert_frame(con, "activities", demo_batches.reported(con, plan, records, seed))  # 报送情况
+    activity_rows.append(con, demo_batches.reported(con, plan, records, seed))  # 报送情况
     db.insert_frame(con, "observations", observations(plan, rng))
     assessment_demo.fill(con, plan, seed, tables.REPORTED_UNTIL.year)  # 考核: the items an administrator scores
     review.set_enabled(con, True, by=None)  # the demo shows the review of clerks' batches (off by default)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from kepu.core.cycles import Cycle, cycles_in
 from kepu.core.plan import DISTRICT, Plan
-from kepu.storage import assessment_demo, auth, db, demo_batches, evidence, review, schema
+from kepu.storage import activity_rows, assessment_demo, auth, db, demo_batches, evidence, review, schema
 from kepu.storage import demo_tables as tables
 
 GOVERNMENT_TASKS, GOVERNMENT_SHARE = ("F1", "E1", "P4"), 0.25
@@ -121,7 +121,7 @@ def _second_batches(con: db.Connection, plan: Plan, rng: np.random.Generator, un
             }
         )
     db.insert_frame(con, "batches", pd.DataFrame(batches))
-    db.insert_frame(con, "activities", pd.concat(frames, ignore_index=True))
+    activity_rows.append(con, pd.concat(frames, ignore_index=True))
 
 
 def _office_time(day: dt.date, minutes: int) -> dt.datetime:

@@ -89,13 +89,14 @@ def _current_observations(columns: list[str]) -> str:
 # What PostgreSQL needs besides the primary keys: a read model copies a changed batch's rows (readmodel.py), an
 # import and an undo find a batch's rows, an import looks up each incoming row's 活动编号 and name among the stored
 # ones (batches._same_activity: without these it hashes every record, 4 s an import at ten million), and a page
-# without the read model filters by date.
+# without the read model filters by date; the records awaiting their cohort set are found without reading the rest.
 INDEXES = (
     "CREATE INDEX activities_batch ON activities (batch)",
     "CREATE INDEX observations_batch ON observations (batch)",
     "CREATE INDEX activities_start ON activities (start_date)",
     "CREATE INDEX activities_number ON activities (bureau, ref_key)",
     "CREATE INDEX activities_name ON activities (bureau, town, start_date, title_key)",
+    "CREATE INDEX activities_unnumbered ON activities (id) WHERE cohort_set IS NULL",  # activity_rows
 )
 
 

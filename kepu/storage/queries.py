@@ -11,8 +11,8 @@ from kepu.core.filters import Filters
 from kepu.core.glossary import DIMENSIONS, UNSPECIFIED
 from kepu.storage import db
 
-# How each dimension reads off an activity row `a`. Cohort is a list: an activity counts under each of its cohorts.
-_COHORTS = "CASE WHEN len(a.cohorts) = 0 THEN ARRAY[$none] ELSE a.cohorts END"
+# How each dimension reads off an activity row `a`. Cohort is a list: an activity counts under each of its cohorts
+# (breakdown's _by_cohort).
 DIMENSION_SQL = {
     "town": "a.town",
     "bureau": "a.bureau",
@@ -69,7 +69,7 @@ class IndicatorCount(TypedDict):
     project: str | None
 
 
-def where(f: Filters) -> tuple[str, dict[str, object]]:
+def where(con: db.Connection, f: Filters) -> tuple[str, dict[str, object]]:
     """The WHERE clause selecting the activities in `f`, and its parameters."""
     clauses = ["NOT a.retracted", "NOT a.pending", "a.start_date >= $start", "a.start_date < $end"]
     params: dict[str, object] = {"start": f.period.start, "end": f.period.end, "none": UNSPECIFIED}
@@ -78,29 +78,32 @@ def where(f: Filters) -> tuple[str, dict[str, object]]:
         params["as_of"] = f.as_of
     for dim, values in f.dimension_values().items():
         if dim == "cohort":
-            clauses.append(_cohort_clause(values, params))
+            # typed: PostgreSQL is sent an empty list as text[]
+            clauses.append("list_contains(CAST($cohort_sets AS INTEGER[]), a.cohort_set)")
+            params["cohort_sets"] = _cohort_sets(con, values)
         else:
             clauses.append(f"list_contains(${dim}, {DIMENSION_SQL[dim]})")
             params[dim] = list(values)
     return " AND ".join(clauses), params
 
 
-def _cohort_clause(values: tuple[str, ...], params: dict[str, object]) -> str:
-    """Activities serving any of the cohorts (UNSPECIFIED: serving none). One list_contains a cohort: several
-    times faster in DuckDB than matching the whole list at once."""
-    tests = []
+def _cohort_sets(con: db.Connection, values: tuple[str, ...]) -> list[int]:
+    """The numbers of the cohort lists naming any of the cohorts (UNSPECIFIED: naming none; activity_rows.py). A
+    record is then tested by its number, not its list: a third of the time at ten million records, and a bound list
+    of numbers, unlike a subquery, lets DuckDB read a page of records by date without reading the rest."""
+    tests, params = [], {}
     for n, value in enumerate(values):
         if value == UNSPECIFIED:
-            tests.append("len(a.cohorts) = 0")
+            tests.append("len(s.cohorts) = 0")
         else:
             params[f"cohort_{n}"] = value
-            tests.append(f"list_contains(a.cohorts, $cohort_{n})")
-    return "(" + " OR ".join(tests) + ")"
+            tests.append(f"list_contains(s.cohorts, $cohort_{n})")
+    return [r[0] for r in db.rows(con, f"SELECT s.id FROM cohort_sets s WHERE {' OR '.join(tests)} ORDER BY 1", params)]
 
 
 def totals(con: db.Connection, f: Filters) -> Totals:
     """Activities, participants and funding in `f`; each activity counted once."""
-    clause, params = where(f)
+    clause, params = where(con, f)
     activities, participants, funding = db.rows(con, f"SELECT {_MEASURES} FROM activities a WHERE {clause}", params)[0]
     return {"activities": activities, "participants": participants, "funding": funding}
 
@@ -114,17 +117,45 @@ def breakdown(con: db.Connection, f: Filters, dims: tuple[str, ...]) -> pd.DataF
     for dim in dims:
         if dim not in DIMENSION_SQL and dim != "cohort":
             raise ValueError(f"unknown dimension {dim!r}")
-    clause, params = where(f)
-    if "cohort" in dims:
-        source = f"(SELECT a.*, unnest({_COHORTS}) AS cohort FROM activities a WHERE {clause}) a"
-        clause = "true"
-    else:
-        source = "activities a"
-    cols = ", ".join("a.cohort AS cohort" if d == "cohort" else f"{DIMENSION_SQL[d]} AS {d}" for d in dims)
+    clause, params = where(con, f)
     order = ", ".join(d for d in dims if d in ("month", "year")) or f"participants DESC, {', '.join(dims)}"
-    grouped = ", ".join(str(n) for n in range(1, len(dims) + 1))  # by position: GROUP BY ALL is DuckDB's alone
-    sql = f"SELECT {cols}, {_MEASURES} FROM {source} WHERE {clause} GROUP BY {grouped} ORDER BY {order}"
+    if "cohort" in dims:
+        return db.query(con, _by_cohort(dims, clause) + f" ORDER BY {order}", params)
+    cols = ", ".join(f"{DIMENSION_SQL[d]} AS {d}" for d in dims)
+    sql = (
+        f"SELECT {cols}, {_MEASURES} FROM activities a WHERE {clause} GROUP BY {_positions(len(dims))} ORDER BY {order}"
+    )
     return db.query(con, sql, params)
+
+
+def _positions(n: int) -> str:
+    """GROUP BY the first n columns, by position: GROUP BY ALL is DuckDB's alone."""
+    return ", ".join(str(k) for k in range(1, n + 1))
+
+
+# An activity serving several cohorts counts fully under each: the records are first added up by cohort list
+# (activity_rows.py), and each list's sums then go to each of its cohorts, so no record's list is unnested.
+_COHORT_OF_SET = (
+    "(SELECT s.id, unnest(CASE WHEN len(s.cohorts) = 0 THEN ARRAY[$none] ELSE s.cohorts END) AS cohort "
+    "FROM cohort_sets s)"
+)
+_PARTIAL = "count(*) AS activities, sum(a.participants) AS participants, sum(a.funding) AS funding"
+_ADDED = (
+    "sum(g.activities)::BIGINT AS activities, coalesce(sum(g.participants), 0)::BIGINT AS participants, "
+    "coalesce(sum(g.funding), 0)::DOUBLE AS funding"
+)
+
+
+def _by_cohort(dims: tuple[str, ...], clause: str) -> str:
+    """breakdown's SELECT for dimensions that include the cohort (without its ORDER BY)."""
+    others = [d for d in dims if d != "cohort"]
+    inner = ", ".join([*(f"{DIMENSION_SQL[d]} AS {d}" for d in others), "a.cohort_set"])
+    grouped = f"SELECT {inner}, {_PARTIAL} FROM activities a WHERE {clause} GROUP BY {_positions(len(others) + 1)}"
+    cols = ", ".join("u.cohort AS cohort" if d == "cohort" else f"g.{d} AS {d}" for d in dims)
+    return (
+        f"SELECT {cols}, {_ADDED} FROM ({grouped}) g JOIN {_COHORT_OF_SET} u ON u.id = g.cohort_set "
+        f"GROUP BY {_positions(len(dims))}"
+    )
 
 
 # The dimensions `breakdowns` takes together: a page's charts of one dimension, none of them ever NULL.
@@ -137,7 +168,7 @@ def breakdowns(con: db.Connection, f: Filters, dims: tuple[str, ...] = BUNDLED) 
     four times (at ten million records 0.17 s instead of 0.46 s; benchmarks/README.md)."""
     if not dims or not set(dims) <= set(BUNDLED):
         raise ValueError(f"dimensions taken together are among {BUNDLED}, not {dims!r}")
-    clause, params = where(f)
+    clause, params = where(con, f)
     exprs = [DIMENSION_SQL[d] for d in dims]
     named = ", ".join(f"{e} AS {d}" for e, d in zip(exprs, dims, strict=True))
     sets = ", ".join(f"({e})" for e in exprs)
@@ -169,7 +200,7 @@ def records(
     """
     if order not in RECORD_ORDER:
         raise ValueError(f"cannot order records by {order!r}")
-    clause, params = _searched(f, search)
+    clause, params = _searched(con, f, search)
     direction = "DESC" if descending else "ASC"
     sql = (
         f"SELECT {', '.join('a.' + c for c in RECORD_COLUMNS)} FROM activities a WHERE {clause} "
@@ -180,12 +211,12 @@ def records(
 
 def count_records(con: db.Connection, f: Filters, search: str = "") -> int:
     """How many activity records `records` would list without a limit."""
-    clause, params = _searched(f, search)
+    clause, params = _searched(con, f, search)
     return int(db.scalar(con, f"SELECT count(*) FROM activities a WHERE {clause}", params))
 
 
-def _searched(f: Filters, search: str) -> tuple[str, dict[str, object]]:
-    clause, params = where(f)
+def _searched(con: db.Connection, f: Filters, search: str) -> tuple[str, dict[str, object]]:
+    clause, params = where(con, f)
     if search.strip():
         clause += (
             " AND (a.title ILIKE $pattern ESCAPE '\\' OR coalesce(a.ref, '') ILIKE $pattern ESCAPE '\\'"
@@ -201,7 +232,7 @@ def town_table(con: db.Connection, f: Filters) -> pd.DataFrame:
     Columns: town, kind, admin, population, population_estimated, activities, participants, funding,
     participants_per_1000 (None for 全区, which has no population of its own).
     """
-    clause, params = where(f.narrowed(town=()))
+    clause, params = where(con, f.narrowed(town=()))
     town_filter = "true" if not f.town else "t.name IN (SELECT unnest($towns))"
     sql = f"""
         WITH agg AS (SELECT a.town, {_MEASURES} FROM activities a WHERE {clause} GROUP BY a.town)
@@ -221,7 +252,7 @@ def bureau_table(con: db.Connection, f: Filters) -> pd.DataFrame:
     """Every bureau in `f` (all, when none is chosen) with its activity: the plan's bureaus, then the towns' own
     governments. Columns: bureau, town (the town whose government it is; None for a plan's bureau), activities,
     participants, funding."""
-    clause, params = where(f.narrowed(bureau=()))
+    clause, params = where(con, f.narrowed(bureau=()))
     bureau_filter = "true" if not f.bureau else "b.name IN (SELECT unnest($bureaus))"
     sql = f"""
         WITH agg AS (SELECT a.bureau, {_MEASURES} FROM activities a WHERE {clause} GROUP BY a.bureau)
@@ -237,7 +268,7 @@ def assignments(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
     """The plan's bureau × task matrix, as rows: each lead bureau of each task, and any bureau that reported on a
     task it does not lead. Columns: bureau, task, group_name, assigned, lead_order (the bureau's place in the
     task's list in the plan), activities, participants, funding."""
-    clause, params = where(f.narrowed(task=()))
+    clause, params = where(con, f.narrowed(task=()))
     bureau_filter = "true" if not f.bureau else "coalesce(lead.bureau, agg.bureau) IN (SELECT unnest($bureaus))"
     sql = f"""
         WITH agg AS (SELECT a.bureau, a.task, {_MEASURES} FROM activities a
@@ -258,30 +289,36 @@ def assignments(con: db.Connection, f: Filters, plan_id: str) -> pd.DataFrame:
 def indicator_months(con: db.Connection, f: Filters, indicators: list[IndicatorCount]) -> pd.DataFrame:
     """Several activity indicators by year and month in one pass over the records in `f`. Columns: year, month
     (1–12), then one per indicator code."""
-    clause, params = where(f)
-    columns = []
+    clause, params = where(con, f)
+    partial, added = [], []
     for n, ind in enumerate(indicators):
-        conditions = []
+        conditions = {}
         for key, value, test in (
             ("task", ind["task"], "a.task = ${p}"),
             ("activity_type", ind["activity_type"], "a.activity_type = ${p}"),
-            ("cohort", ind["cohort"], "list_contains(a.cohorts, ${p})"),
+            ("cohort", ind["cohort"], "list_contains(s.cohorts, ${p})"),
             ("project", ind["project"], "a.project = ${p}"),
         ):
             if value:
                 name = f"i{n}_{key}"
-                conditions.append(test.format(p=name))
+                conditions[key] = test.format(p=name)
                 params[name] = value
         measure = {"activities": "count(*)", "participants": "sum(a.participants)", "funding": "sum(a.funding)"}[
             ind["measure"]
         ]
-        condition = " AND ".join(conditions) or "true"
-        columns.append(f'coalesce({measure} FILTER (WHERE {condition}), 0)::DOUBLE AS "{n}"')
-    if not columns:
+        cohort = conditions.pop("cohort", "true")
+        partial.append(f'{measure} FILTER (WHERE {" AND ".join(conditions.values()) or "true"}) AS "{n}"')
+        added.append(f'coalesce(sum(g."{n}") FILTER (WHERE {cohort}), 0)::DOUBLE AS "{n}"')
+    if not partial:
         return pd.DataFrame(columns=["year", "month"])
+    # By cohort list first, then each list tested once (activity_rows.py) instead of every record's list.
+    grouped = (
+        f"SELECT year(a.start_date) AS year, month(a.start_date) AS month, a.cohort_set, {', '.join(partial)} "
+        f"FROM activities a WHERE {clause} GROUP BY 1, 2, 3"
+    )
     sql = (
-        f"SELECT year(a.start_date) AS year, month(a.start_date) AS month, {', '.join(columns)} "
-        f"FROM activities a WHERE {clause} GROUP BY 1, 2"
+        f"SELECT g.year, g.month, {', '.join(added)} "
+        f"FROM ({grouped}) g JOIN cohort_sets s ON s.id = g.cohort_set GROUP BY 1, 2"
     )
     frame = db.query(con, sql, params)
     return frame.rename(columns={str(n): ind["code"] for n, ind in enumerate(indicators)})

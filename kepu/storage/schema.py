@@ -14,7 +14,7 @@ import pandas as pd
 from kepu.core import matching
 from kepu.core.errors import UserError
 from kepu.core.plan import Plan, load_plan, plan_dir, plan_files
-from kepu.storage import db
+from kepu.storage import activity_rows, db
 
 
 class StoreError(UserError):
@@ -186,6 +186,13 @@ MIGRATIONS: dict[int, list[Step]] = {
         "CREATE SEQUENCE change_ids START 1",
         """CREATE TABLE changes (id BIGINT PRIMARY KEY DEFAULT nextval('change_ids'), data_version BIGINT NOT NULL,
                kind VARCHAR NOT NULL, batch INTEGER, changed_at TIMESTAMP NOT NULL)""",
+    ],
+    # Each record's list of cohorts as a number (activity_rows.py): pages test the few distinct lists instead of
+    # every record's (issue 15).
+    8: [
+        "CREATE TABLE cohort_sets (id INTEGER PRIMARY KEY, cohorts VARCHAR[] NOT NULL)",
+        "ALTER TABLE activities ADD COLUMN cohort_set INTEGER",
+        lambda con: activity_rows.number_cohort_sets(con),
     ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
