@@ -3,6 +3,7 @@ run by .ci/run); these tests check what a contract cannot: that SQL runs only in
 stay layout, and that no module grows past MAX_LINES."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,14 @@ def test_only_the_store_opens_duckdb_files():
         if "duckdb" in {m.split(".")[0] for m in imported_modules(path)}
     }
     assert opening <= {"storage/db.py", "storage/store.py"}, opening
+
+
+def test_records_are_added_only_through_activity_rows():
+    """A record added past activity_rows.append has no cohort set, and every cohort figure would leave it out."""
+    added = re.compile(r"""INSERT\s+INTO\s+activities\b|insert_frame\(\s*\w+,\s*["']activities["']""", re.IGNORECASE)
+    for path in KEPU.rglob("*.py"):
+        if path.name != "activity_rows.py":
+            assert not added.search(path.read_text(encoding="utf-8")), path
 
 
 def test_no_module_is_longer_than_max_lines():
