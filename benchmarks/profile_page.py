@@ -45,7 +45,7 @@ def main() -> None:
     probe.run()  # opens the store, imports the modules, learns the pages
     hashes = {info.get("url_pathname"): h for h, info in probe._registered_pages.items()}
     st.cache_data.clear()
-    data._shared_call.clear()
+    data.clear_results()
     spent.clear()
     count.clear()
     at = AppTest.from_file(app, default_timeout=600)

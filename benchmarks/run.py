@@ -207,7 +207,7 @@ def measure_pages(location: str, chosen: list[str]) -> dict:
     pages = {}
     for url in chosen:
         st.cache_data.clear()
-        data._shared_call.clear()  # the figures built once for every session (a cache_resource), not the store
+        data.clear_results()  # the results and figures kept for every session, not the store
         at = AppTest.from_file(app, default_timeout=600)
         if url:
             at._page_hash = hashes[url]

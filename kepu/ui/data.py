@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from kepu.core import sized_cache
 from kepu.core.errors import UserError
+from kepu.core.sized_cache import SizedCache
 from kepu.storage import audit, catalog, db, demo, pg_store, readmodel, store
 from kepu.ui.text import plain
 
@@ -88,9 +91,13 @@ def end_run() -> None:
 def cached(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(cursor, *args, **kwargs) through the result cache, keyed by the store, the data version and the
     arguments; an import or undo changes the data version, so no stale figure survives it. An argument may be a
-    `Made` (see `made`): the function gets its value."""
+    `Made` (see `made`): the function gets its value. Each call gets its own copy: the cache keeps it pickled, and
+    its pickled size is what it counts against the cache's bound."""
     run = _run()
-    return _cached_call(run.con, *_key(run, fn, args, kwargs))
+    key = _key(run, fn, args, kwargs)
+    kept = _results().get(("copy", *key), lambda: pickle.dumps(_call(run.con, *key[2:]), pickle.HIGHEST_PROTOCOL), len)
+    value: R = pickle.loads(kept)
+    return value
 
 
 def _run() -> catalog.Snapshot:
@@ -124,17 +131,16 @@ def made(fn: Callable[Concatenate[db.Connection, P], Any], *args: P.args, **kwar
     return Made(_key(_run(), fn, args, kwargs), value)
 
 
-@st.cache_data(max_entries=2000, show_spinner=False, hash_funcs={Made: lambda m: m.key})
-def _cached_call(
-    _con: db.Connection,
-    path: str,
-    data_version: int,
-    module: str,
-    name: str,
-    args: tuple[object, ...],
-    kwargs: tuple[tuple[str, object], ...],
-) -> Any:  # what the function `module`.`name` returns
-    return _call(_con, module, name, args, kwargs)
+@st.cache_resource(show_spinner=False)
+def _results() -> SizedCache[Any]:
+    """The results of `cached` and `shared` calls in this process, for every session, bounded by their size
+    ($KEPU_CACHE_MB, default 256) and number (kepu.core.sized_cache)."""
+    return SizedCache(sized_cache.configured_bytes())
+
+
+def clear_results() -> None:
+    """Forget every cached result (the benchmark's cold runs)."""
+    _results().clear()
 
 
 def _call(
@@ -151,20 +157,14 @@ def shared(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwar
     out as the same object, not a copy (`cached` unpickles a copy per call): for figures, which cost more to build
     than to send and which a page only reads. What it returns must not be changed."""
     run = _run()
-    return _shared_call(run.con, *_key(run, fn, args, kwargs))
+    key = _key(run, fn, args, kwargs)
+    value: R = _results().get(("same", *key), lambda: _call(run.con, *key[2:]), _pickled_size)
+    return value
 
 
-@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs={Made: lambda m: m.key})
-def _shared_call(
-    _con: db.Connection,
-    path: str,
-    data_version: int,
-    module: str,
-    name: str,
-    args: tuple[object, ...],
-    kwargs: tuple[tuple[str, object], ...],
-) -> Any:  # what the function `module`.`name` returns
-    return _call(_con, module, name, args, kwargs)
+def _pickled_size(value: object) -> int:
+    """What a shared value counts against the cache's bound: its pickled size, as a copy's (a chart: ~4 ms once)."""
+    return len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def direct(fn: Callable[Concatenate[db.Connection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
