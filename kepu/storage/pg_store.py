@@ -113,9 +113,10 @@ def load(con: db.PgConnection, path: Path) -> None:
     try:
         with db.transaction(con):
             pg_schema.drop(con)
-            pg_schema.create(con)
+            pg_schema.create(con, indexed=False)
             db.execute(con, "DELETE FROM meta")  # the copied store's own rows follow
             transfer.to_postgres(source, con)
+            pg_schema.index(con)
             # Which copy this is: read models (readmodel.py) load afresh when it changes, whatever the data version.
             stamp = f"{dt.datetime.now().isoformat()} {uuid.uuid4().hex}"
             db.execute(
