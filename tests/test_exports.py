@@ -17,7 +17,7 @@ from kepu import cli
 from kepu.core import words
 from kepu.core.filters import Filters, Period
 from kepu.reports import briefing, chart_images, exports, spreadsheet
-from kepu.storage import activity_rows, db, store
+from kepu.storage import activity_rows, store
 
 AS_OF = "2025-06-30"
 VIEWS = [  # (arguments) for both `kepu summary` and `kepu report`
