@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kepu.cli.common import opened
-from kepu.storage import audit, backup, pg_store, store
+from kepu.storage import audit, backup, store
 
 
 def add_commands(sub: argparse._SubParsersAction, with_db: argparse.ArgumentParser) -> None:
@@ -45,7 +45,6 @@ def _backup(args: argparse.Namespace) -> None:
 def _restore(args: argparse.Namespace) -> None:
     target = args.db or store.default_path()
     kept = backup.restore(args.file, target, audit.actor_name(), force=args.force)
-    shown = pg_store.describe(str(target)) if pg_store.is_url(target) else target
-    print(f"已从 {args.file} 恢复数据库 {shown} 及其佐证材料")
+    print(f"已从 {args.file} 恢复数据库 {store.describe(target)} 及其佐证材料")
     if kept != target:
         print(f"原数据库已另存为 {kept}")

@@ -118,12 +118,7 @@ def load(con: db.PgConnection, path: Path) -> None:
             transfer.to_postgres(source, con)
             pg_schema.index(con)
             # Which copy this is: read models (readmodel.py) load afresh when it changes, whatever the data version.
-            stamp = f"{dt.datetime.now().isoformat()} {uuid.uuid4().hex}"
-            db.execute(
-                con,
-                "INSERT INTO meta VALUES ('loaded_at', ?) ON CONFLICT (key) DO UPDATE SET value = ?",
-                [stamp, stamp],
-            )
+            store.set_meta(con, "loaded_at", f"{dt.datetime.now().isoformat()} {uuid.uuid4().hex}")
     finally:
         source.close()
 

@@ -1,12 +1,13 @@
 """A DuckDB read model of a PostgreSQL store, one per dashboard process (issue 14; docs/postgresql.md).
 
 PostgreSQL is the record, and where every write goes; but it answers the pages' aggregate queries 10–100 times
-slower than DuckDB at province scale. So each dashboard process keeps the store's rows in an in-memory DuckDB
-database and the pages read it with the same queries as a DuckDB store. It is brought up to date before a page
-run opens its snapshot, by the store's change log (`changes`: one row per data version, naming the batch whose
-rows changed): the rows of the batches changed since are copied again, and every small table whole; a store that
-was replaced (init --force, a restored backup) or a gap in the log loads the model afresh. Every update is one
-DuckDB transaction, so a page already reading keeps the state it began with, as it does on a DuckDB store."""
+slower than DuckDB at province scale. So each dashboard process keeps the store's rows in a DuckDB database of its
+own (a file in a temporary folder, `_load`) and the pages read it with the same queries as a DuckDB store. It is
+brought up to date before a page run opens its snapshot, by the store's change log (`changes`: one row per data
+version, naming the batch whose rows changed): the rows of the batches changed since are copied again, and every
+small table whole; a store that was replaced (init --force, a restored backup) or a gap in the log loads the model
+afresh. Every update is one DuckDB transaction, so a page already reading keeps the state it began with, as it does
+on a DuckDB store."""
 
 from __future__ import annotations
 
