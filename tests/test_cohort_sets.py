@@ -14,7 +14,7 @@ from kepu.core.glossary import UNSPECIFIED
 from kepu.storage import activity_rows, db, queries, store
 
 # Lists the numbering must keep apart or together: the same names in another order, a name twice, names holding the
-# separators a joined string would use, an empty list, and markup.
+# separators a joined string would use, an empty list, markup, invisible and full-width characters, a long name.
 LISTS = [
     [],
     ["青少年"],
@@ -25,6 +25,9 @@ LISTS = [
     ["a", "b"],
     ["a,b", "<b>x</b>"],
     ["青少年", "", "**粗**"],
+    ["青少年\u200b"],  # a zero-width space: another name than 青少年
+    ["ＡＢ", "AB"],  # full-width beside ASCII
+    ["x" * 5000],
 ]
 
 
